@@ -1,0 +1,54 @@
+# Common setup for every bats suite: libraries, the tree's own binaries, and
+# CTR_* overrides so that no test touches a user's real containers.
+# shellcheck shell=bash
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+CTR_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CTR_SRC
+export CTR_BIN="${CTR_BIN:-$CTR_SRC/build}"
+export PATH="$CTR_BIN:$CTR_SRC:$PATH"
+
+# The debootstrap rootfs shared by the suites (built once, see setup_suite.bash).
+export CTR_TEST_ROOTFS="${CTR_TEST_ROOTFS:-/var/cache/ctr-test/rootfs}"
+
+# Per-suite private state: a suite's tag makes its names unique.
+# Call ctr_test_env TAG from setup_file.
+ctr_test_env() {
+	local tag=$1
+	export CTR_TEST_TAG="$tag"
+	export CTR_RUN_DIR="$BATS_FILE_TMPDIR/run"
+	export CTR_LIB_DIR="$BATS_FILE_TMPDIR/lib"
+	export CTR_CGROUP_PARENT="ctrtest-$tag"
+	export CTR_BRIDGE="ct-$tag"
+	export CTR_ROOTFS="$CTR_TEST_ROOTFS"
+	mkdir -p "$CTR_RUN_DIR" "$CTR_LIB_DIR"
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# What the host has now, to compare after a test: netns, links, mounts
+# under the test dirs, ctr test cgroups, state.
+host_snapshot() {
+	{
+		echo "## netns"; ip netns list 2>/dev/null | awk '{print $1}' | sort
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
+		echo "## mounts"; awk '{print $5}' /proc/self/mountinfo | grep -E '/(var/lib/ctr|run/ctr|tmp/)' | sort || true
+		echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name 'ctrtest-*' 2>/dev/null | sort
+		echo "## etc-netns"; ls /etc/netns 2>/dev/null | sort
+	}
+}
+
+# Fail when the host differs from an earlier host_snapshot saved in FILE.
+assert_no_debris() {
+	local before=$1 now
+	now=$(host_snapshot)
+	if [ "$now" != "$(cat "$before")" ]; then
+		diff <(cat "$before") <(echo "$now") >&2 || true
+		fail "the host differs from before the test (debris above)"
+	fi
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h: what the command line asked for.  cli.c fills it; every other
+ * module only reads it.  Unset numbers are -1 (or 0 where 0 is not valid).
+ */
+#ifndef CTR_CONFIG_H
+#define CTR_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ctr_volume {
+	char *host;       /* absolute path on the host */
+	char *target;     /* absolute path inside the container */
+	bool readonly;
+};
+
+struct ctr_rlimit {
+	int resource;     /* RLIMIT_* */
+	uint64_t soft, hard;
+};
+
+struct ctr_limits {
+	int64_t memory;        /* bytes, -1 unset */
+	int64_t memory_swap;   /* bytes (memory + swap, docker's meaning), -1 unset, -2 unlimited */
+	int64_t cpu_quota_us;  /* from --cpus, -1 unset */
+	int64_t cpu_period_us; /* 100000 when --cpus is set */
+	int64_t cpu_shares;    /* -1 unset */
+	int64_t pids_limit;    /* -1 unset */
+	char *cpus_arg;        /* the text the user gave, for messages */
+	char *memory_arg;
+};
+
+struct ctr_config {
+	char *name;            /* container name (== netns name) */
+	char *rootfs;          /* image directory (lower layer) */
+	char *hostname;
+	char *lib_dir;         /* CTR_LIB_DIR, default /var/lib/ctr/containers */
+	char *run_dir;         /* CTR_RUN_DIR, default /run/ctr */
+	char *cgroup_parent;   /* CTR_CGROUP_PARENT, default "ctr" */
+	char *netns_dir;       /* /run/netns (CTR_NETNS_DIR for tests of the tool itself) */
+
+	char **argv;           /* COMMAND; NULL means the rootfs's bash, else sh */
+	char **env;            /* -e K=V entries, NULL-terminated */
+	size_t n_env;
+	char *workdir;         /* -w */
+	uid_t uid;             /* -u */
+	gid_t gid;
+	bool has_user;
+
+	struct ctr_volume *volumes;
+	size_t n_volumes;
+
+	bool rm;
+	bool read_only;
+	bool init;             /* --init: a reaping init as PID 1 */
+	bool tty;              /* stdin is a terminal (decided at run time) */
+
+	struct ctr_limits limits;
+
+	/* security (security.c) */
+	bool privileged;
+	bool seccomp_unconfined;
+	uint64_t cap_add;      /* bit N = capability N */
+	uint64_t cap_drop;
+	bool cap_drop_all;
+	struct ctr_rlimit *rlimits;
+	size_t n_rlimits;
+
+	/* --stats NAME [--json] (cgroup.c reader) */
+	bool stats;
+	bool json;
+};
+
+#endif

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* util.c: error recording, file helpers, allocation that cannot fail. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+static char errmsg[CTR_ERRMSG_MAX];
+
+static void record(int err, bool with_errno, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+
+	if (n < 0)
+		n = 0;
+	if (with_errno && (size_t)n < sizeof(errmsg))
+		snprintf(errmsg + n, sizeof(errmsg) - (size_t)n, ": %s", strerror(-err));
+}
+
+int ctr_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	record(err, true, fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return err;
+}
+
+int ctr_failx(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	record(err, false, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *ctr_errmsg(void)
+{
+	return errmsg;
+}
+
+void ctr_seterrmsg(const char *msg)
+{
+	snprintf(errmsg, sizeof(errmsg), "%s", msg);
+}
+
+void ctr_report(const char *name)
+{
+	if (name && *name)
+		fprintf(stderr, CTR_PROG ": %s: %s\n", name, errmsg[0] ? errmsg : "unknown error");
+	else
+		fprintf(stderr, CTR_PROG ": %s\n", errmsg[0] ? errmsg : "unknown error");
+}
+
+void ctr_warn(const char *name, const char *fmt, ...)
+{
+	char buf[CTR_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (name && *name)
+		fprintf(stderr, CTR_PROG ": %s: %s\n", name, buf);
+	else
+		fprintf(stderr, CTR_PROG ": %s\n", buf);
+}
+
+static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	int len = vasprintf(&buf, fmt, ap);
+	ssize_t n;
+
+	if (len < 0)
+		return ctr_fail(-ENOMEM, "format %s", path);
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return ctr_fail(-errno, "open %s", path);
+	n = write(fd, buf, (size_t)len);
+	if (n < 0)
+		return ctr_fail(-errno, "write '%s' to %s", buf, path);
+	if (n != len)
+		return ctr_fail(-EIO, "short write to %s", path);
+	return 0;
+}
+
+int write_file(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vwrite_at(AT_FDCWD, path, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int write_file_at(int dirfd, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vwrite_at(dirfd, path, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int read_file_at(int dirfd, const char *path, char **out)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (fd < 0)
+		return ctr_fail(-errno, "open %s", path);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 256) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 1024;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return ctr_fail(-ENOMEM, "read %s", path);
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ctr_fail(-errno, "read %s", path);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = ctr_steal_ptr(&buf);
+	return 0;
+}
+
+int read_file(const char *path, char **out)
+{
+	return read_file_at(AT_FDCWD, path, out);
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return ctr_fail(-errno, "mkdir %s", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return ctr_fail(-errno, "mkdir %s", p);
+	return 0;
+}
+
+static void oom(void)
+{
+	fputs(CTR_PROG ": out of memory\n", stderr);
+	_exit(EXIT_CTR_FAIL);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		oom();
+	return d;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+bool name_is_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len < 1 || len > 32 || name[0] == '.' || name[0] == '-')
+		return false;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == len;
+}
+
+unsigned long long proc_starttime(pid_t pid)
+{
+	char path[64];
+	_cleanup_free_ char *buf = NULL;
+	unsigned long long st = 0;
+	char *p;
+	int saved_errno = errno;
+	char saved[CTR_ERRMSG_MAX];
+
+	/* A missing process is not an error worth recording. */
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf) < 0) {
+		ctr_seterrmsg(saved);
+		errno = saved_errno;
+		return 0;
+	}
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* After "pid (comm)": field 3 is state; starttime is field 22. */
+	p += 2;
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (p)
+		st = strtoull(p, NULL, 10);
+	return st;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * util.h: the one error idiom and the cleanup helpers every module uses.
+ *
+ * Error idiom: a fallible function returns a value >= 0 on success and a
+ * negative errno on failure.  At the place it fails it records what it was
+ * doing with ctr_fail() (adds strerror) or ctr_failx() (a complete reason),
+ * and returns that value.  Callers only propagate it.  The top (main, or the
+ * supervisor reading the child's report) prints exactly one line:
+ *
+ *     ctr-enter: NAME: <step>: <reason>
+ */
+#ifndef CTR_UTIL_H
+#define CTR_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define CTR_PROG "ctr-enter"
+
+/* Exit codes (SPEC: docker's). */
+#define EXIT_CTR_FAIL 125   /* ctr-enter itself failed */
+#define EXIT_NOEXEC   126   /* COMMAND found but not executable */
+#define EXIT_NOTFOUND 127   /* COMMAND not found */
+
+#define CTR_ERRMSG_MAX 512
+
+/* Record "step: strerror(-err)"; returns err (which must be negative). */
+int ctr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record "step" as the whole message (the reason is in it); returns err. */
+int ctr_failx(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The recorded message ("" when none). */
+const char *ctr_errmsg(void);
+/* Replace the recorded message (used by the supervisor for the child's report). */
+void ctr_seterrmsg(const char *msg);
+/* Print "ctr-enter: NAME: MSG" (or "ctr-enter: MSG" when name is NULL). */
+void ctr_report(const char *name);
+/* Print a warning line in the same shape, not recorded. */
+void ctr_warn(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Cleanup attributes. */
+static inline void ctr_freep(void *p) { free(*(void **)p); }
+static inline void ctr_closep(const int *fd) { if (*fd >= 0) close(*fd); }
+static inline void ctr_fclosep(FILE **f) { if (*f) fclose(*f); }
+#define _cleanup_(f)     __attribute__((cleanup(f)))
+#define _cleanup_free_   _cleanup_(ctr_freep)
+#define _cleanup_close_  _cleanup_(ctr_closep)
+#define _cleanup_fclose_ _cleanup_(ctr_fclosep)
+
+/* Hand an fd out of a _cleanup_close_ variable. */
+static inline int ctr_steal_fd(int *fd) { int r = *fd; *fd = -1; return r; }
+static inline void *ctr_steal_ptr(void *pp) { void **p = pp; void *r = *p; *p = NULL; return r; }
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Small file helpers; all return 0 / -errno and record the failure. */
+int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int write_file_at(int dirfd, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Reads a whole small file into *out (NUL-terminated, trailing newline kept). */
+int read_file(const char *path, char **out);
+int read_file_at(int dirfd, const char *path, char **out);
+/* mkdir -p with mode; existing directories are fine. */
+int mkdir_p(const char *path, mode_t mode);
+/* asprintf that aborts on ENOMEM (the only sane reaction in a 1-shot tool). */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xstrdup(const char *s);
+void *xcalloc(size_t n, size_t size);
+
+/* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+bool name_is_valid(const char *name);
+
+/* Read a process's start time (field 22 of /proc/PID/stat); 0 when gone. */
+unsigned long long proc_starttime(pid_t pid);
+
+#endif

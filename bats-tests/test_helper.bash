@@ -52,3 +52,11 @@ assert_no_debris() {
 		fail "the host differs from before the test (debris above)"
 	fi
 }
+
+# A container network on the suite's own bridge (netns-setup).
+net_create() {
+	netns-setup create "$@" --bridge "$CTR_BRIDGE"
+}
+net_destroy() {
+	netns-setup destroy "$1" -f
+}

@@ -622,6 +622,10 @@ static void p_init_module(struct result *r)
 	long rc = syscall(SYS_init_module, image, sizeof(image), "");
 
 	/* a zero image never loads: ENOEXEC/EINVAL means the call got through */
+	if (rc < 0 && errno == ENOSYS) {
+		set(r, SKIP, "init_module: ENOSYS (a kernel without module support)");
+		return;
+	}
 	if (rc < 0 && errno != EPERM)
 		set(r, OPEN, "init_module reached the loader (%s)", en(errno));
 	else

@@ -109,9 +109,9 @@ run_ctr() {
 	blocked mknod_host_disk mknod_kmsg raw_devices
 }
 
-@test "default: modules, reboot, clock, hostname, keyring, bpf, perf, io_uring, personality, vsock refused" {
+@test "default: modules, reboot, clock, hostname, keyring, bpf, perf, io_uring, personality, TIOCSTI, vsock refused" {
 	blocked init_module reboot clock_settime sethostname keyctl bpf \
-		perf_event_open personality
+		perf_event_open personality tiocsti
 	probe_says default io_uring blocked skip
 	probe_says default vsock blocked skip
 	[ "$(hostname)" = "$SEC_HOSTNAME_BEFORE" ]
@@ -145,7 +145,7 @@ run_ctr() {
 	local p
 	for p in mount_tmpfs remount_root remount_proc umount_proc pivot_root \
 		read_keys read_timer_list cgroup_limits mknod_kmsg keyctl bpf perf_event_open \
-		personality unshare_userns unshare_netns clone_newuser clone3 setns_own open_by_handle; do
+		personality tiocsti unshare_userns unshare_netns clone_newuser clone3 setns_own open_by_handle; do
 		probe_says privileged "$p" open
 	done
 	probe_says privileged io_uring open skip

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "security-int.h"
@@ -212,6 +213,24 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 	return add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "socket", 1, &cmp);
 }
 
+static int add_ioctl_rules(scmp_filter_ctx ctx)
+{
+	/* TIOCSTI pushes input into a terminal: with the host's terminal on
+	 * stdout, into the shell that started the container.  TIOCLINUX
+	 * pastes the console selection the same way.  (bubblewrap's users
+	 * filter both; the kernel reads the command as an unsigned int.) */
+	static const unsigned long cmds[] = { TIOCSTI, TIOCLINUX };
+
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		struct scmp_arg_cmp cmp = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, cmds[i]);
+		int r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &cmp);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int add_compat_arches(scmp_filter_ctx ctx)
 {
 	static const struct { uint32_t native, compat; } pairs[] = {
@@ -342,6 +361,8 @@ static int build_filter(uint64_t caps, scmp_filter_ctx *out)
 		r = add_namespace_rules(ctx, caps);
 	if (r >= 0)
 		r = add_socket_rules(ctx);
+	if (r >= 0)
+		r = add_ioctl_rules(ctx);
 	if (r < 0)
 		return r;
 	*out = ctr_steal_ptr(&ctx);

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
@@ -614,6 +615,28 @@ static void p_vsock(struct result *r)
 	}
 }
 
+/* TIOCSTI pushes input into a terminal (the host's, if the container
+ * writes to it).  Tried on /dev/null: the filter answers EPERM before the
+ * tty layer would answer ENOTTY, and nothing is ever injected. */
+static void p_tiocsti(struct result *r)
+{
+	static const struct { unsigned long cmd; const char *name; } cmds[] = {
+		{ TIOCSTI, "TIOCSTI" }, { TIOCLINUX, "TIOCLINUX" },
+	};
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char c = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (ioctl(fd, cmds[i].cmd, &c) < 0 && errno == EPERM)
+			continue;
+		set(r, OPEN, "ioctl(%s) reached the tty layer (%s)", cmds[i].name, en(errno));
+		close(fd);
+		return;
+	}
+	set(r, BLOCKED, "ioctl(TIOCSTI), ioctl(TIOCLINUX): EPERM");
+	close(fd);
+}
+
 /* ---- the kernel ------------------------------------------------------- */
 
 static void p_init_module(struct result *r)
@@ -1036,6 +1059,7 @@ static const struct probe {
 	{ "mknod_kmsg", p_mknod_kmsg, 0 },
 	{ "raw_devices", p_raw_devices, HOST_SAFE },
 	{ "vsock", p_vsock, 0 },
+	{ "tiocsti", p_tiocsti, 0 },
 	{ "init_module", p_init_module, DESTRUCTIVE },
 	{ "reboot", p_reboot, DESTRUCTIVE },
 	{ "clock_settime", p_clock_settime, DESTRUCTIVE },

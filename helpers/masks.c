@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * masks.c: what the container must not see or change in /proc and /sys,
- * and no device nodes outside /dev.  Runs after pivot_root, so every path
- * is the container's own.  Paths that do not exist are skipped.
+ * and no usable device nodes but the ones ctr-enter made.  Runs after
+ * pivot_root, so every path is the container's own.  Paths that do not
+ * exist are skipped.  Before Linux 5.12 (no mount_setattr) the read-only
+ * remounts are not recursive.
  */
 #include <dirent.h>
 #include <fcntl.h>

@@ -169,6 +169,25 @@ run_ctr() {
 	done
 }
 
+@test "the filter covers the compat architectures (x86, x32) with the same rules" {
+	[ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+	cc -std=gnu11 -D_GNU_SOURCE -I"$CTR_SRC/helpers" -o "$BATS_FILE_TMPDIR/filter-dump" \
+		"$CTR_SRC/bats-tests/probes/filter-dump.c" "$CTR_SRC/helpers/caps.c" \
+		"$CTR_SRC/helpers/seccomp.c" "$CTR_SRC/helpers/util.c" -lseccomp
+	"$BATS_FILE_TMPDIR/filter-dump" >"$BATS_FILE_TMPDIR/filter.pfc"
+	local arch call
+	for arch in x86_64 x86 x32; do
+		for call in mount umount2 unshare clone clone3 setns keyctl bpf init_module \
+			open_by_handle_at socket ioctl; do
+			awk -v a="$arch" -v c="\"$call\"" '
+				/^# filter for arch/ { cur = $5 }
+				/# filter for syscall/ && cur == a && $5 == c { found = 1 }
+				END { exit !found }' "$BATS_FILE_TMPDIR/filter.pfc" ||
+				fail "no rule for $call in the $arch section"
+		done
+	done
+}
+
 @test "-u 1000: no capabilities at all, the bounding set still trimmed" {
 	run_ctr -u 1000 -- grep -E '^(CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status
 	assert_success

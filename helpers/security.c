@@ -202,9 +202,15 @@ int security_parse_option(struct ctr_config *cfg, const char *opt, const char *v
 	if (strcmp(o, "seccomp") == 0)
 		return parse_seccomp(cfg, "--seccomp", val);
 	if (strcmp(o, "security-opt") == 0) {
-		if (val && strncmp(val, "seccomp=", 8) == 0)
+		/* docker's spellings: seccomp=X (seccomp:X is the old one) */
+		if (val && (strncmp(val, "seccomp=", 8) == 0 || strncmp(val, "seccomp:", 8) == 0))
 			return parse_seccomp(cfg, "--security-opt seccomp", val + 8);
-		return ctr_failx(-EINVAL, "bad --security-opt value '%s': only seccomp=unconfined|default is supported",
+		/* always on here; accepted so that docker command lines work */
+		if (val && (strcmp(val, "no-new-privileges") == 0 ||
+			    strcmp(val, "no-new-privileges=true") == 0 ||
+			    strcmp(val, "no-new-privileges:true") == 0))
+			return 0;
+		return ctr_failx(-EINVAL, "bad --security-opt value '%s': known are seccomp=unconfined|default and no-new-privileges",
 				 val ? val : "");
 	}
 	if (strcmp(o, "ulimit") == 0)

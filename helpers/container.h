@@ -15,4 +15,10 @@ __attribute__((noreturn)) void container_main(const struct ctr_config *cfg, int 
  * only on failure: the exit status to use (126/127), message recorded. */
 int container_exec(char *const argv[], char *const envp[]);
 
+/* Shared with join.c (a joining process resolves its user in the
+ * container's /etc/passwd and gets the same clean environment). */
+int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home);
+int switch_user(uid_t uid, gid_t gid);
+char **build_env(const struct ctr_config *cfg, const char *home);
+
 #endif

@@ -169,9 +169,29 @@ void state_free(struct ctr_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* A zombie (its supervisor killed, not yet reaped by the host's init) is gone. */
+static bool proc_is_dead(pid_t pid)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[64], saved[CTR_ERRMSG_MAX];
+	const char *p;
+	bool dead;
+
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, &buf) < 0) {
+		ctr_seterrmsg(saved);
+		return true;
+	}
+	p = strrchr(buf, ')');
+	dead = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
+	return dead;
+}
+
 bool state_pid1_alive(const struct ctr_state *st)
 {
-	return st->pid > 0 && st->pid_start && proc_starttime(st->pid) == st->pid_start;
+	return st->pid > 0 && st->pid_start && proc_starttime(st->pid) == st->pid_start &&
+	       !proc_is_dead(st->pid);
 }
 
 void lifecycle_unlock(const struct ctr_config *cfg, int lockfd)

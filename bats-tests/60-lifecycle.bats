@@ -7,6 +7,7 @@
 # that `ctr ps -a` lists only this suite's containers).
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	require_root

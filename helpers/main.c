@@ -102,6 +102,7 @@ static int run(struct ctr_config *cfg)
 	_cleanup_close_ int sigfd = -1;
 	_cleanup_close_ int master = -1;
 	int lockfd = -1, sv[2] = { -1, -1 };
+	bool new_layer = false;
 	struct ctr_cgroup *cg = NULL;
 	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	pid_t pid;
@@ -118,7 +119,7 @@ static int run(struct ctr_config *cfg)
 		goto fail;
 	if (state_lock(cfg, &lockfd) < 0)
 		goto fail;
-	if (state_prepare(cfg) < 0 || cgroup_create(cfg, &cg) < 0)
+	if (state_prepare(cfg, &new_layer) < 0 || cgroup_create(cfg, &cg) < 0)
 		goto fail;
 	if (ns_join_net(netfd) < 0 || ns_unshare_pid() < 0)
 		goto fail;
@@ -155,7 +156,7 @@ static int run(struct ctr_config *cfg)
 	if (code != 0) {
 		ctr_report(cfg->name);
 		cgroup_destroy(cg);
-		state_remove(cfg, lockfd);
+		state_remove(cfg, lockfd, new_layer);
 		return code;
 	}
 	if (master >= 0 && supervisor_raw_tty() < 0) {
@@ -168,7 +169,7 @@ static int run(struct ctr_config *cfg)
 		code = oom_exit(cfg);
 	if (cgroup_destroy(cg) < 0)
 		ctr_report(cfg->name);
-	state_remove(cfg, lockfd);
+	state_remove(cfg, lockfd, false);
 	return code;
 
 fail:
@@ -180,7 +181,7 @@ fail:
 	if (cg)
 		cgroup_destroy(cg);
 	if (lockfd >= 0)
-		state_remove(cfg, lockfd);
+		state_remove(cfg, lockfd, new_layer);
 	return EXIT_CTR_FAIL;
 }
 

@@ -2,6 +2,9 @@
 # ctr-enter: start, isolation, layers, exit codes, signals, cleanup, bad
 # input, and a real terminal (tmux).  Real kernel, the debootstrap rootfs.
 # shellcheck shell=bash
+# Commands for the container are single-quoted on purpose; bats's run sets
+# status/output/lines in the test's own shell.
+# shellcheck disable=SC2016,SC2030,SC2031
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -41,7 +44,7 @@ enter_snapshot() {
 		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(ve-enter-|ct-enter$)' | sort || true
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" -e "$CTR_TEST_ROOTFS" /proc/self/mountinfo || true
 		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
-		echo "## etc-netns"; ls /etc/netns 2>/dev/null | grep '^enter-' | sort || true
+		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'enter-*' 2>/dev/null | sort
 		echo "## procs"; pgrep -f 'ctr-enter enter-' || true
 	}
 }
@@ -382,9 +385,9 @@ ask() {
 	assert_output --partial "already running"
 	kill -KILL "$sup"
 	wait_until 100 pid_gone "$pid1"
-	! pgrep -f 'sleep 4242'
+	run ! pgrep -f 'sleep 4242'
 	# left: state + lock (no mounts: they died with the mount namespace)
-	! grep -qF "$CTR_RUN_DIR" /proc/self/mountinfo
+	run ! grep -qF "$CTR_RUN_DIR" /proc/self/mountinfo
 	run ctr-enter enter-c1 --rm -- true
 	assert_success
 	[ -z "$(ls -A "$CTR_RUN_DIR")" ]
@@ -404,7 +407,7 @@ host_mounts() {
 	done
 	after=$(host_mounts; ls -A "$CTR_RUN_DIR"; ip netns list | grep '^enter-' | sort)
 	[ "$before" = "$after" ] || fail "changed: $(diff <(echo "$before") <(echo "$after"))"
-	! grep -qF -e "$CTR_RUN_DIR" -e "$CTR_LIB_DIR" /proc/self/mountinfo
+	run ! grep -qF -e "$CTR_RUN_DIR" -e "$CTR_LIB_DIR" /proc/self/mountinfo
 }
 
 # --- bad input: one line, 125, nothing left behind ---------------------------
@@ -509,7 +512,7 @@ wait_pane() {
 	wait_pane '^\^C$'
 	tmux_cmd send-keys -t enter "echo after-sleep-\$?" Enter
 	wait_pane '^after-sleep-130$'
-	! pgrep -f '^sleep 100$'
+	run ! pgrep -f '^sleep 100$'
 	tmux_cmd send-keys -t enter "sleep 101" Enter
 	wait_until 100 pgrep_quiet '^sleep 101$'
 	tmux_cmd send-keys -t enter C-z

@@ -40,7 +40,7 @@ void cli_usage(FILE *out)
 	      "  --read-only           no writable layer: the image is mounted read-only\n"
 	      "  --init                run a small init as PID 1 that reaps and forwards\n"
 	      "                        signals to COMMAND\n"
-	      "  --memory SIZE         memory limit (plain number = MiB; k, m, g)\n"
+	      "  -m, --memory SIZE     memory limit (plain number = MiB; k, m, g)\n"
 	      "  --memory-swap SIZE    memory+swap limit (-1 = unlimited swap)\n"
 	      "  --cpus N              CPU quota in CPUs (e.g. 0.5)\n"
 	      "  --cpu-shares N        relative CPU weight\n"

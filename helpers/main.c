@@ -104,7 +104,10 @@ static int run(struct ctr_config *cfg)
 	int lockfd = -1, sv[2] = { -1, -1 };
 	bool new_layer = false;
 	struct ctr_cgroup *cg = NULL;
-	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* A pty only for a foreground job on a terminal: a background one
+	 * would stop on SIGTTOU when it sets raw mode. */
+	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		       tcgetpgrp(STDIN_FILENO) == getpgrp();
 	pid_t pid;
 	int code, status;
 
@@ -159,9 +162,9 @@ static int run(struct ctr_config *cfg)
 		state_remove(cfg, lockfd, new_layer);
 		return code;
 	}
-	if (master >= 0 && supervisor_raw_tty() < 0) {
+	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
+	if (master >= 0 && supervisor_raw_tty() < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	}
 	status = supervisor_wait(pid, sigfd, master);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);

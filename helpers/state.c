@@ -160,8 +160,6 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
 		    cfg->rm ? 1 : 0, cfg->read_only ? 1 : 0);
 	if (r < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
-	if (fsync(fd) < 0)
-		return ctr_fail(-errno, "write state %s", tmp);
 	if (rename(tmp, path) < 0)
 		return ctr_fail(-errno, "rename %s", tmp);
 	return 0;

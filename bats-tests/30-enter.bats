@@ -9,22 +9,21 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-ENTER_BR=ct-enter
 ENTER_NET=10.201.0
 
 # TODO(lead): switch to net_create once netns-setup lands
 # A container network: netns NAME, veth ve-NAME on bridge ct-enter
-# (10.201.0.1/24), eth0 = 10.201.0.IP inside.
+# $CTR_BRIDGE (ct-enter, 10.201.0.1/24), eth0 = 10.201.0.IP inside.
 enter_net_create() {
 	local name=$1 host=$2 veth="ve-$1"
-	if ! ip link show "$ENTER_BR" >/dev/null 2>&1; then
-		ip link add "$ENTER_BR" type bridge
-		ip addr add "$ENTER_NET.1/24" dev "$ENTER_BR"
-		ip link set "$ENTER_BR" up
+	if ! ip link show "$CTR_BRIDGE" >/dev/null 2>&1; then
+		ip link add "$CTR_BRIDGE" type bridge
+		ip addr add "$ENTER_NET.1/24" dev "$CTR_BRIDGE"
+		ip link set "$CTR_BRIDGE" up
 	fi
 	ip netns add "$name"
 	ip link add "$veth" type veth peer name eth0 netns "$name"
-	ip link set "$veth" master "$ENTER_BR" up
+	ip link set "$veth" master "$CTR_BRIDGE" up
 	ip -n "$name" addr add "$ENTER_NET.$host/24" dev eth0
 	ip -n "$name" link set lo up
 	ip -n "$name" link set eth0 up
@@ -41,7 +40,7 @@ enter_net_destroy() {
 enter_snapshot() {
 	{
 		echo "## netns"; ip netns list | awk '{print $1}' | grep '^enter-' | sort || true
-		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(ve-enter-|ct-enter$)' | sort || true
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(ve-enter-|$CTR_BRIDGE\$)" | sort || true
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" -e "$CTR_TEST_ROOTFS" /proc/self/mountinfo || true
 		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
 		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'enter-*' 2>/dev/null | sort
@@ -62,7 +61,7 @@ teardown_file() {
 	tmux -L "$ENTER_TMUX" kill-server 2>/dev/null || true
 	enter_net_destroy enter-c1
 	enter_net_destroy enter-c2
-	ip link del "$ENTER_BR" 2>/dev/null || true
+	ip link del "$CTR_BRIDGE" 2>/dev/null || true
 	rm -rf /etc/netns/enter-c1
 	local now
 	now=$(enter_snapshot)

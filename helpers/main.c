@@ -5,7 +5,7 @@
  *   parse; checks that need no change (root, rootfs marker, volumes)
  *   open /run/netns/NAME; lock NAME (cleans a dead run's leftovers)
  *   state dir + layer; cgroup_create
- *   setns(net); unshare(pid); socketpair; fork -> child is PID 1
+ *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1
  *   cgroup_attach(child); write state; GO
  *   child: container_main() ... exec; we read its errors until EOF
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
@@ -88,11 +88,16 @@ static int wait_for_exec(const struct ctr_config *cfg, int sock, pid_t pid, int 
 
 static int oom_exit(const struct ctr_config *cfg)
 {
-	if (cfg->limits.memory > 0)
-		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld MiB)",
-			 (long long)(cfg->limits.memory / (1024 * 1024)));
-	else
+	long long m = (long long)cfg->limits.memory;
+
+	if (m <= 0)
 		ctr_warn(cfg->name, "killed by the OOM killer");
+	else if (m % (1024 * 1024) == 0)
+		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld MiB)", m >> 20);
+	else if (m % 1024 == 0)
+		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld KiB)", m >> 10);
+	else
+		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld bytes)", m);
 	return 137;
 }
 
@@ -124,7 +129,7 @@ static int run(struct ctr_config *cfg)
 		goto fail;
 	if (state_prepare(cfg, &new_layer) < 0 || cgroup_create(cfg, &cg) < 0)
 		goto fail;
-	if (ns_join_net(netfd) < 0 || ns_unshare_pid() < 0)
+	if (ns_join_net(netfd) < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		ctr_fail(-errno, "socketpair");
@@ -133,11 +138,9 @@ static int run(struct ctr_config *cfg)
 	if (supervisor_signals(&sigfd) < 0)
 		goto fail;
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ctr_fail(-errno, "fork");
+	pid = ns_fork_pid1();
+	if (pid < 0)
 		goto fail;
-	}
 	if (pid == 0) {
 		close(sv[0]);
 		close(sigfd);
@@ -194,19 +197,19 @@ int main(int argc, char **argv)
 	int r, code;
 
 	r = cli_parse(argc, argv, &cfg);
-	if (r == 1)
-		return 0;
-	if (r < 0) {
+	if (r == 1) {
+		code = 0;
+	} else if (r < 0) {
 		ctr_report(cfg.name);
-		return EXIT_CTR_FAIL;
-	}
-	if (cfg.stats) {
+		code = EXIT_CTR_FAIL;
+	} else if (cfg.stats) {
 		r = cgroup_print_stats(&cfg, cfg.name, cfg.json);
 		if (r < 0)
 			ctr_report(cfg.name);
-		return r < 0 ? EXIT_CTR_FAIL : 0;
+		code = r < 0 ? EXIT_CTR_FAIL : 0;
+	} else {
+		code = run(&cfg);
 	}
-	code = run(&cfg);
 	cli_free(&cfg);
 	return code;
 }

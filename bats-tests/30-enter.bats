@@ -241,8 +241,9 @@ serve_in() { # N
 ask() {
 	local out i
 	for i in $(seq 100); do
-		out=$(nc -N -w2 "$1" 8080 </dev/null 2>/dev/null) || true
-		if [[ "$out" == hello-* ]]; then
+		out=$(nc -w2 "$1" 8080 </dev/null 2>/dev/null) || true
+		# complete: the greeting and the listing down to the server itself
+		if [[ "$out" == hello-* && "$out" == *"nc -lN 8080"* ]]; then
 			echo "$out"
 			return 0
 		fi

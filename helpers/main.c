@@ -196,6 +196,7 @@ int main(int argc, char **argv)
 	struct ctr_config cfg;
 	int r, code;
 
+	container_set_argv_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
 	r = cli_parse(argc, argv, &cfg);
 	if (r == 1) {
 		code = 0;

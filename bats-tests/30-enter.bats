@@ -370,9 +370,27 @@ ask() {
 	local st=0
 	wait "$sup" || st=$?
 	[ "$st" -eq 143 ]
-	run ctr-enter enter-c1 --init -- sh -c 'sleep 0.01 & sleep 0.2; ps -e -o stat=,comm= | grep -c Z; exit 5'
+	# (sleep &) leaves an orphan that only PID 1 can reap
+	run ctr-enter enter-c1 --init -- sh -c '(sleep 0.01 &); sleep 0.3; ps -e -o stat=,comm= | grep -c "^Z"; exit 5'
 	[ "$status" -eq 5 ]
 	assert_output 0
+	run -127 ctr-enter enter-c1 --init -- no-such-command
+	assert_output --partial "ctr-enter: enter-c1: exec no-such-command:"
+}
+
+@test "a symlink in the layer cannot redirect a volume onto the host" {
+	local vol="$BATS_TEST_TMPDIR/vol" outside="$BATS_TEST_TMPDIR/outside"
+	mkdir -p "$vol" "$outside"
+	echo data >"$BATS_TEST_TMPDIR/file"
+	ctr-enter enter-c1 -- sh -c "ln -s '$outside' /evil; ln -s '$outside/f' /evilf; ln -s ../..$outside/r /rel"
+	run ctr-enter enter-c1 -v "$vol:/evil/mnt" -v "$BATS_TEST_TMPDIR/file:/evilf" -v "$vol:/rel" -- \
+		sh -c 'test -d /evil/mnt && echo mounted; cat /evilf; test -d /rel && echo rel'
+	assert_success
+	assert_output "$(printf 'mounted\ndata\nrel')"
+	[ -z "$(ls -A "$outside")" ] || fail "created on the host: $(ls -A "$outside")"
+	assert_dir_exist "$CTR_LIB_DIR/enter-c1/upper$outside/mnt"
+	assert_file_exist "$CTR_LIB_DIR/enter-c1/upper$outside/f"
+	assert_dir_exist "$CTR_LIB_DIR/enter-c1/upper$outside/r"
 }
 
 @test "kill -9 of ctr-enter takes the container down; the next run cleans up" {

@@ -196,6 +196,10 @@ int main(int argc, char **argv)
 	struct ctr_config cfg;
 	int r, code;
 
+	/* fds 0-2 must be open, or the socketpair could land on them. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return EXIT_CTR_FAIL;
 	container_set_argv_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
 	r = cli_parse(argc, argv, &cfg);
 	if (r == 1) {

@@ -52,6 +52,10 @@ setup_file() {
 	require_root
 	ctr_test_env enter
 	export ENTER_TMUX="enter-$$"
+	# leftovers of an interrupted earlier run of this suite (our names only)
+	enter_net_destroy enter-c1
+	enter_net_destroy enter-c2
+	ip link del "$CTR_BRIDGE" 2>/dev/null || true
 	enter_snapshot >"$BATS_FILE_TMPDIR/before"
 	enter_net_create enter-c1 2
 	enter_net_create enter-c2 3
@@ -348,8 +352,9 @@ ask() {
 }
 
 @test "signals sent to ctr-enter reach PID 1 (trap in a shell)" {
-	local out="$BATS_TEST_TMPDIR/out" sig st
+	local out sig st
 	for sig in TERM INT HUP USR1; do
+		out="$BATS_TEST_TMPDIR/out-$sig"   # a fresh file: the redirection happens in the background job
 		ctr-enter enter-c1 -- sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready; while :; do sleep 0.05; done" >"$out" &
 		local sup=$!
 		wait_until 200 grep -q ready "$out"

@@ -534,6 +534,12 @@ wait_pane() {
 	wait_pane '^root@tbox:.*# ?$'
 	tmux_cmd send-keys -t enter "tty" Enter
 	wait_pane '^/dev/pts/[0-9]+$'
+	# the window size follows the caller's terminal (SIGWINCH -> TIOCSWINSZ)
+	tmux_cmd send-keys -t enter "stty size" Enter
+	wait_pane '^30 100$'
+	tmux_cmd resize-window -t enter -x 90 -y 25
+	tmux_cmd send-keys -t enter "clear; stty size" Enter
+	wait_pane '^25 90$'
 	tmux_cmd send-keys -t enter "sleep 100" Enter
 	wait_until 100 pgrep_quiet '^sleep 100$'
 	tmux_cmd send-keys -t enter C-c

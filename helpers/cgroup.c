@@ -23,9 +23,20 @@ const char *const cg_ctrl_names[CG_NCTRL] = {
 	"memory", "cpu", "cpuacct", "pids", "devices", "freezer",
 };
 
+/* CTR_TEST_MOUNTINFO replaces it in the test suite only: a mountinfo that
+ * lists just the (empty) cgroup2 mount of a hybrid host exercises the v2
+ * code on a v1 machine. */
 #define CG_MOUNTINFO "/proc/self/mountinfo"
+
+static const char *mountinfo_path(void)
+{
+	const char *p = getenv("CTR_TEST_MOUNTINFO");
+
+	return p && *p ? p : CG_MOUNTINFO;
+}
 #define CG_RETRIES 500              /* of CG_RETRY_NS: 5 s */
 #define CG_RETRY_NS (10 * 1000 * 1000)
+#define CG_CREATE_TRIES 20          /* 200 ms for a busy leftover */
 
 static void pause_briefly(void)
 {
@@ -289,7 +300,7 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 
 	if (!name || !name_is_valid(name))
 		return ctr_failx(-EINVAL, "cgroup: bad container name '%s'", name ? name : "");
-	r = layout_read(CG_MOUNTINFO, &lo);
+	r = layout_read(mountinfo_path(), &lo);
 	if (r < 0) {
 		layout_free(&lo);
 		return r;
@@ -476,7 +487,7 @@ static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
 {
 	_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
 
-	for (int attempt = 0; attempt < 20; attempt++) {
+	for (int attempt = 0; attempt < CG_CREATE_TRIES; attempt++) {
 		_cleanup_close_ int pfd = -1, fd = -1;
 		int r = cg->v2 ? cg_v2_enable(h->mount, cg->parent, cg->needed) : mkdir_p(ppath, 0755);
 
@@ -494,18 +505,24 @@ static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
 				continue;
 			if (errno != EEXIST)
 				return ctr_fail(-errno, "create cgroup %s", h->path);
+			/* A dead supervisor's leftover, or another start's clean-up
+			 * looking at it right now (then it goes in a moment). */
 			r = remove_if_unused(pfd, cg->name);
-			if (r == -EBUSY)
+			if (r == -EBUSY && attempt + 1 == CG_CREATE_TRIES)
 				return ctr_failx(-EBUSY, "create cgroup %s: it exists and is in use (is container %s running?)",
 						 h->path, cg->name);
-			if (r < 0 && r != -ENOENT)
+			if (r < 0 && r != -ENOENT && r != -EBUSY)
 				return ctr_fail(r, "remove the old cgroup %s", h->path);
+			if (r < 0)
+				pause_briefly();
 			continue;
 		}
 		fd = openat(pfd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 ||
-		    faccessat(fd, "cgroup.procs", F_OK, 0) < 0)
-			continue;   /* another start's clean-up took it: make it again */
+		    faccessat(fd, "cgroup.procs", F_OK, 0) < 0) {
+			pause_briefly();   /* another start's clean-up took it: make it again */
+			continue;
+		}
 		h->fd = ctr_steal_fd(&fd);
 		return 0;
 	}
@@ -634,12 +651,18 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 	if (!cg)
 		return 0;
+	/* Only the directories made here (open and locked): a failed create
+	 * must not remove a running container's cgroup of the same name. */
 	for (size_t i = 0; cg->owner && i < cg->n; i++) {
 		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
-		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int r = pfd < 0 ? (errno == ENOENT ? 0 : ctr_fail(-errno, "open cgroup %s", ppath))
-				: remove_tree(pfd, cg->name, cg->h[i].path);
+		_cleanup_close_ int pfd = -1;
+		int r = 0;
 
+		if (cg->h[i].fd >= 0) {
+			pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			r = pfd < 0 ? ctr_fail(-errno, "open cgroup %s", ppath)
+				    : remove_tree(pfd, cg->name, cg->h[i].path);
+		}
 		if (r < 0 && ret == 0)
 			ret = r;
 		remove_parent(cg->h[i].mount, cg->parent);

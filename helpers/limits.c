@@ -80,6 +80,8 @@ int limits_parse_size(const char *s, int64_t *bytes)
 	}
 	if (*s) {
 		s++;
+		if (mult != 1 && tolower((unsigned char)*s) == 'i')   /* MiB */
+			s++;
 		if (mult != 1 && tolower((unsigned char)*s) == 'b')
 			s++;
 		if (*s)
@@ -117,8 +119,12 @@ static int parse_memory(struct ctr_limits *l, const char *val)
 
 	if (r == -ERANGE)
 		return bad("memory", val, "larger than the kernel's maximum (2^63-1 bytes)");
+	if (r < 0 && val[0] == '-')
+		return bad("memory", val, "must be a positive size");
 	if (r < 0)
 		return bad("memory", val, "expected a whole number of MiB (50) or a size with a unit (100k, 512m, 1g)");
+	if (v == 0)
+		return bad("memory", val, "must be more than 0 (the minimum is 6 MiB)");
 	if (v < LIMITS_MEMORY_MIN)
 		return bad("memory", val, "the minimum is 6 MiB");
 	l->memory = v;

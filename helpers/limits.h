@@ -63,7 +63,7 @@ bool limits_any(const struct ctr_limits *l);
 
 /*
  * Sizes: a plain number is MiB; a unit k, m or g (any case, optional
- * trailing b) or b alone.  Whole numbers only.  0 / -EINVAL (not a size),
+ * trailing b or ib: 1g, 1GB, 1GiB) or b alone.  Whole numbers only.  0 / -EINVAL (not a size),
  * -ERANGE (above 2^63-1 bytes); nothing recorded.
  */
 int limits_parse_size(const char *s, int64_t *bytes);

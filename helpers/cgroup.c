@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "cgroup-internal.h"
-#include "limits.h"
+#include "reslimits.h"
 #include "util.h"
 
 const char *const cg_ctrl_names[CG_NCTRL] = {

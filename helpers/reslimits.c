@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* limits.c: --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit. */
+/* reslimits.c: --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit. */
 #include <ctype.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "limits.h"
+#include "reslimits.h"
 #include "util.h"
 
 #define MiB (1024LL * 1024)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * limits.h: parsing and checking of the resource-limit options
+ * reslimits.h: parsing and checking of the resource-limit options
  * (--memory, --memory-swap, --cpus, --cpu-shares, --pids-limit) into
  * struct ctr_limits (config.h).  The cgroup module writes them.
  *
@@ -8,8 +8,8 @@
  *   every field          -1             unset (the kernel's default applies)
  *   memory_swap          LIMITS_UNLIMITED (-2)  `--memory-swap -1`: swap unlimited
  */
-#ifndef CTR_LIMITS_H
-#define CTR_LIMITS_H
+#ifndef CTR_RESLIMITS_H
+#define CTR_RESLIMITS_H
 
 #include <stdbool.h>
 #include <stddef.h>

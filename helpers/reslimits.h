@@ -30,9 +30,9 @@
 /* Help text for the options, to paste into --help (one option a line). */
 #define LIMITS_HELP \
 	"  -m, --memory SIZE     memory limit: a plain number is MiB (50 = 50 MiB),\n" \
-	"                        or with a unit k, m, g (512m, 1G, 100kb); at least 6 MiB.\n" \
+	"                        or give a unit: 512m, 1G, 8192kb; at least 6 MiB.\n" \
 	"                        Without --memory-swap the container gets no swap\n" \
-	"  --memory-swap SIZE    memory + swap limit (docker's meaning), >= --memory;\n" \
+	"  --memory-swap SIZE    memory + swap (docker's meaning), >= --memory;\n" \
 	"                        -1: unlimited swap.  Needs --memory\n" \
 	"  --cpus N              CPU time in CPUs (0.5 = half of one CPU), at least\n" \
 	"                        0.01 and at most the number of online CPUs\n" \

@@ -370,6 +370,32 @@ teardown() {
 	[ ! -e "$v2/$CTR_CGROUP_PARENT" ]
 }
 
+@test "a combined cpu,cpuacct hierarchy gets one directory (simulated on this host's mounts)" {
+	local cpu acct
+	cpu=$(cg_mount cpu)
+	acct=$(cg_mount cpuacct)
+	[ "$(cg_layout)" = v1 ] && [ -n "$cpu" ] && [ -n "$acct" ] && [ "$cpu" != "$acct" ] ||
+		skip "needs split v1 cpu and cpuacct hierarchies"
+	# This host's mountinfo, with the cpu mount serving cpuacct too and the
+	# cpuacct mount left out: the layout of Ubuntu 20.04.
+	awk -v a="$acct" -v c="$cpu" '$5 == a { next } $5 == c { sub(/,cpu$/, ",cpu,cpuacct") } { print }' \
+		/proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
+	export CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo"
+	ctr-enter cgt-a --cpus 0.5 -- sleep 30 &
+	local sup=$! quota procs acct_dir=no
+	cg_wait_running cgt-a
+	quota=$(cat "$cpu/$CTR_CGROUP_PARENT/cgt-a/cpu.cfs_quota_us")
+	procs=$(cat "$cpu/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")
+	[ -e "$acct/$CTR_CGROUP_PARENT" ] && acct_dir=yes
+	cg_stop cgt-a "$sup"
+	unset CTR_TEST_MOUNTINFO
+	assert_equal "$quota" 50000
+	[ -n "$procs" ]
+	assert_equal "$acct_dir" no
+	run cg_all_dirs
+	assert_output ""
+}
+
 # ------------------------------------------------------------- bad input
 
 # Run ctr-enter with a bad option; expect 125, one line naming the value,

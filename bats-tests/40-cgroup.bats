@@ -12,23 +12,6 @@ load test_helper
 CG_NAMES=(cgt-a cgt-b cgt-c)
 CG_NET=10.202.0
 
-# TODO(lead): switch to net_create/net_destroy only once netns-setup is on
-# main everywhere; until then a bare named netns is all ctr-enter needs.
-cg_net_create() {
-	if command -v netns-setup >/dev/null; then
-		net_create "$1" "$CG_NET.$2/24" >/dev/null
-	else
-		ip netns add "$1"
-	fi
-}
-cg_net_destroy() {
-	if command -v netns-setup >/dev/null; then
-		net_destroy "$1" >/dev/null 2>&1 || true
-	else
-		ip netns del "$1" 2>/dev/null || true
-	fi
-}
-
 # v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
 cg_layout() {
 	if awk '/ - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++)
@@ -126,7 +109,7 @@ wait_gone() {
 cg_snapshot() {
 	{
 		echo "## netns"; ip netns list | awk '{print $1}' | grep '^cgt-' | sort || true
-		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(ve?-?cgt-|$CTR_BRIDGE\$)" | sort || true
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(v[a-z]-cgt-|$CTR_BRIDGE\$)" | sort || true
 		echo "## cgroups"; cg_all_dirs
 		echo "## top-level cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \! -name 'ctrtest-*' | sort
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" /proc/self/mountinfo || true
@@ -141,14 +124,14 @@ setup_file() {
 	cg_snapshot >"$BATS_FILE_TMPDIR/before"
 	local i=2
 	for n in "${CG_NAMES[@]}"; do
-		cg_net_create "$n" "$i"
+		net_create "$n" "$CG_NET.$i/24" >/dev/null
 		i=$((i + 1))
 	done
 }
 
 teardown_file() {
 	for n in "${CG_NAMES[@]}"; do
-		cg_net_destroy "$n"
+		net_destroy "$n" >/dev/null 2>&1 || true
 	done
 	local now
 	now=$(cg_snapshot)

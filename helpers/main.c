@@ -197,12 +197,14 @@ int main(int argc, char **argv)
 		return 0;
 	if (r < 0) {
 		ctr_report(cfg.name);
+		cli_free(&cfg);
 		return EXIT_CTR_FAIL;
 	}
 	if (cfg.stats) {
 		r = cgroup_print_stats(&cfg, cfg.name, cfg.json);
 		if (r < 0)
 			ctr_report(cfg.name);
+		cli_free(&cfg);
 		return r < 0 ? EXIT_CTR_FAIL : 0;
 	}
 	code = run(&cfg);

@@ -294,12 +294,16 @@ static int parent_normalise(const char *in, char **out)
 /* The container's cgroup, not yet opened: one entry per hierarchy used. */
 static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
 {
+	_cleanup_free_ char *parent = NULL;
 	struct cg_layout lo;
 	struct ctr_cgroup *cg;
 	int r;
 
 	if (!name || !name_is_valid(name))
 		return ctr_failx(-EINVAL, "cgroup: bad container name '%s'", name ? name : "");
+	r = parent_normalise(cfg->cgroup_parent, &parent);
+	if (r < 0)
+		return r;
 	r = layout_read(mountinfo_path(), &lo);
 	if (r < 0) {
 		layout_free(&lo);
@@ -307,7 +311,7 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	}
 	cg = xcalloc(1, sizeof(*cg));
 	cg->name = xstrdup(name);
-	r = parent_normalise(cfg->cgroup_parent, &cg->parent);
+	cg->parent = ctr_steal_ptr(&parent);
 	cg->v2 = lo.n_v1 == 0;
 	if (cg->v2) {
 		cg->h[0].mount = ctr_steal_ptr(&lo.v2_mount);
@@ -322,14 +326,9 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	}
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = -1;
-		if (r == 0)
-			cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
+		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
 	}
 	layout_free(&lo);
-	if (r < 0) {
-		cgroup_free(cg);
-		return r;
-	}
 	*out = cg;
 	return 0;
 }
@@ -350,6 +349,17 @@ void cgroup_free(struct ctr_cgroup *cg)
 }
 
 /* ------------------------------------------------- emptying, removing */
+
+/* A listing of the directory fd (which stays open and usable). */
+static DIR *list_dir(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = copy < 0 ? NULL : fdopendir(copy);
+
+	if (!d && copy >= 0)
+		close(copy);
+	return d;
+}
 
 /* SIGKILL what is in the cgroup (cgroup.kill when the kernel has it) and
  * wait until it is empty.  Only pids listed in this cgroup are signalled. */
@@ -397,7 +407,7 @@ static int remove_tree(int pfd, const char *name, const char *path)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : ctr_fail(-errno, "open cgroup %s", path);
-	d = fdopendir(dup(fd));
+	d = list_dir(fd);
 	if (!d)
 		return ctr_fail(-errno, "list cgroup %s", path);
 	while ((de = readdir(d)) && r == 0) {
@@ -467,7 +477,7 @@ static int remove_if_unused(int pfd, const char *name)
  * ctr could have made, never a non-empty one. */
 static void remove_stale(int pfd, const char *self)
 {
-	DIR *d = fdopendir(dup(pfd));
+	DIR *d = list_dir(pfd);
 	struct dirent *de;
 
 	if (!d)

@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cli.h"
 #include "reslimits.h"
@@ -41,9 +40,11 @@ void cli_usage(FILE *out)
 	      "  --init                run a small init as PID 1 that reaps and forwards\n"
 	      "                        signals to COMMAND\n"
 	      LIMITS_HELP
-	      "  --cap-add CAP         keep capability CAP (or ALL)\n"
-	      "  --cap-drop CAP        drop capability CAP (or ALL)\n"
-	      "  --privileged          no hardening (all capabilities, no seccomp)\n"
+	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
+	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
+	      "  --privileged          no hardening (all capabilities, no seccomp,\n"
+	      "                        no no_new_privs, no masked /proc paths)\n"
+	      "  --seccomp unconfined|default\n"
 	      "  --security-opt seccomp=unconfined\n"
 	      "                        no seccomp filter\n"
 	      "  --ulimit NAME=SOFT[:HARD]\n"
@@ -205,80 +206,10 @@ static int parse_user(struct ctr_config *cfg, const char *spec)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{ "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE }, { "locks", RLIMIT_LOCKS }, { "memlock", RLIMIT_MEMLOCK },
-	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE }, { "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC }, { "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO },
-	{ "rttime", RLIMIT_RTTIME }, { "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
-	{ "as", RLIMIT_AS },
-};
-
-static bool parse_rlim_value(const char *s, uint64_t *out)
-{
-	int64_t v;
-
-	if (strcmp(s, "unlimited") == 0 || strcmp(s, "-1") == 0) {
-		*out = RLIM_INFINITY;
-		return true;
-	}
-	if (!parse_int64(s, &v) || v < 0)
-		return false;
-	*out = (uint64_t)v;
-	return true;
-}
-
-static int add_ulimit(struct ctr_config *cfg, const char *spec)
-{
-	_cleanup_free_ char *copy = xstrdup(spec);
-	char *val = strchr(copy, '='), *hard;
-	struct ctr_rlimit rl = { .resource = -1 }, *nr;
-
-	if (!val)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': expected NAME=SOFT[:HARD]", spec);
-	*val++ = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
-		if (strcmp(copy, rlimit_names[i].name) == 0)
-			rl.resource = rlimit_names[i].resource;
-	if (rl.resource < 0)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': unknown limit '%s'", spec, copy);
-	hard = strchr(val, ':');
-	if (hard)
-		*hard++ = '\0';
-	if (!parse_rlim_value(val, &rl.soft) || !parse_rlim_value(hard ? hard : val, &rl.hard) ||
-	    rl.soft > rl.hard)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': bad value", spec);
-	nr = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nr));
-	if (!nr)
-		return ctr_fail(-ENOMEM, "ulimit");
-	cfg->rlimits = nr;
-	nr[cfg->n_rlimits++] = rl;
-	return 0;
-}
-
-static int parse_cap(const char *opt, const char *arg, uint64_t *mask, bool *all)
-{
-	int c = security_cap_from_name(arg);
-
-	if (c < 0)
-		return ctr_failx(-EINVAL, "bad %s '%s': unknown capability", opt, arg);
-	if (c == 64) {
-		if (all)
-			*all = true;
-		*mask = ~0ULL;
-	} else {
-		*mask |= 1ULL << c;
-	}
-	return 0;
-}
-
 enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
-	O_PRIV, O_SECOPT, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
+	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
 };
 
 static const struct option_def {
@@ -296,6 +227,7 @@ static const struct option_def {
 	{ "cpu-shares", 0, true, O_CPUSHARES }, { "pids-limit", 0, true, O_PIDS },
 	{ "cap-add", 0, true, O_CAPADD },     { "cap-drop", 0, true, O_CAPDROP },
 	{ "privileged", 0, false, O_PRIV },   { "security-opt", 0, true, O_SECOPT },
+	{ "seccomp", 0, true, O_SECCOMP },
 	{ "ulimit", 0, true, O_ULIMIT },      { "stats", 0, false, O_STATS },
 	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
 	{ "version", 0, false, O_VERSION },
@@ -344,19 +276,12 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 	case O_PIDS:
 		return limits_parse_option(&cfg->limits, opt, arg);
 	case O_CAPADD:
-		return parse_cap(opt, arg, &cfg->cap_add, NULL);
 	case O_CAPDROP:
-		return parse_cap(opt, arg, &cfg->cap_drop, &cfg->cap_drop_all);
 	case O_PRIV:
-		cfg->privileged = true;
-		return 0;
 	case O_SECOPT:
-		if (strcmp(arg, "seccomp=unconfined") != 0 && strcmp(arg, "seccomp:unconfined") != 0)
-			return ctr_failx(-EINVAL, "bad --security-opt '%s': only seccomp=unconfined is known", arg);
-		cfg->seccomp_unconfined = true;
-		return 0;
+	case O_SECCOMP:
 	case O_ULIMIT:
-		return add_ulimit(cfg, arg);
+		return security_parse_option(cfg, opt, arg);
 	case O_STATS:
 		cfg->stats = true;
 		return 0;
@@ -391,6 +316,7 @@ static void set_defaults(struct ctr_config *cfg)
 	const char *e;
 
 	memset(cfg, 0, sizeof(*cfg));
+	security_init(cfg);
 	cfg->uid = (uid_t)-1;
 	cfg->gid = (gid_t)-1;
 	limits_init(&cfg->limits);

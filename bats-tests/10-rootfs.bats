@@ -469,6 +469,28 @@ slow_feed() {
 	assert_output ok
 }
 
+@test "SIGTERM or SIGHUP mid-build: the builder stops what it started and leaves nothing" {
+	# (SIGINT is ignored by background jobs of a script; Ctrl-C hits the whole group.)
+	local sig dir fifo go builder
+	for sig in TERM HUP; do
+		dir="$T/sig-$sig" fifo="$BATS_TEST_TMPDIR/feed-$sig" go="$BATS_TEST_TMPDIR/go-$sig"
+		mkfifo "$fifo"
+		slow_feed "$T/src.tar.gz" "$fifo" "$go"
+		rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+		builder=$!
+		wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+		kill -"$sig" "$builder"
+		local rc=0
+		wait "$builder" || rc=$?
+		[ "$rc" -eq $((128 + $(kill -l "$sig"))) ] || fail "exit $rc after SIG$sig"
+		grep -q "interrupted by SIG$sig" "$BATS_TEST_TMPDIR/log"
+		touch "$go"
+		wait "$feeder" || true
+		assert_nothing_left "$T" "sig-$sig"
+		assert_nothing_left "$T" "sig-$sig.*"
+	done
+}
+
 @test "concurrent builds of one DIR serialize on the lock; the second finds it cached" {
 	local dir="$T/concurrent" fifo="$BATS_TEST_TMPDIR/feed" go="$BATS_TEST_TMPDIR/go" first second
 	mkfifo "$fifo"

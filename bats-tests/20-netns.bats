@@ -355,10 +355,10 @@ wait_listen() {
 	kill "$BG_PIDS"
 	wait "$BG_PIDS" || true
 	BG_PIDS=
-	refused_naming "tn-none" show tn-none
 	net_destroy tn-l1
 	net_destroy tn-l2
 	assert_no_net_debris "$SNAP"
+	refused_naming "tn-none" show tn-none
 }
 
 @test "destroy refuses while a process runs in the netns, -f removes it and leaves the process" {

@@ -88,16 +88,12 @@ static int wait_for_exec(const struct ctr_config *cfg, int sock, pid_t pid, int 
 
 static int oom_exit(const struct ctr_config *cfg)
 {
-	long long m = (long long)cfg->limits.memory;
+	char limit[64];
 
-	if (m <= 0)
-		ctr_warn(cfg->name, "killed by the OOM killer");
-	else if (m % (1024 * 1024) == 0)
-		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld MiB)", m >> 20);
-	else if (m % 1024 == 0)
-		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld KiB)", m >> 10);
+	if (cgroup_describe_memory_limit(cfg, limit, sizeof(limit)) == 0)
+		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %s)", limit);
 	else
-		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld bytes)", m);
+		ctr_warn(cfg->name, "killed by the OOM killer");
 	return 137;
 }
 
@@ -171,7 +167,9 @@ static int run(struct ctr_config *cfg)
 	status = supervisor_wait(pid, sigfd, master);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);
-	if (cgroup_oom_killed(cg))
+	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
+	 * the OOM killer took while PID 1 lived on is no OOM end. */
+	if (code == 137 && cgroup_oom_killed(cg))
 		code = oom_exit(cfg);
 	if (cgroup_destroy(cg) < 0)
 		ctr_report(cfg->name);

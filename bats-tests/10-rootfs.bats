@@ -411,6 +411,20 @@ sample_host() {
 	assert_nothing_left "$T" s
 }
 
+@test "unknown suite: an http mirror answers 404 for its Release" {
+	local www="$BATS_TEST_TMPDIR/www" port server
+	mkdir -p "$www/debian/dists/bookworm" && : >"$www/debian/dists/bookworm/Release"
+	port=$((20000 + RANDOM % 20000))
+	/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>&1 3>&- &
+	server=$!
+	bg_pids+=("$server")
+	wait_until "wget -q -O /dev/null http://127.0.0.1:$port/debian/dists/bookworm/Release"
+	no_proxy=127.0.0.1 refused "unknown suite 'trixie'" "has no dists/trixie/Release" -- \
+		--suite trixie --mirror "http://127.0.0.1:$port/debian" "$T/s"
+	kill "$server"
+	assert_nothing_left "$T" s
+}
+
 @test "unreachable mirror" {
 	refused "mirror http://mirror.invalid/debian unreachable" -- --suite bookworm --mirror http://mirror.invalid/debian "$T/s"
 	assert_nothing_left "$T" s

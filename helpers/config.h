@@ -45,9 +45,10 @@ struct ctr_config {
 	char **env;            /* -e K=V entries, NULL-terminated */
 	size_t n_env;
 	char *workdir;         /* -w */
-	uid_t uid;             /* -u */
-	gid_t gid;
+	uid_t uid;             /* -u; (uid_t)-1 until resolved */
+	gid_t gid;             /* (gid_t)-1: the user's group from /etc/passwd */
 	bool has_user;
+	char *user_spec;       /* -u text as given (names resolved in the container) */
 
 	struct ctr_volume *volumes;
 	size_t n_volumes;

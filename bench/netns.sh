@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Benchmark: netns-setup create/destroy against the naive script of seven
+# `ip` commands a person would type, and create with 100 containers already
+# on the bridge.  One hyperfine run; prints a markdown table on stdout.
+# Bridge ctb-bench, subnet 10.207.0.0/16; everything is removed on exit.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NETNS_SETUP=${NETNS_SETUP:-$SRC/netns-setup}
+RUNS=${BENCH_RUNS:-30}
+BRIDGE=ctb-bench
+NS=ctb-bench-ns
+NAIVE_VETH=vn-ctb-bench
+FILL=${BENCH_FILL:-100}
+
+WORK=$(mktemp -d /tmp/ctr-bench-netns.XXXXXX)
+export CTR_NET_STATE_DIR=$WORK/state
+export CTR_BRIDGE=$BRIDGE
+
+# The naive way: seven ip processes (netns add, veth add, 2x addr add,
+# 3x link set up) on the same bridge.
+write_scripts() {
+	cat >"$WORK/naive-create" <<-EOF
+		#!/bin/bash
+		ip netns add $NS
+		ip link add $NAIVE_VETH type veth peer name eth0 netns $NS
+		ip -n $NS addr add 10.207.1.2/16 dev eth0
+		ip -n $NS addr add 127.0.0.1/8 dev lo
+		ip link set $NAIVE_VETH master $BRIDGE up
+		ip -n $NS link set eth0 up
+		ip -n $NS link set lo up
+	EOF
+	cat >"$WORK/naive-destroy" <<-EOF
+		#!/bin/bash
+		ip link del $NAIVE_VETH
+		ip netns del $NS
+	EOF
+	cat >"$WORK/naive-clean" <<-EOF
+		#!/bin/bash
+		ip link del $NAIVE_VETH 2>/dev/null
+		ip netns del $NS 2>/dev/null
+		exit 0
+	EOF
+	cat >"$WORK/ctr-create" <<-EOF
+		#!/bin/bash
+		exec $NETNS_SETUP create $NS 10.207.1.2/16
+	EOF
+	cat >"$WORK/ctr-destroy" <<-EOF
+		#!/bin/bash
+		exec $NETNS_SETUP destroy $NS
+	EOF
+	cat >"$WORK/ctr-clean" <<-EOF
+		#!/bin/bash
+		$NETNS_SETUP destroy $NS -f 2>/dev/null
+		$WORK/naive-clean
+	EOF
+	printf '#!/bin/bash\n%s\nexec %s\n' "$WORK/ctr-clean" "$WORK/naive-create" >"$WORK/naive-clean-create"
+	printf '#!/bin/bash\n%s\nexec %s\n' "$WORK/ctr-clean" "$WORK/ctr-create" >"$WORK/ctr-clean-create"
+	chmod +x "$WORK"/naive-* "$WORK"/ctr-*
+}
+
+cleanup() {
+	local f name
+	set +e
+	"$WORK/naive-clean"
+	for f in "$CTR_NET_STATE_DIR"/netns/*; do
+		[ -f "$f" ] || continue
+		name=${f##*/}
+		"$NETNS_SETUP" destroy "$name" -f 2>/dev/null
+	done
+	ip link del "$BRIDGE" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# The bridge stays up for the whole run (a keeper container holds it), so
+# that every measured create and destroy does the same work.
+hold_bridge() {
+	"$NETNS_SETUP" create ctb-keep 10.207.0.2/16 >/dev/null
+}
+
+fill_bridge() {
+	local i
+	for ((i = 0; i < FILL; i++)); do
+		"$NETNS_SETUP" create "ctb-fill$i" "10.207.2.$((i + 10))/16" >/dev/null
+	done
+}
+
+median_ms() { jq -r ".results[] | select(.command == \"$2\") | .median * 1000" "$1"; }
+
+main() {
+	command -v hyperfine >/dev/null || { echo "bench/netns.sh: hyperfine not installed" >&2; exit 1; }
+	write_scripts
+	hold_bridge
+	local j1=$WORK/run1.json j2=$WORK/run2.json
+	hyperfine -N --style basic --runs "$RUNS" --warmup 3 --export-json "$j1" \
+		--prepare "$WORK/ctr-clean" -n naive-create "$WORK/naive-create" \
+		--prepare "$WORK/ctr-clean" -n ctr-create "$WORK/ctr-create" \
+		--prepare "$WORK/naive-clean-create" -n naive-destroy "$WORK/naive-destroy" \
+		--prepare "$WORK/ctr-clean-create" -n ctr-destroy "$WORK/ctr-destroy" \
+		>&2
+	"$WORK/ctr-clean"
+	fill_bridge
+	hyperfine -N --style basic --runs "$RUNS" --warmup 3 --export-json "$j2" \
+		--prepare "$WORK/ctr-clean" -n ctr-create-full "$WORK/ctr-create" >&2
+
+	local naive_c naive_d ctr_c ctr_d full
+	naive_c=$(median_ms "$j1" naive-create)
+	naive_d=$(median_ms "$j1" naive-destroy)
+	ctr_c=$(median_ms "$j1" ctr-create)
+	ctr_d=$(median_ms "$j1" ctr-destroy)
+	full=$(median_ms "$j2" ctr-create-full)
+	local kernel
+	kernel=$(uname -r)
+	cat <<-EOF
+		### netns-setup (hyperfine, $RUNS runs each, kernel $kernel)
+
+		| what | median ms | ratio | target |
+		|---|---:|---:|---|
+		$(awk -v n="$naive_c" 'BEGIN{printf "| naive script: 7 ip commands (create) | %.1f | 1.00 | baseline |", n}')
+		$(awk -v n="$naive_c" -v c="$ctr_c" 'BEGIN{printf "| netns-setup create | %.1f | %.2f x naive create | <= 0.40 |", c, c/n}')
+		$(awk -v n="$naive_d" 'BEGIN{printf "| naive teardown: 2 ip commands | %.1f | - | - |", n}')
+		$(awk -v n="$naive_c" -v c="$ctr_d" -v d="$naive_d" 'BEGIN{printf "| netns-setup destroy | %.1f | %.2f x naive create (%.2f x naive teardown) | <= 0.40 |", c, c/n, c/d}')
+		$(awk -v f="$full" -v c="$ctr_c" -v k="$FILL" 'BEGIN{printf "| netns-setup create, %d containers on the bridge | %.1f | %.2f x first create | <= 1.50 |", k, f, f/c}')
+	EOF
+}
+
+main "$@"

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli.c: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]
+ *
+ * Options may stand before or after NAME; the first word after NAME that is
+ * not an option (or everything after `--`) is COMMAND, and everything from
+ * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No getopt:
+ * its permutation would eat COMMAND's own options.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "reslimits.h"
+#include "security.h"
+#include "util.h"
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"
+	      "       ctr-enter --stats NAME [--json]\n"
+	      "\n"
+	      "Run COMMAND as PID 1 of container NAME: join the network namespace\n"
+	      "/run/netns/NAME (made by `netns-setup create NAME IP`), unshare the\n"
+	      "mount, PID, UTS, IPC and cgroup namespaces and pivot into an overlay of\n"
+	      "the rootfs.  COMMAND defaults to the rootfs's /bin/bash, else /bin/sh.\n"
+	      "\n"
+	      "Options:\n"
+	      "  --rootfs DIR          image to run (default $CTR_ROOTFS or\n"
+	      "                        " CTR_DEFAULT_ROOTFS ")\n"
+	      "  --hostname H          hostname inside the container (default NAME)\n"
+	      "  -e, --env K=V         set an environment variable (K alone: copy it)\n"
+	      "  -w, --workdir DIR     working directory inside the container\n"
+	      "  -u, --user UID[:GID]  run COMMAND as this user (number or name)\n"
+	      "  -v, --volume HOST:CTR[:ro]\n"
+	      "                        bind-mount HOST at CTR (read-only with :ro)\n"
+	      "  --rm                  discard the container's writable layer at exit\n"
+	      "  --read-only           no writable layer: the image is mounted read-only\n"
+	      "  --init                run a small init as PID 1 that reaps and forwards\n"
+	      "                        signals to COMMAND\n"
+	      LIMITS_HELP
+	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
+	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
+	      "  --privileged          no hardening (all capabilities, no seccomp,\n"
+	      "                        no no_new_privs, no masked /proc paths)\n"
+	      "  --seccomp unconfined|default\n"
+	      "  --security-opt seccomp=unconfined\n"
+	      "                        no seccomp filter\n"
+	      "  --ulimit NAME=SOFT[:HARD]\n"
+	      "                        resource limit (nofile, nproc, core, ...)\n"
+	      "  --stats               print NAME's resource usage (with --json: JSON)\n"
+	      "  -h, --help            show this help and exit\n"
+	      "  --version             show the version and exit\n"
+	      "\n"
+	      "Environment: CTR_ROOTFS, CTR_LIB_DIR (default " CTR_DEFAULT_LIB_DIR "),\n"
+	      "CTR_RUN_DIR (default " CTR_DEFAULT_RUN_DIR "), CTR_CGROUP_PARENT (default " CTR_DEFAULT_CGROUP ").\n"
+	      "\n"
+	      "Exit status: COMMAND's; 128+N when it died of signal N; 137 when the OOM\n"
+	      "killer ended it; 125 when ctr-enter failed; 126 COMMAND not executable;\n"
+	      "127 COMMAND not found.\n", out);
+}
+
+static bool parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* RFC 1123-ish: 1..64 of [A-Za-z0-9_.-], not starting or ending with '-' or '.'. */
+bool hostname_is_valid(const char *h)
+{
+	size_t len = strlen(h);
+
+	if (len < 1 || len > 64)
+		return false;
+	if (h[0] == '-' || h[0] == '.' || h[len - 1] == '-' || h[len - 1] == '.')
+		return false;
+	return strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == len;
+}
+
+static bool path_has_dotdot(const char *p)
+{
+	const char *s = p;
+
+	while ((s = strstr(s, "..")) != NULL) {
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return true;
+		s += 2;
+	}
+	return false;
+}
+
+static int add_volume(struct ctr_config *cfg, const char *spec)
+{
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *host = copy, *target, *mode;
+	struct ctr_volume *nv;
+	bool ro = false;
+
+	target = strchr(copy, ':');
+	if (!target)
+		return ctr_failx(-EINVAL, "bad volume '%s': expected HOST:CTR[:ro]", spec);
+	*target++ = '\0';
+	mode = strchr(target, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") == 0)
+			ro = true;
+		else if (strcmp(mode, "rw") != 0)
+			return ctr_failx(-EINVAL, "bad volume '%s': mode must be ro or rw, not '%s'", spec, mode);
+	}
+	if (host[0] != '/')
+		return ctr_failx(-EINVAL, "bad volume '%s': host path '%s' is not absolute", spec, host);
+	if (target[0] != '/')
+		return ctr_failx(-EINVAL, "bad volume '%s': container path '%s' is not absolute", spec, target);
+	if (path_has_dotdot(host) || path_has_dotdot(target))
+		return ctr_failx(-EINVAL, "bad volume '%s': '..' is not allowed", spec);
+	if (strcmp(target, "/") == 0)
+		return ctr_failx(-EINVAL, "bad volume '%s': cannot mount over the container's /", spec);
+	if (strchr(target, ',') || strchr(host, '\n') || strchr(target, '\n'))
+		return ctr_failx(-EINVAL, "bad volume '%s': unsupported character in path", spec);
+	nv = realloc(cfg->volumes, (cfg->n_volumes + 1) * sizeof(*nv));
+	if (!nv)
+		return ctr_fail(-ENOMEM, "volume");
+	cfg->volumes = nv;
+	nv[cfg->n_volumes].host = xstrdup(host);
+	nv[cfg->n_volumes].target = xstrdup(target);
+	nv[cfg->n_volumes].readonly = ro;
+	cfg->n_volumes++;
+	return 0;
+}
+
+static int add_env(struct ctr_config *cfg, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char **ne;
+	char *entry;
+
+	if (eq == kv || !*kv)
+		return ctr_failx(-EINVAL, "bad environment variable '%s': expected K=V", kv);
+	if (!eq) {
+		const char *v = getenv(kv);
+
+		if (!v)
+			return 0;   /* docker: -e K copies K when the caller has it */
+		entry = xasprintf("%s=%s", kv, v);
+	} else {
+		entry = xstrdup(kv);
+	}
+	ne = realloc(cfg->env, (cfg->n_env + 2) * sizeof(*ne));
+	if (!ne) {
+		free(entry);
+		return ctr_fail(-ENOMEM, "env");
+	}
+	cfg->env = ne;
+	ne[cfg->n_env++] = entry;
+	ne[cfg->n_env] = NULL;
+	return 0;
+}
+
+static bool valid_user_word(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len <= 32 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == len &&
+	       s[0] != '-';
+}
+
+/* UID[:GID]: numbers, or names resolved later in the container's /etc/passwd. */
+static int parse_user(struct ctr_config *cfg, const char *spec)
+{
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *g = strchr(copy, ':');
+	int64_t v;
+
+	if (g)
+		*g++ = '\0';
+	if (!valid_user_word(copy) || (g && !valid_user_word(g)))
+		return ctr_failx(-EINVAL, "bad user '%s': expected UID[:GID]", spec);
+	free(cfg->user_spec);
+	cfg->user_spec = xstrdup(spec);
+	cfg->has_user = true;
+	cfg->uid = (uid_t)-1;
+	cfg->gid = (gid_t)-1;
+	if (parse_int64(copy, &v)) {
+		if (v < 0 || v > 65535 * 65536LL - 2)
+			return ctr_failx(-EINVAL, "bad user '%s': uid out of range", spec);
+		cfg->uid = (uid_t)v;
+	}
+	if (g && parse_int64(g, &v)) {
+		if (v < 0 || v > 65535 * 65536LL - 2)
+			return ctr_failx(-EINVAL, "bad user '%s': gid out of range", spec);
+		cfg->gid = (gid_t)v;
+	}
+	return 0;
+}
+
+enum opt_id {
+	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
+	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
+	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
+};
+
+static const struct option_def {
+	const char *lng;
+	char shrt;
+	bool arg;
+	enum opt_id id;
+} options[] = {
+	{ "rootfs", 0, true, O_ROOTFS },      { "hostname", 0, true, O_HOSTNAME },
+	{ "env", 'e', true, O_ENV },          { "workdir", 'w', true, O_WORKDIR },
+	{ "user", 'u', true, O_USER },        { "volume", 'v', true, O_VOLUME },
+	{ "rm", 0, false, O_RM },             { "read-only", 0, false, O_READONLY },
+	{ "init", 0, false, O_INIT },         { "memory", 'm', true, O_MEMORY },
+	{ "memory-swap", 0, true, O_MEMSWAP }, { "cpus", 0, true, O_CPUS },
+	{ "cpu-shares", 0, true, O_CPUSHARES }, { "pids-limit", 0, true, O_PIDS },
+	{ "cap-add", 0, true, O_CAPADD },     { "cap-drop", 0, true, O_CAPDROP },
+	{ "privileged", 0, false, O_PRIV },   { "security-opt", 0, true, O_SECOPT },
+	{ "seccomp", 0, true, O_SECCOMP },
+	{ "ulimit", 0, true, O_ULIMIT },      { "stats", 0, false, O_STATS },
+	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
+	{ "version", 0, false, O_VERSION },
+};
+
+static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
+{
+	switch (id) {
+	case O_ROOTFS:
+		if (!*arg)
+			return ctr_failx(-EINVAL, "bad --rootfs: empty path");
+		free(cfg->rootfs);
+		cfg->rootfs = xstrdup(arg);
+		return 0;
+	case O_HOSTNAME:
+		if (!hostname_is_valid(arg))
+			return ctr_failx(-EINVAL, "bad hostname '%s': 1 to 64 of [A-Za-z0-9_.-], not starting or ending with '-' or '.'", arg);
+		free(cfg->hostname);
+		cfg->hostname = xstrdup(arg);
+		return 0;
+	case O_ENV:
+		return add_env(cfg, arg);
+	case O_WORKDIR:
+		if (arg[0] != '/' || path_has_dotdot(arg))
+			return ctr_failx(-EINVAL, "bad workdir '%s': must be an absolute path without '..'", arg);
+		free(cfg->workdir);
+		cfg->workdir = xstrdup(arg);
+		return 0;
+	case O_USER:
+		return parse_user(cfg, arg);
+	case O_VOLUME:
+		return add_volume(cfg, arg);
+	case O_RM:
+		cfg->rm = true;
+		return 0;
+	case O_READONLY:
+		cfg->read_only = true;
+		return 0;
+	case O_INIT:
+		cfg->init = true;
+		return 0;
+	case O_MEMORY:
+	case O_MEMSWAP:
+	case O_CPUS:
+	case O_CPUSHARES:
+	case O_PIDS:
+		return limits_parse_option(&cfg->limits, opt, arg);
+	case O_CAPADD:
+	case O_CAPDROP:
+	case O_PRIV:
+	case O_SECOPT:
+	case O_SECCOMP:
+	case O_ULIMIT:
+		return security_parse_option(cfg, opt, arg);
+	case O_STATS:
+		cfg->stats = true;
+		return 0;
+	case O_JSON:
+		cfg->json = true;
+		return 0;
+	case O_HELP:
+	case O_VERSION:
+		break;
+	}
+	return 0;
+}
+
+static const struct option_def *find_long(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (strlen(options[i].lng) == len && strncmp(options[i].lng, name, len) == 0)
+			return &options[i];
+	return NULL;
+}
+
+static const struct option_def *find_short(char c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (options[i].shrt == c)
+			return &options[i];
+	return NULL;
+}
+
+static void set_defaults(struct ctr_config *cfg)
+{
+	const char *e;
+
+	memset(cfg, 0, sizeof(*cfg));
+	security_init(cfg);
+	cfg->uid = (uid_t)-1;
+	cfg->gid = (gid_t)-1;
+	limits_init(&cfg->limits);
+	e = getenv("CTR_ROOTFS");
+	cfg->rootfs = xstrdup(e && *e ? e : CTR_DEFAULT_ROOTFS);
+	e = getenv("CTR_LIB_DIR");
+	cfg->lib_dir = xstrdup(e && *e ? e : CTR_DEFAULT_LIB_DIR);
+	e = getenv("CTR_RUN_DIR");
+	cfg->run_dir = xstrdup(e && *e ? e : CTR_DEFAULT_RUN_DIR);
+	e = getenv("CTR_CGROUP_PARENT");
+	cfg->cgroup_parent = xstrdup(e && *e ? e : CTR_DEFAULT_CGROUP);
+	e = getenv("CTR_NETNS_DIR");
+	cfg->netns_dir = xstrdup(e && *e ? e : CTR_DEFAULT_NETNS);
+}
+
+static int check_dir_var(const char *what, const char *p)
+{
+	if (p[0] != '/' || strchr(p, ',') || strchr(p, ':') || path_has_dotdot(p))
+		return ctr_failx(-EINVAL, "bad %s '%s': must be an absolute path without ',', ':' or '..'", what, p);
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct ctr_config *cfg)
+{
+	int i, r;
+
+	set_defaults(cfg);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct option_def *o;
+		const char *arg = NULL;
+		char optname[64];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			if (cfg->name)
+				break;   /* COMMAND starts here */
+			if (!name_is_valid(a))
+				return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", a);
+			cfg->name = xstrdup(a);
+			continue;
+		}
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+			o = find_long(a + 2, len);
+			snprintf(optname, sizeof(optname), "--%.*s", (int)(len > 40 ? 40 : len), a + 2);
+			if (!o)
+				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", optname);
+			if (o->arg) {
+				if (eq)
+					arg = eq + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return ctr_failx(-EINVAL, "option %s needs a value", optname);
+			} else if (eq) {
+				return ctr_failx(-EINVAL, "option %s takes no value", optname);
+			}
+		} else {
+			o = find_short(a[1]);
+			snprintf(optname, sizeof(optname), "-%c", a[1]);
+			if (!o)
+				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", a);
+			if (o->arg) {
+				if (a[2])
+					arg = a + 2;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					return ctr_failx(-EINVAL, "option %s needs a value", optname);
+			} else if (a[2]) {
+				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", a);
+			}
+		}
+		if (o->id == O_HELP) {
+			cli_usage(stdout);
+			return 1;
+		}
+		if (o->id == O_VERSION) {
+			printf("ctr-enter %s\n", CTR_VERSION);
+			return 1;
+		}
+		r = apply_option(cfg, o->id, optname, arg);
+		if (r < 0)
+			return r;
+	}
+	if (!cfg->name) {
+		if (i < argc && name_is_valid(argv[i])) {
+			cfg->name = xstrdup(argv[i++]);   /* ctr-enter [OPTS] -- NAME CMD */
+		} else if (i < argc) {
+			return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", argv[i]);
+		} else {
+			return ctr_failx(-EINVAL, "missing container NAME (usage: ctr-enter NAME [OPTIONS] [--] [COMMAND...]; see --help)");
+		}
+	}
+	if (i < argc) {
+		cfg->argv = xcalloc((size_t)(argc - i + 1), sizeof(char *));
+		for (int j = 0; i < argc; i++, j++)
+			cfg->argv[j] = xstrdup(argv[i]);
+	}
+	if (!cfg->hostname) {
+		if (!hostname_is_valid(cfg->name))
+			return ctr_failx(-EINVAL, "container name '%s' is not a valid hostname: give --hostname", cfg->name);
+		cfg->hostname = xstrdup(cfg->name);
+	}
+	if ((r = limits_check(&cfg->limits)) < 0)
+		return r;
+	if (cfg->rm && cfg->read_only)
+		cfg->rm = false;   /* nothing to discard */
+	if (cfg->rootfs[0] != '/') {
+		/* --rootfs ./dir: the overlay wants an absolute path */
+		char *abs = realpath(cfg->rootfs, NULL);
+
+		if (!abs)
+			return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
+		free(cfg->rootfs);
+		cfg->rootfs = abs;
+	}
+	if ((r = check_dir_var("CTR_LIB_DIR", cfg->lib_dir)) < 0 ||
+	    (r = check_dir_var("CTR_RUN_DIR", cfg->run_dir)) < 0 ||
+	    (r = check_dir_var("rootfs", cfg->rootfs)) < 0 ||
+	    (r = check_dir_var("CTR_NETNS_DIR", cfg->netns_dir)) < 0)
+		return r;
+	return 0;
+}
+
+void cli_free(struct ctr_config *cfg)
+{
+	free(cfg->name);
+	free(cfg->rootfs);
+	free(cfg->hostname);
+	free(cfg->lib_dir);
+	free(cfg->run_dir);
+	free(cfg->cgroup_parent);
+	free(cfg->netns_dir);
+	for (char **p = cfg->argv; p && *p; p++)
+		free(*p);
+	free(cfg->argv);
+	for (size_t i = 0; i < cfg->n_env; i++)
+		free(cfg->env[i]);
+	free(cfg->env);
+	free(cfg->workdir);
+	free(cfg->user_spec);
+	for (size_t i = 0; i < cfg->n_volumes; i++) {
+		free(cfg->volumes[i].host);
+		free(cfg->volumes[i].target);
+	}
+	free(cfg->volumes);
+	free(cfg->rlimits);
+	limits_free(&cfg->limits);
+	memset(cfg, 0, sizeof(*cfg));
+}

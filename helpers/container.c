@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * container.c: what runs in the child between fork and exec.
+ *
+ *   PDEATHSIG; wait for GO (cgroup attached, state written)
+ *   unshare mnt/uts/ipc/cgroup; mounts (overlay, proc, sys, dev, files,
+ *   volumes); pty or console; pivot_root; hostname; masked paths; rlimits;
+ *   user; caps/no_new_privs/seccomp; workdir; exec (or --init)
+ *
+ * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
+ * for exec), so the user reads one line and no user code has run.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "container.h"
+#include "devices.h"
+#include "init.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "security.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void reset_signals(void)
+{
+	sigset_t all;
+
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/* A line of /etc/passwd or /etc/group: NAME:x:ID:... */
+static bool find_entry(const char *file, const char *key, char *fields[7], char **buf)
+{
+	char *save = NULL;
+
+	if (read_file(file, buf) < 0)
+		return false;
+	for (char *line = strtok_r(*buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[7] = { 0 };
+		char *s = line;
+		int n = 0;
+
+		while (n < 7) {
+			f[n++] = s;
+			s = strchr(s, ':');
+			if (!s)
+				break;
+			*s++ = '\0';
+		}
+		if (n < 3)
+			continue;
+		if (strcmp(f[0], key) == 0 || strcmp(f[2], key) == 0) {
+			memcpy(fields, f, sizeof(f));
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_number(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* Fill uid/gid/home from -u and the container's /etc/passwd. */
+static int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home)
+{
+	_cleanup_free_ char *spec = xstrdup(cfg->has_user ? cfg->user_spec : "0");
+	_cleanup_free_ char *pw = NULL;
+	char *g = strchr(spec, ':');
+	char *f[7] = { 0 };
+	char saved[CTR_ERRMSG_MAX];
+	bool found;
+
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	if (g)
+		*g++ = '\0';
+	found = find_entry("/etc/passwd", spec, f, &pw);
+	ctr_seterrmsg(saved);
+	if (is_number(spec)) {
+		*uid = (uid_t)strtoul(spec, NULL, 10);
+		if (found && (uid_t)strtoul(f[2], NULL, 10) != *uid)
+			found = false;   /* a user named like a number: take the number */
+	} else if (found) {
+		*uid = (uid_t)strtoul(f[2], NULL, 10);
+	} else {
+		return ctr_failx(-ENOENT, "user '%s': not found in the container's /etc/passwd", spec);
+	}
+	*gid = found && f[3] ? (gid_t)strtoul(f[3], NULL, 10) : 0;
+	*home = xstrdup(found && f[5] && f[5][0] == '/' ? f[5] : "/root");
+	if (!found && *uid != 0) {
+		free(*home);
+		*home = xstrdup("/");
+	}
+	if (g) {
+		_cleanup_free_ char *gr = NULL;
+
+		if (is_number(g)) {
+			*gid = (gid_t)strtoul(g, NULL, 10);
+		} else if (find_entry("/etc/group", g, f, &gr)) {
+			*gid = (gid_t)strtoul(f[2], NULL, 10);
+		} else {
+			ctr_seterrmsg(saved);
+			return ctr_failx(-ENOENT, "group '%s': not found in the container's /etc/group", g);
+		}
+	}
+	ctr_seterrmsg(saved);
+	return 0;
+}
+
+static int switch_user(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) < 0)
+		return ctr_fail(-errno, "setgroups");
+	if (setgid(gid) < 0)
+		return ctr_fail(-errno, "setgid %u", (unsigned)gid);
+	if (setuid(uid) < 0)
+		return ctr_fail(-errno, "setuid %u", (unsigned)uid);
+	return 0;
+}
+
+static void env_set(char ***env, size_t *n, char *entry)
+{
+	size_t klen = strcspn(entry, "=");
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], entry, klen) == 0 && (*env)[i][klen] == '=') {
+			free((*env)[i]);
+			(*env)[i] = entry;
+			return;
+		}
+	}
+	*env = realloc(*env, (*n + 2) * sizeof(char *));
+	if (!*env)
+		abort();
+	(*env)[(*n)++] = entry;
+	(*env)[*n] = NULL;
+}
+
+static char **build_env(const struct ctr_config *cfg, const char *home)
+{
+	const char *term = getenv("TERM");
+	char **env = NULL;
+	size_t n = 0;
+
+	env_set(&env, &n, xstrdup("PATH=" DEFAULT_PATH));
+	env_set(&env, &n, xasprintf("HOME=%s", home));
+	env_set(&env, &n, xasprintf("TERM=%s", term && *term ? term : "xterm"));
+	env_set(&env, &n, xasprintf("HOSTNAME=%s", cfg->hostname));
+	env_set(&env, &n, xstrdup("container=ctr"));
+	for (size_t i = 0; i < cfg->n_env; i++)
+		env_set(&env, &n, xstrdup(cfg->env[i]));
+	return env;
+}
+
+static char *argv_area;
+static size_t argv_area_len;
+
+void container_set_argv_area(char *start, size_t len)
+{
+	argv_area = start;
+	argv_area_len = len;
+}
+
+/* --init: the init never execs, so its /proc/PID/cmdline would show the
+ * host's ctr-enter command line to the container: overwrite it in place
+ * (PR_SET_MM would need CAP_SYS_RESOURCE, which a host may not grant). */
+static void set_init_cmdline(void)
+{
+	static const char title[] = "ctr-init";
+
+	prctl(PR_SET_NAME, title);
+	if (!argv_area || argv_area_len < sizeof(title))
+		return;
+	memset(argv_area, 0, argv_area_len);
+	memcpy(argv_area, title, sizeof(title));
+}
+
+int container_exec(char *const argv[], char *const envp[])
+{
+	const char *path = DEFAULT_PATH;
+	bool eacces = false;
+	int err = ENOENT;
+
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		err = errno;
+	} else {
+		_cleanup_free_ char *dirs = xstrdup(path);
+		char *save = NULL;
+
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			_cleanup_free_ char *full = xasprintf("%s/%s", *d ? d : ".", argv[0]);
+
+			execve(full, argv, envp);
+			if (errno == EACCES)
+				eacces = true;
+			else if (errno != ENOENT && errno != ENOTDIR) {
+				err = errno;
+				break;
+			}
+		}
+		if (eacces && (err == ENOENT))
+			err = EACCES;
+		if (err == ENOENT) {
+			ctr_failx(-ENOENT, "exec %s: executable file not found in the container's PATH", argv[0]);
+			return EXIT_NOTFOUND;
+		}
+	}
+	ctr_fail(-err, "exec %s", argv[0]);
+	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
+{
+	_cleanup_free_ char *mp = state_mountpoint(cfg);
+	_cleanup_free_ char *home = NULL;
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int devfd = -1;
+	char *default_argv[] = { NULL, NULL };
+	char *const *argv = cfg->argv;
+	char **envp;
+	struct ctr_msg msg;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int r;
+
+	/* Die with the supervisor.  If it died before this line, the read
+	 * below sees end-of-file (getppid() is 0 in a new PID namespace
+	 * either way, so it cannot tell). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reset_signals();
+	r = sync_recv(sock, &msg, NULL);
+	if (r <= 0 || msg.type != MSG_GO)
+		_exit(EXIT_CTR_FAIL);
+	umask(022);
+
+	if (ns_unshare_container() < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (use_pty) {
+		_cleanup_close_ int master = -1;
+
+		if (devices_setup_pty(devfd, &master) < 0 ||
+		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
+			sync_fail(sock, EXIT_CTR_FAIL);
+	} else if (devices_bind_console(devfd) < 0) {
+		sync_fail(sock, EXIT_CTR_FAIL);
+	}
+	if (mounts_pivot(rootfd) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+		ctr_fail(-errno, "sethostname %s", cfg->hostname);
+		sync_fail(sock, EXIT_CTR_FAIL);
+	}
+	if (resolve_user(cfg, &uid, &gid, &home) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (cfg->init)
+		set_init_cmdline();
+	if (security_mask_paths(cfg) < 0 || security_set_rlimits(cfg) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (cfg->has_user && switch_user(uid, gid) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (security_apply(cfg) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (cfg->workdir) {
+		struct stat st;
+
+		if (stat(cfg->workdir, &st) < 0) {
+			ctr_fail(-errno, "workdir %s", cfg->workdir);
+			sync_fail(sock, EXIT_CTR_FAIL);
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ctr_failx(-ENOTDIR, "workdir %s: Not a directory", cfg->workdir);
+			sync_fail(sock, EXIT_CTR_FAIL);
+		}
+		if (chdir(cfg->workdir) < 0) {
+			ctr_fail(-errno, "workdir %s", cfg->workdir);
+			sync_fail(sock, EXIT_CTR_FAIL);
+		}
+	} else if (chdir(home) < 0 && chdir("/") < 0) {
+		ctr_fail(-errno, "chdir /");
+		sync_fail(sock, EXIT_CTR_FAIL);
+	}
+	envp = build_env(cfg, home);
+	if (!argv) {
+		default_argv[0] = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+		argv = default_argv;
+	}
+	if (cfg->init)
+		init_main(argv, envp, sock);
+	sync_fail(sock, container_exec(argv, envp));
+}

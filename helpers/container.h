@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* container.h: the child's side, from fork to exec of COMMAND (PID 1). */
+#ifndef CTR_CONTAINER_H
+#define CTR_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+/* Never returns: execs COMMAND (or runs --init), or reports the failed step
+ * over SOCK and exits 125/126/127.  Waits for MSG_GO first. */
+__attribute__((noreturn)) void container_main(const struct ctr_config *cfg, int sock, bool use_pty);
+
+/* Exec ARGV with ENVP, searching PATH (from ENVP) like execvpe.  Returns
+ * only on failure: the exit status to use (126/127), message recorded. */
+int container_exec(char *const argv[], char *const envp[]);
+
+/* Where main's argv strings live, so that --init can retitle itself. */
+void container_set_argv_area(char *start, size_t len);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* devices.h: the container's minimal /dev and its terminal. */
+#ifndef CTR_DEVICES_H
+#define CTR_DEVICES_H
+
+/* tmpfs on ROOT/dev (nosuid, noexec, mode 755) with null, zero, full,
+ * random, urandom, tty (mknod, else bound from the host), a new devpts
+ * instance with ptmx -> pts/ptmx, shm, mqueue, and the fd symlinks.
+ * *devfd receives a directory fd of the new /dev. */
+int devices_setup(int rootfd, int *devfd);
+/* A new pty from the container's devpts; the slave becomes this process's
+ * controlling terminal and stdin/stdout/stderr (setsid + TIOCSCTTY), its
+ * size copied from the caller's terminal on fd 0, and it is bound on
+ * /dev/console.  *master receives the master. */
+int devices_setup_pty(int devfd, int *master);
+/* No pty: bind the caller's terminal (fd 0 or 1, if one is a tty) on /dev/console. */
+int devices_bind_console(int devfd);
+
+#endif

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mounts.c: the container's root.  Runs in the child, in its own mount
+ * namespace, after the supervisor released it.
+ *
+ * Every target inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT)
+ * and mounted through its /proc/self/fd/N magic link, so that a symlink in
+ * the image (say /etc/hosts -> /etc/shadow-of-the-host) can never point a
+ * mount at the host's tree.
+ */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "devices.h"
+#include "mounts.h"
+#include "state.h"
+#include "util.h"
+
+const char *fd_path(int fd, char *buf, size_t len)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+static int openat2_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	do {
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	} while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : fd;
+}
+
+static int open_in_root_depth(int rootfd, const char *path, bool create, bool dir, int depth);
+
+/* NAME in PARENT (whose path in the root is PREFIX) is a symlink that points
+ * nowhere yet: create its target, resolved inside the root. */
+static int create_link_target(int rootfd, int parent, const char *prefix, const char *name, bool dir, int depth)
+{
+	char target[4096];
+	_cleanup_free_ char *full = NULL;
+	_cleanup_close_ int fd = -1;
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	full = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", prefix, target);
+	fd = open_in_root_depth(rootfd, full, true, dir, depth + 1);
+	return fd < 0 ? fd : 0;
+}
+
+int open_in_root(int rootfd, const char *path, bool create, bool dir)
+{
+	return open_in_root_depth(rootfd, path, create, dir, 0);
+}
+
+static int open_in_root_depth(int rootfd, const char *path, bool create, bool dir, int depth)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	char *s = p;
+	int fd;
+
+	while (*s == '/')
+		s++;
+	if (!*s)
+		return openat2_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+	fd = openat2_in_root(rootfd, s, O_PATH);
+	if (fd >= 0)
+		return fd;
+	if (fd != -ENOENT || !create)
+		return ctr_fail(fd, "open %s in the rootfs", path);
+	/* Create what is missing, one component at a time, each parent
+	 * resolved inside the root (O_PATH fds serve as *at() bases). */
+	for (char *end = s;;) {
+		_cleanup_close_ int parent = -1;
+		char *slash, *name;
+		bool last;
+
+		slash = strchr(end, '/');
+		last = !slash || slash[strspn(slash, "/")] == '\0';
+		if (slash)
+			*slash = '\0';
+		fd = openat2_in_root(rootfd, s, O_PATH);
+		if (fd < 0 && fd != -ENOENT)
+			return ctr_fail(fd, "open %s in the rootfs", s);
+		if (fd < 0) {
+			name = strrchr(s, '/');
+			if (name) {
+				*name = '\0';
+				parent = openat2_in_root(rootfd, s, O_PATH | O_DIRECTORY);
+				*name++ = '/';
+			} else {
+				parent = openat2_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+				name = s;
+			}
+			if (parent < 0)
+				return ctr_fail(parent, "open parent of %s in the rootfs", path);
+			if (last && !dir) {
+				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+
+				if (f < 0 && errno != EEXIST)
+					return ctr_fail(-errno, "create %s in the rootfs", path);
+				if (f >= 0)
+					close(f);
+			} else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST) {
+				return ctr_fail(-errno, "create %s in the rootfs", path);
+			}
+			fd = openat2_in_root(rootfd, s, O_PATH);
+			if (fd == -ENOENT && depth < 8) {
+				/* A dangling symlink: make what it points to. */
+				char *cut = name > s ? name - 1 : NULL;
+				int r;
+
+				if (cut)
+					*cut = '\0';
+				r = create_link_target(rootfd, parent, cut ? s : "", name, !last || dir, depth);
+				if (cut)
+					*cut = '/';
+				if (r < 0)
+					return ctr_fail(r, "create %s in the rootfs", path);
+				fd = openat2_in_root(rootfd, s, O_PATH);
+			}
+			if (fd < 0)
+				return ctr_fail(fd, "open %s in the rootfs", path);
+		}
+		if (last)
+			return fd;
+		close(fd);
+		*slash = '/';
+		end = slash + 1;
+	}
+}
+
+static int mount_rootfs(const struct ctr_config *cfg, const char *mp)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return ctr_fail(-errno, "make / private");
+	if (cfg->read_only) {
+		if (mount(cfg->rootfs, mp, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return ctr_fail(-errno, "bind rootfs %s", cfg->rootfs);
+		if (mount(NULL, mp, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return ctr_fail(-errno, "make rootfs read-only");
+	} else {
+		_cleanup_free_ char *layer = state_layer_dir(cfg);
+		_cleanup_free_ char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+						      cfg->rootfs, layer, layer);
+
+		if (mount("overlay", mp, "overlay", 0, opts) < 0)
+			return ctr_fail(-errno, "mount overlay (%s)", opts);
+	}
+	return 0;
+}
+
+static int mount_at(int rootfd, const char *target, bool dir, const char *src,
+		    const char *type, unsigned long flags, const char *data)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, target, true, dir);
+	char buf[64];
+
+	if (fd < 0)
+		return fd;
+	if (mount(src, fd_path(fd, buf, sizeof(buf)), type, flags, data) < 0)
+		return ctr_fail(-errno, "mount %s on %s", type ? type : src, target);
+	return 0;
+}
+
+static int bind_at(int rootfd, const char *src, const char *target, bool dir, bool ro)
+{
+	_cleanup_close_ int fd = open_in_root(rootfd, target, true, dir);
+	char buf[64];
+
+	if (fd < 0)
+		return fd;
+	if (mount(src, fd_path(fd, buf, sizeof(buf)), NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ctr_fail(-errno, "bind %s on %s", src, target);
+	if (ro) {
+		_cleanup_close_ int top = open_in_root(rootfd, target, false, dir);
+
+		if (top < 0)
+			return top;
+		if (mount(NULL, fd_path(top, buf, sizeof(buf)), NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+			return ctr_fail(-errno, "make %s read-only", target);
+	}
+	return 0;
+}
+
+/* ip's convention: /etc/netns/NAME/X is bound over /etc/X. */
+static int bind_netns_files(const struct ctr_config *cfg, int rootfd)
+{
+	static const char *const files[] = { "resolv.conf", "hosts", "hostname" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *src = xasprintf("/etc/netns/%s/%s", cfg->name, files[i]);
+		_cleanup_free_ char *dst = xasprintf("/etc/%s", files[i]);
+		struct stat st;
+		int r;
+
+		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		r = bind_at(rootfd, src, dst, false, true);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int bind_volumes(const struct ctr_config *cfg, int rootfd)
+{
+	for (size_t i = 0; i < cfg->n_volumes; i++) {
+		const struct ctr_volume *v = &cfg->volumes[i];
+		struct stat st;
+		int r;
+
+		if (stat(v->host, &st) < 0)
+			return ctr_fail(-errno, "volume %s", v->host);
+		r = bind_at(rootfd, v->host, v->target, S_ISDIR(st.st_mode), v->readonly);
+		if (r < 0) {
+			char why[CTR_ERRMSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", ctr_errmsg());
+			return ctr_failx(r, "volume %s:%s: %s", v->host, v->target, why);
+		}
+	}
+	return 0;
+}
+
+int mounts_setup(const struct ctr_config *cfg, const char *mp, int *rootfd_out, int *devfd_out)
+{
+	_cleanup_close_ int rootfd = -1;
+	_cleanup_close_ int devfd = -1;
+	int r;
+
+	r = mount_rootfs(cfg, mp);
+	if (r < 0)
+		return r;
+	rootfd = open(mp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (rootfd < 0)
+		return ctr_fail(-errno, "open %s", mp);
+	r = mount_at(rootfd, "/proc", true, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0)
+		return r;
+	r = mount_at(rootfd, "/sys", true, "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (r < 0)
+		return r;
+	r = devices_setup(rootfd, &devfd);
+	if (r < 0)
+		return r;
+	r = bind_netns_files(cfg, rootfd);
+	if (r < 0)
+		return r;
+	r = bind_volumes(cfg, rootfd);
+	if (r < 0)
+		return r;
+	*rootfd_out = ctr_steal_fd(&rootfd);
+	*devfd_out = ctr_steal_fd(&devfd);
+	return 0;
+}
+
+int mounts_pivot(int rootfd)
+{
+	if (fchdir(rootfd) < 0)
+		return ctr_fail(-errno, "chdir to the new root");
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return ctr_fail(-errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return ctr_fail(-errno, "detach the old root");
+	if (chdir("/") < 0)
+		return ctr_fail(-errno, "chdir /");
+	return 0;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * state.c: runtime state of a running container and the per-NAME lock.
+ *
+ * The lock file is unlinked by its holder at exit; a waiter that got a
+ * lock on an inode that is no longer linked retries, so removing it is safe
+ * and CTR_RUN_DIR is left as it was found.
+ */
+#define _XOPEN_SOURCE 700
+#include <fcntl.h>
+#include <ftw.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "state.h"
+#include "util.h"
+
+char *state_mountpoint(const struct ctr_config *cfg)
+{
+	return xasprintf("%s/%s/rootfs", cfg->run_dir, cfg->name);
+}
+
+char *state_layer_dir(const struct ctr_config *cfg)
+{
+	return xasprintf("%s/%s", cfg->lib_dir, cfg->name);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR) {
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return -errno;
+	} else if (unlink(path) < 0 && errno != ENOENT) {
+		return -errno;
+	}
+	return 0;
+}
+
+int remove_tree(const char *path)
+{
+	struct stat st;
+	int r;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : ctr_fail(-errno, "remove %s", path);
+	/* Overlay's work/work is mode 000: root may still enter it. */
+	r = nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	if (r < 0)
+		return ctr_fail(r == -1 ? -errno : r, "remove %s", path);
+	if (r > 0)
+		return ctr_fail(-r, "remove %s", path);
+	return 0;
+}
+
+/* What a dead supervisor left: state dir, mountpoint and (if it ran with
+ * --rm) the layer.  Its mounts died with its mount namespace. */
+static void clean_stale(const struct ctr_config *cfg)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
+	_cleanup_free_ char *state = xasprintf("%s/state", dir);
+	_cleanup_free_ char *buf = NULL;
+	char saved[CTR_ERRMSG_MAX];
+
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	if (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n")) {
+		_cleanup_free_ char *layer = state_layer_dir(cfg);
+
+		remove_tree(layer);
+	}
+	remove_tree(dir);
+	ctr_seterrmsg(saved);
+}
+
+int state_lock(const struct ctr_config *cfg, int *lockfd)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
+	int r;
+
+	r = mkdir_p(cfg->run_dir, 0755);
+	if (r < 0)
+		return r;
+	for (int tries = 0; tries < 100; tries++) {
+		_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		struct stat a, b;
+
+		if (fd < 0)
+			return ctr_fail(-errno, "open lock %s", path);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK) {
+				_cleanup_free_ char *st = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
+				_cleanup_free_ char *buf = NULL;
+				char *p;
+				long pid = 0;
+
+				if (read_file(st, &buf) == 0 && (p = strstr(buf, "supervisor=")))
+					pid = strtol(p + 11, NULL, 10);
+				if (pid > 0)
+					return ctr_failx(-EBUSY, "container is already running (supervisor pid %ld)", pid);
+				return ctr_failx(-EBUSY, "container is already running or starting");
+			}
+			return ctr_fail(-errno, "lock %s", path);
+		}
+		/* Got it: is it still the linked lock file? */
+		if (fstat(fd, &a) < 0)
+			return ctr_fail(-errno, "stat lock %s", path);
+		if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			continue;   /* its holder removed it; take the new one */
+		clean_stale(cfg);
+		*lockfd = ctr_steal_fd(&fd);
+		return 0;
+	}
+	return ctr_failx(-EBUSY, "lock %s: kept changing", path);
+}
+
+int state_prepare(const struct ctr_config *cfg, bool *layer_created)
+{
+	_cleanup_free_ char *mp = state_mountpoint(cfg);
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	int r;
+
+	*layer_created = false;
+	r = mkdir_p(mp, 0755);
+	if (r < 0)
+		return r;
+	if (!cfg->read_only) {
+		_cleanup_free_ char *upper = xasprintf("%s/%s/upper", cfg->lib_dir, cfg->name);
+		_cleanup_free_ char *work = xasprintf("%s/%s/work", cfg->lib_dir, cfg->name);
+
+		*layer_created = access(layer, F_OK) < 0;
+		if ((r = mkdir_p(upper, 0755)) < 0 || (r = mkdir_p(work, 0700)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	_cleanup_close_ int fd = -1;
+	char started[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return ctr_fail(-errno, "write state %s", tmp);
+	r = dprintf(fd,
+		    "name=%s\nsupervisor=%d\nsupervisor_start=%llu\npid=%d\npid_start=%llu\n"
+		    "rootfs=%s\nhostname=%s\nstarted=%s\nrm=%d\nread_only=%d\n",
+		    cfg->name, (int)supervisor, proc_starttime(supervisor), (int)pid1,
+		    proc_starttime(pid1), cfg->rootfs, cfg->hostname, started,
+		    cfg->rm ? 1 : 0, cfg->read_only ? 1 : 0);
+	if (r < 0)
+		return ctr_fail(-errno, "write state %s", tmp);
+	if (rename(tmp, path) < 0)
+		return ctr_fail(-errno, "rename %s", tmp);
+	return 0;
+}
+
+void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
+	_cleanup_free_ char *lock = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
+	char saved[CTR_ERRMSG_MAX];
+
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	if (cfg->rm || drop_layer) {
+		_cleanup_free_ char *layer = state_layer_dir(cfg);
+
+		if (remove_tree(layer) < 0)
+			ctr_warn(cfg->name, "%s", ctr_errmsg());
+	}
+	if (remove_tree(dir) < 0)
+		ctr_warn(cfg->name, "%s", ctr_errmsg());
+	if (lockfd >= 0) {
+		unlink(lock);
+		close(lockfd);
+	}
+	ctr_seterrmsg(saved);
+}

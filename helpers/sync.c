@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* sync.c: messages (and one fd) between the supervisor and the child. */
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "sync.h"
+
+int sync_send(int sock, int type, int code, const char *text, int fd)
+{
+	struct ctr_msg msg = { .type = type, .code = code };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (text)
+		snprintf(msg.text, sizeof(msg.text), "%s", text);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR)
+			return ctr_fail(-errno, "sync with %s", type == MSG_GO ? "child" : "supervisor");
+	}
+	return 0;
+}
+
+int sync_recv(int sock, struct ctr_msg *msg, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	memset(msg, 0, sizeof(*msg));
+	do {
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == ECONNRESET ? 0 : ctr_fail(-errno, "sync");
+	if (n == 0)
+		return 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(c), sizeof(int));
+			if (fd)
+				*fd = got;
+			else
+				close(got);
+		}
+	}
+	if ((size_t)n != sizeof(*msg))
+		return ctr_failx(-EPROTO, "sync: short message");
+	msg->text[sizeof(msg->text) - 1] = '\0';
+	return 1;
+}
+
+void sync_fail(int sock, int code)
+{
+	sync_send(sock, MSG_ERROR, code, ctr_errmsg(), -1);
+	_exit(code);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sync.h: the supervisor <-> child protocol over a SOCK_SEQPACKET socketpair.
+ *
+ *   supervisor -> child   MSG_GO      cgroup attached, state written: go on
+ *   child -> supervisor   MSG_PTY     the pty master (SCM_RIGHTS), tty mode only
+ *   child -> supervisor   MSG_ERROR   setup or exec failed: text + exit code
+ *
+ * The child's end is close-on-exec: end-of-file without MSG_ERROR means
+ * COMMAND was executed.
+ */
+#ifndef CTR_SYNC_H
+#define CTR_SYNC_H
+
+#include "util.h"
+
+enum ctr_msg_type { MSG_GO = 1, MSG_PTY, MSG_ERROR };
+
+struct ctr_msg {
+	int type;
+	int code;                    /* MSG_ERROR: exit status to use */
+	char text[CTR_ERRMSG_MAX];   /* MSG_ERROR: "step: reason" */
+};
+
+/* 0 / -errno.  fd >= 0 is passed along with the message. */
+int sync_send(int sock, int type, int code, const char *text, int fd);
+/* 1 got a message, 0 end-of-file, -errno.  *fd receives a passed fd or -1. */
+int sync_recv(int sock, struct ctr_msg *msg, int *fd);
+/* Child side: send the recorded error and _exit(code). */
+__attribute__((noreturn)) void sync_fail(int sock, int code);
+
+#endif

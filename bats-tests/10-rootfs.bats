@@ -29,8 +29,13 @@ rootfs_snapshot() {
 }
 
 teardown_file() {
-	local now
+	local now mp
 	now=$(rootfs_snapshot)
+	# Report debris, then take it away (mounts under our dirs: bats would
+	# otherwise fail to remove them, or worse, remove through them).
+	while read -r mp; do
+		umount -l "$(printf '%b' "${mp//\\/\\0}")" || true
+	done < <(awk '{ print $5 }' /proc/self/mountinfo | grep -F "$T" | tac)
 	if [ "$now" != "$(cat "$T/host-before")" ]; then
 		diff "$T/host-before" <(echo "$now") >&2 || true
 		fail "debris left on the host (above)"
@@ -39,6 +44,15 @@ teardown_file() {
 
 setup() {
 	require_root
+	bg_pids=()
+}
+
+# A failed test must not leave its background builders and feeders behind.
+teardown() {
+	local p
+	for p in "${bg_pids[@]}"; do
+		kill -KILL -- -"$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
+	done
 }
 
 # Fail unless PARENT has no NAME, no NAME.partial-* and no NAME.lock.
@@ -397,6 +411,20 @@ sample_host() {
 	assert_nothing_left "$T" s
 }
 
+@test "unknown suite: an http mirror answers 404 for its Release" {
+	local www="$BATS_TEST_TMPDIR/www" port server
+	mkdir -p "$www/debian/dists/bookworm" && : >"$www/debian/dists/bookworm/Release"
+	port=$((20000 + RANDOM % 20000))
+	/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>&1 3>&- &
+	server=$!
+	bg_pids+=("$server")
+	wait_until "wget -q -O /dev/null http://127.0.0.1:$port/debian/dists/bookworm/Release"
+	no_proxy=127.0.0.1 refused "unknown suite 'trixie'" "has no dists/trixie/Release" -- \
+		--suite trixie --mirror "http://127.0.0.1:$port/debian" "$T/s"
+	kill "$server"
+	assert_nothing_left "$T" s
+}
+
 @test "unreachable mirror" {
 	refused "mirror http://mirror.invalid/debian unreachable" -- --suite bookworm --mirror http://mirror.invalid/debian "$T/s"
 	assert_nothing_left "$T" s
@@ -432,6 +460,7 @@ slow_feed() {
 		tail -c +"$((half + 1))" "$tarball"
 	) >"$fifo" 3>&- &
 	feeder=$!
+	bg_pids+=("$feeder")
 }
 
 @test "kill -9 mid-build leaves no finished-looking DIR; the next run cleans up, mounts included" {
@@ -440,6 +469,7 @@ slow_feed() {
 	slow_feed "$T/src.tar.gz" "$fifo" "$go"
 	setsid rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
 	builder=$!
+	bg_pids+=("$builder")
 	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
 	[ "$(ps -o sid= -p "$builder" | tr -d ' ')" = "$builder" ] || fail "builder is not its own session"
 	# The builder and everything it started, at once.
@@ -478,6 +508,7 @@ slow_feed() {
 		slow_feed "$T/src.tar.gz" "$fifo" "$go"
 		rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
 		builder=$!
+		bg_pids+=("$builder")
 		wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
 		kill -"$sig" "$builder"
 		local rc=0
@@ -497,9 +528,11 @@ slow_feed() {
 	slow_feed "$T/src.tar.gz" "$fifo" "$go"
 	rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/first.log" 2>&1 3>&- &
 	first=$!
+	bg_pids+=("$first")
 	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
 	rootfs-builder --from-tar "$T/src.tar.gz" "$dir" >"$BATS_TEST_TMPDIR/second.log" 2>&1 3>&- &
 	second=$!
+	bg_pids+=("$second")
 	wait_until 'grep -q "waiting for it" "$BATS_TEST_TMPDIR/second.log"'
 	kill -0 "$second"
 	assert_not_exists "$dir"

@@ -7,13 +7,13 @@
  * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No getopt:
  * its permutation would eat COMMAND's own options.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "join.h"
+#include "reslimits.h"
 #include "security.h"
 #include "util.h"
 
@@ -42,11 +42,7 @@ void cli_usage(FILE *out)
 	      "  --read-only           no writable layer: the image is mounted read-only\n"
 	      "  --init                run a small init as PID 1 that reaps and forwards\n"
 	      "                        signals to COMMAND\n"
-	      "  --memory SIZE         memory limit (plain number = MiB; k, m, g)\n"
-	      "  --memory-swap SIZE    memory+swap limit (-1 = unlimited swap)\n"
-	      "  --cpus N              CPU quota in CPUs (e.g. 0.5)\n"
-	      "  --cpu-shares N        relative CPU weight\n"
-	      "  --pids-limit N        maximum number of processes\n"
+	      LIMITS_HELP
 	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
 	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
 	      "  --privileged          no hardening (all capabilities, no seccomp,\n"
@@ -69,41 +65,6 @@ void cli_usage(FILE *out)
 	      "Exit status: COMMAND's; 128+N when it died of signal N; 137 when the OOM\n"
 	      "killer ended it; 125 when ctr-enter failed; 126 COMMAND not executable;\n"
 	      "127 COMMAND not found.\n", out);
-}
-
-int64_t cli_parse_size(const char *s)
-{
-	char *end;
-	double v;
-	int64_t mult = 1024 * 1024;   /* a plain number is MiB */
-
-	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end) {
-		switch (tolower((unsigned char)*end)) {
-		case 'b': mult = 1; break;
-		case 'k': mult = 1024; break;
-		case 'm': mult = 1024 * 1024; break;
-		case 'g': mult = 1024LL * 1024 * 1024; break;
-		default: return -1;
-		}
-		end++;
-		if (*end && (tolower((unsigned char)*end) == 'b' || tolower((unsigned char)*end) == 'i')) {
-			if (tolower((unsigned char)*end) == 'i')
-				end++;
-			if (tolower((unsigned char)*end) == 'b')
-				end++;
-		}
-		if (*end)
-			return -1;
-	}
-	if (v * (double)mult > (double)INT64_MAX / 2)
-		return -1;
-	return (int64_t)(v * (double)mult);
 }
 
 static bool parse_int64(const char *s, int64_t *out)
@@ -282,8 +243,6 @@ static const struct option_def {
 
 static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
 {
-	int64_t v;
-
 	switch (id) {
 	case O_ROOTFS:
 		if (!*arg)
@@ -319,47 +278,11 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 		cfg->init = true;
 		return 0;
 	case O_MEMORY:
-		v = cli_parse_size(arg);
-		if (v <= 0)
-			return ctr_failx(-EINVAL, "bad --memory '%s': expected a size like 50 (MiB), 512m, 1g", arg);
-		cfg->limits.memory = v;
-		cfg->limits.memory_arg = xstrdup(arg);
-		return 0;
 	case O_MEMSWAP:
-		if (strcmp(arg, "-1") == 0) {
-			cfg->limits.memory_swap = -2;
-			return 0;
-		}
-		v = cli_parse_size(arg);
-		if (v <= 0)
-			return ctr_failx(-EINVAL, "bad --memory-swap '%s': expected a size or -1", arg);
-		cfg->limits.memory_swap = v;
-		return 0;
-	case O_CPUS: {
-		char *end;
-		double d;
-
-		errno = 0;
-		d = strtod(arg, &end);
-		if (errno || end == arg || *end || !(d > 0) || d > 1024)
-			return ctr_failx(-EINVAL, "bad --cpus '%s': expected a positive number like 0.5", arg);
-		cfg->limits.cpu_period_us = 100000;
-		cfg->limits.cpu_quota_us = (int64_t)(d * 100000 + 0.5);
-		if (cfg->limits.cpu_quota_us < 1000)
-			return ctr_failx(-EINVAL, "bad --cpus '%s': at least 0.01", arg);
-		cfg->limits.cpus_arg = xstrdup(arg);
-		return 0;
-	}
+	case O_CPUS:
 	case O_CPUSHARES:
-		if (!parse_int64(arg, &v) || v < 2 || v > 262144)
-			return ctr_failx(-EINVAL, "bad --cpu-shares '%s': expected 2..262144", arg);
-		cfg->limits.cpu_shares = v;
-		return 0;
 	case O_PIDS:
-		if (!parse_int64(arg, &v) || v < 1)
-			return ctr_failx(-EINVAL, "bad --pids-limit '%s': expected a positive number", arg);
-		cfg->limits.pids_limit = v;
-		return 0;
+		return limits_parse_option(&cfg->limits, opt, arg);
 	case O_CAPADD:
 	case O_CAPDROP:
 	case O_PRIV:
@@ -410,12 +333,7 @@ static void set_defaults(struct ctr_config *cfg)
 	security_init(cfg);
 	cfg->uid = (uid_t)-1;
 	cfg->gid = (gid_t)-1;
-	cfg->limits.memory = -1;
-	cfg->limits.memory_swap = -1;
-	cfg->limits.cpu_quota_us = -1;
-	cfg->limits.cpu_period_us = -1;
-	cfg->limits.cpu_shares = -1;
-	cfg->limits.pids_limit = -1;
+	limits_init(&cfg->limits);
 	e = getenv("CTR_ROOTFS");
 	cfg->rootfs = xstrdup(e && *e ? e : CTR_DEFAULT_ROOTFS);
 	e = getenv("CTR_LIB_DIR");
@@ -525,8 +443,19 @@ int cli_parse(int argc, char **argv, struct ctr_config *cfg)
 			return ctr_failx(-EINVAL, "container name '%s' is not a valid hostname: give --hostname", cfg->name);
 		cfg->hostname = xstrdup(cfg->name);
 	}
+	if ((r = limits_check(&cfg->limits)) < 0)
+		return r;
 	if (cfg->rm && cfg->read_only)
 		cfg->rm = false;   /* nothing to discard */
+	if (cfg->rootfs[0] != '/') {
+		/* --rootfs ./dir: the overlay wants an absolute path */
+		char *abs = realpath(cfg->rootfs, NULL);
+
+		if (!abs)
+			return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
+		free(cfg->rootfs);
+		cfg->rootfs = abs;
+	}
 	if ((r = check_dir_var("CTR_LIB_DIR", cfg->lib_dir)) < 0 ||
 	    (r = check_dir_var("CTR_RUN_DIR", cfg->run_dir)) < 0 ||
 	    (r = check_dir_var("rootfs", cfg->rootfs)) < 0 ||
@@ -559,7 +488,6 @@ void cli_free(struct ctr_config *cfg)
 	}
 	free(cfg->volumes);
 	free(cfg->rlimits);
-	free(cfg->limits.cpus_arg);
-	free(cfg->limits.memory_arg);
+	limits_free(&cfg->limits);
 	memset(cfg, 0, sizeof(*cfg));
 }

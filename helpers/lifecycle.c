@@ -210,8 +210,12 @@ static void clean_cgroup(const struct ctr_config *cfg)
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (cgroup_open(cfg, cfg->name, &cg) == 0 && cgroup_destroy(cg) < 0)
-		ctr_warn(cfg->name, "%s", ctr_errmsg());
+	if (cgroup_open(cfg, cfg->name, &cg) == 0) {
+		if (cgroup_claim(cg) < 0)
+			cgroup_free(cg);
+		else if (cgroup_destroy(cg) < 0)
+			ctr_warn(cfg->name, "%s", ctr_errmsg());
+	}
 	ctr_seterrmsg(saved);
 }
 

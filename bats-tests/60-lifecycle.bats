@@ -118,6 +118,18 @@ cgroup_dir() {
 	assert_failure 126
 	run ctr exec lfa sh -c 'kill -TERM $$'
 	assert_failure 143
+	# a signal sent to the joining ctr-enter reaches the joined command
+	ctr exec lfa sleep 88 </dev/null >/dev/null 2>&1 3>&- &
+	local ex=$! rc=0
+	for _ in $(seq 50); do
+		pgrep -xf 'sleep 88' >/dev/null && break
+		sleep 0.05
+	done
+	kill -USR1 "$ex"
+	wait "$ex" || rc=$?
+	[ "$rc" -eq $((128 + 10)) ]
+	run pgrep -xf 'sleep 88'
+	assert_failure
 }
 
 @test "join: options that would change a running container are refused" {
@@ -200,6 +212,11 @@ cgroup_dir() {
 	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cgroup_dir pids lfa)/pids.current")/"
 	run ctr-enter --stats lfa
 	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
+	assert_output --partial "mem_limit=max"
+	# streaming: a fresh table every second until interrupted
+	run timeout -s INT 3.5 ctr stats lfa
+	[ "$(grep -o 'NAME ' <<<"$output" | wc -l)" -ge 2 ]
+	assert_line --regexp '^lfa +[0-9.]+% '
 }
 
 @test "ctr stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {

@@ -214,7 +214,7 @@ cgroup_dir() {
 	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
 	assert_output --partial "mem_limit=max"
 	# streaming: a fresh table every second until interrupted
-	run timeout -s INT 3.5 ctr stats lfa
+	run timeout -s INT 6 ctr stats lfa
 	[ "$(grep -o 'NAME ' <<<"$output" | wc -l)" -ge 2 ]
 	assert_line --regexp '^lfa +[0-9.]+% '
 }

@@ -5,6 +5,7 @@
 # make deps       install what a fresh Debian/Ubuntu host needs (apt-get)
 # make lint       shellcheck + C static checks
 # make test-asan  build with ASan/UBSan and run the suite against it
+# make test-vm    the suites in QEMU VMs: pure cgroup v2, Ubuntu 20.04's v1
 # make bench      benchmarks (hyperfine), writes docs/benchmarks.md
 # make rootfs     debootstrap the default rootfs (ROOTFS=DIR to override)
 
@@ -62,6 +63,10 @@ test-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# Suites inside a VM per cgroup layout (docs/testing.md); CTR_VM_* tune it.
+test-vm: all
+	bats-tests/vm/run
+
 lint:
 	shellcheck -x $(SCRIPTS) .ci/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
@@ -79,4 +84,4 @@ deps:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all install uninstall test test-asan lint rootfs bench deps clean
+.PHONY: all install uninstall test test-asan test-vm lint rootfs bench deps clean

@@ -431,6 +431,15 @@ int cli_parse(int argc, char **argv, struct ctr_config *cfg)
 		return r;
 	if (cfg->rm && cfg->read_only)
 		cfg->rm = false;   /* nothing to discard */
+	if (cfg->rootfs[0] != '/') {
+		/* --rootfs ./dir: the overlay wants an absolute path */
+		char *abs = realpath(cfg->rootfs, NULL);
+
+		if (!abs)
+			return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
+		free(cfg->rootfs);
+		cfg->rootfs = abs;
+	}
 	if ((r = check_dir_var("CTR_LIB_DIR", cfg->lib_dir)) < 0 ||
 	    (r = check_dir_var("CTR_RUN_DIR", cfg->run_dir)) < 0 ||
 	    (r = check_dir_var("rootfs", cfg->rootfs)) < 0 ||

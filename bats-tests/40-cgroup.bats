@@ -111,7 +111,7 @@ cg_snapshot() {
 		echo "## netns"; ip netns list | awk '{print $1}' | grep '^cgt-' | sort || true
 		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(v[a-z]-cgt-|$CTR_BRIDGE\$)" | sort || true
 		echo "## cgroups"; cg_all_dirs
-		echo "## top-level cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \! -name 'ctrtest-*' | sort
+		echo "## top-level cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \! -name 'ctr*' | sort  # others' ctr parents come and go
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" /proc/self/mountinfo || true
 		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
 		echo "## procs"; pgrep -f 'ctr-enter cgt-' || true

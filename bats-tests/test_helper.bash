@@ -39,7 +39,7 @@ host_snapshot() {
 		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
 		echo "## mounts"; awk '{print $5}' /proc/self/mountinfo | grep -E '/(var/lib/ctr|run/ctr|tmp/)' | sort || true
 		echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name 'ctrtest-*' 2>/dev/null | sort
-		echo "## etc-netns"; ls /etc/netns 2>/dev/null | sort
+		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
 	}
 }
 

@@ -1,67 +1,743 @@
 /* SPDX-License-Identifier: MIT */
-/* cgroup.c: PLACEHOLDER until the cgroup module lands (issue 5).
- * Creates nothing; any limit is refused so that no limit is silently ignored. */
-#include "cgroup.h"
+/*
+ * cgroup.c: find the hierarchies (mountinfo), create, join, empty and
+ * remove the container's cgroup(s), clean up after dead supervisors, and
+ * the stats reader.  What each cgroup version writes is in cgroup-v1.c and
+ * cgroup-v2.c.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup-internal.h"
+#include "reslimits.h"
 #include "util.h"
 
-struct ctr_cgroup {
-	int unused;
+const char *const cg_ctrl_names[CG_NCTRL] = {
+	"memory", "cpu", "cpuacct", "pids", "devices", "freezer",
 };
 
-int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
-{
-	const struct ctr_limits *l = &cfg->limits;
+/* CTR_TEST_MOUNTINFO replaces it in the test suite only: a mountinfo that
+ * lists just the (empty) cgroup2 mount of a hybrid host exercises the v2
+ * code on a v1 machine. */
+#define CG_MOUNTINFO "/proc/self/mountinfo"
 
-	if (l->memory >= 0 || l->memory_swap != -1 || l->cpu_quota_us >= 0 ||
-	    l->cpu_shares >= 0 || l->pids_limit >= 0)
-		return ctr_failx(-ENOSYS, "resource limits: not implemented yet");
-	*out = xcalloc(1, sizeof(**out));
+static const char *mountinfo_path(void)
+{
+	const char *p = getenv("CTR_TEST_MOUNTINFO");
+
+	return p && *p ? p : CG_MOUNTINFO;
+}
+#define CG_RETRIES 500              /* of CG_RETRY_NS: 5 s */
+#define CG_RETRY_NS (10 * 1000 * 1000)
+#define CG_CREATE_TRIES 20          /* 200 ms for a busy leftover */
+
+static void pause_briefly(void)
+{
+	struct timespec ts = { 0, CG_RETRY_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---------------------------------------------------------------- files */
+
+int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ctrls & CG_BIT(c))
+			return cg->h[i].fd;
+	return -1;
+}
+
+const char *cg_path(const struct ctr_cgroup *cg, enum cg_ctrl c)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ctrls & CG_BIT(c))
+			return cg->h[i].path;
+	return "";
+}
+
+bool cg_has(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file)
+{
+	int fd = cg_fd(cg, c);
+
+	return fd >= 0 && faccessat(fd, file, F_OK, 0) == 0;
+}
+
+int cg_write(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file, const char *fmt, ...)
+{
+	char val[128];
+	_cleanup_close_ int fd = -1;
+	int dfd = cg_fd(cg, c), len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	len = vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (dfd < 0)
+		return ctr_failx(-ENOENT, "set %s: no %s cgroup controller is mounted", file, cg_ctrl_names[c]);
+	fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_fail(-errno, "set %s in %s", file, cg_path(cg, c));
+	if (write(fd, val, (size_t)len) != len)
+		return ctr_fail(errno ? -errno : -EIO, "set %s to %s in %s", file, val, cg_path(cg, c));
 	return 0;
 }
 
-int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
+int cg_read(int dirfd, const char *file, char *buf, size_t size)
 {
-	(void)cg;
-	(void)pid;
+	_cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - len - 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return (int)len;
+}
+
+static int parse_value(const char *s, int64_t *v)
+{
+	char *end;
+	long long n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncmp(s, "max", 3) == 0 && (s[3] == '\0' || isspace((unsigned char)s[3]))) {
+		*v = CG_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || (*end && !isspace((unsigned char)*end)))
+		return -EINVAL;
+	*v = n;
 	return 0;
 }
 
-int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
+int cg_read_int(int dirfd, const char *file, int64_t *v)
 {
-	(void)cfg;
-	(void)name;
-	*out = xcalloc(1, sizeof(**out));
+	char buf[64];
+	int r = cg_read(dirfd, file, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_value(buf, v);
+}
+
+int cg_read_key(int dirfd, const char *file, const char *key, int64_t *v)
+{
+	char buf[4096];
+	size_t klen = strlen(key);
+	int r = cg_read(dirfd, file, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+			return parse_value(line + klen + 1, v);
+	return -ENOENT;
+}
+
+/* ------------------------------------------------------------- layout */
+
+struct cg_layout {
+	char *v2_mount;                 /* first cgroup2 mount */
+	struct { char *mount; unsigned ctrls; } v1[CG_NCTRL];
+	size_t n_v1;                    /* v1 hierarchies with controllers ctr uses */
+};
+
+static void layout_free(struct cg_layout *lo)
+{
+	free(lo->v2_mount);
+	for (size_t i = 0; i < lo->n_v1; i++)
+		free(lo->v1[i].mount);
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+/* The controllers ctr uses among a v1 mount's super options ("rw,cpu,cpuacct"). */
+static unsigned ctrls_in_list(char *list, const char *seps)
+{
+	unsigned mask = 0;
+	char *save = NULL;
+
+	for (char *tok = strtok_r(list, seps, &save); tok; tok = strtok_r(NULL, seps, &save))
+		for (int c = 0; c < CG_NCTRL; c++)
+			if (strcmp(tok, cg_ctrl_names[c]) == 0)
+				mask |= CG_BIT(c);
+	return mask;
+}
+
+static void layout_add_line(struct cg_layout *lo, char *line)
+{
+	char *sep = strstr(line, " - "), *save = NULL, *mnt = NULL, *fstype, *super;
+	unsigned mask, seen = 0;
+
+	if (!sep)
+		return;
+	*sep = '\0';
+	/* id parent major:minor root MOUNTPOINT ... - FSTYPE SOURCE SUPEROPTS */
+	strtok_r(line, " ", &save);
+	for (int i = 0; i < 4; i++)
+		mnt = strtok_r(NULL, " ", &save);
+	fstype = strtok_r(sep + 3, " \n", &save);
+	strtok_r(NULL, " \n", &save);
+	super = strtok_r(NULL, " \n", &save);
+	if (!mnt || !fstype || !super)
+		return;
+	unescape_octal(mnt);
+	if (strcmp(fstype, "cgroup2") == 0) {
+		if (!lo->v2_mount)
+			lo->v2_mount = xstrdup(mnt);
+		return;
+	}
+	if (strcmp(fstype, "cgroup") != 0)
+		return;
+	mask = ctrls_in_list(super, ",");
+	for (size_t i = 0; i < lo->n_v1; i++)
+		seen |= lo->v1[i].ctrls;
+	/* Not ours, or another mount of a hierarchy seen already. */
+	if (!mask || (mask & seen) || lo->n_v1 >= CG_NCTRL)
+		return;
+	lo->v1[lo->n_v1].mount = xstrdup(mnt);
+	lo->v1[lo->n_v1].ctrls = mask;
+	lo->n_v1++;
+}
+
+/* v1 when any v1 hierarchy carries a controller ctr uses (pure v1 or
+ * hybrid, whose cgroup2 mount has no controllers); else v2. */
+static int layout_read(const char *mountinfo, struct cg_layout *lo)
+{
+	_cleanup_fclose_ FILE *f = fopen(mountinfo, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+
+	memset(lo, 0, sizeof(*lo));
+	if (!f)
+		return ctr_fail(-errno, "cgroups: read %s", mountinfo);
+	while (getline(&line, &cap, f) > 0)
+		layout_add_line(lo, line);
+	if (lo->n_v1 == 0 && !lo->v2_mount)
+		return ctr_failx(-ENOENT, "cgroups: no cgroup hierarchy is mounted (see %s)", mountinfo);
 	return 0;
 }
 
-bool cgroup_oom_killed(struct ctr_cgroup *cg)
+/* The controllers a v2 hierarchy offers (cpu.stat's usage is always there). */
+static unsigned v2_ctrls(const char *mount)
 {
-	(void)cg;
-	return false;
+	_cleanup_close_ int fd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[512];
+
+	if (fd < 0 || cg_read(fd, "cgroup.controllers", buf, sizeof(buf)) < 0)
+		return CG_BIT(CG_CPUACCT);
+	return (ctrls_in_list(buf, " \n") & (CG_BIT(CG_MEMORY) | CG_BIT(CG_CPU) | CG_BIT(CG_PIDS))) |
+	       CG_BIT(CG_CPUACCT);
 }
 
-int cgroup_destroy(struct ctr_cgroup *cg)
+/* "ctr", "/a/b/" -> "a/b"; no empty, "." or ".." components. */
+static int parent_normalise(const char *in, char **out)
 {
-	free(cg);
+	_cleanup_free_ char *p = NULL;
+	char *s, *e, *comp, *save = NULL;
+
+	if (!in || !*in)
+		in = "ctr";
+	p = xstrdup(in);
+	for (s = p; *s == '/'; s++)
+		;
+	for (e = s + strlen(s); e > s && e[-1] == '/'; e--)
+		;
+	*e = '\0';
+	if (!*s || strstr(s, "//"))
+		return ctr_failx(-EINVAL, "bad CTR_CGROUP_PARENT '%s': expected a relative cgroup path like ctr or a/b", in);
+	{
+		_cleanup_free_ char *copy = xstrdup(s);
+
+		for (comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save))
+			if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
+				return ctr_failx(-EINVAL, "bad CTR_CGROUP_PARENT '%s': no . or .. allowed", in);
+	}
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* The container's cgroup, not yet opened: one entry per hierarchy used. */
+static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
+{
+	_cleanup_free_ char *parent = NULL;
+	struct cg_layout lo;
+	struct ctr_cgroup *cg;
+	int r;
+
+	if (!name || !name_is_valid(name))
+		return ctr_failx(-EINVAL, "cgroup: bad container name '%s'", name ? name : "");
+	r = parent_normalise(cfg->cgroup_parent, &parent);
+	if (r < 0)
+		return r;
+	r = layout_read(mountinfo_path(), &lo);
+	if (r < 0) {
+		layout_free(&lo);
+		return r;
+	}
+	cg = xcalloc(1, sizeof(*cg));
+	cg->name = xstrdup(name);
+	cg->parent = ctr_steal_ptr(&parent);
+	cg->v2 = lo.n_v1 == 0;
+	if (cg->v2) {
+		cg->h[0].mount = ctr_steal_ptr(&lo.v2_mount);
+		cg->h[0].ctrls = v2_ctrls(cg->h[0].mount);
+		cg->n = 1;
+	} else {
+		for (size_t i = 0; i < lo.n_v1; i++) {
+			cg->h[i].mount = ctr_steal_ptr(&lo.v1[i].mount);
+			cg->h[i].ctrls = lo.v1[i].ctrls;
+		}
+		cg->n = lo.n_v1;
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		cg->h[i].fd = -1;
+		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
+	}
+	layout_free(&lo);
+	*out = cg;
 	return 0;
 }
 
 void cgroup_free(struct ctr_cgroup *cg)
 {
+	if (!cg)
+		return;
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].mount);
+		free(cg->h[i].path);
+		if (cg->h[i].fd >= 0)
+			close(cg->h[i].fd);
+	}
+	free(cg->name);
+	free(cg->parent);
 	free(cg);
+}
+
+/* ------------------------------------------------- emptying, removing */
+
+/* A listing of the directory fd (which stays open and usable). */
+static DIR *list_dir(int fd)
+{
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = copy < 0 ? NULL : fdopendir(copy);
+
+	if (!d && copy >= 0)
+		close(copy);
+	return d;
+}
+
+/* SIGKILL what is in the cgroup (cgroup.kill when the kernel has it) and
+ * wait until it is empty.  Only pids listed in this cgroup are signalled. */
+static int kill_all(int fd, const char *path)
+{
+	bool has_kill = faccessat(fd, "cgroup.kill", F_OK, 0) == 0;
+
+	for (int i = 0; i < CG_RETRIES; i++) {
+		_cleanup_free_ char *procs = NULL;
+		int r = read_file_at(fd, "cgroup.procs", &procs);
+
+		if (r == -ENOENT || r == -ENODEV)
+			return 0;
+		if (r < 0)
+			return r;
+		if (!procs[0])
+			return 0;
+		if (has_kill) {
+			r = write_file_at(fd, "cgroup.kill", "1");
+			if (r < 0)
+				return r;
+		} else {
+			for (char *s = procs, *end; *s; s = end) {
+				long pid = strtol(s, &end, 10);
+
+				if (end == s)
+					break;
+				/* Never 0, 1 or ourselves, whatever the file says. */
+				if (pid > 1 && pid != getpid())
+					kill((pid_t)pid, SIGKILL);
+			}
+		}
+		pause_briefly();
+	}
+	return ctr_failx(-EBUSY, "empty cgroup %s: processes still run after SIGKILL", path);
+}
+
+/* Empty and remove the cgroup NAME under pfd, its sub-cgroups first. */
+static int remove_tree(int pfd, const char *name, const char *path)
+{
+	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : ctr_fail(-errno, "open cgroup %s", path);
+	d = list_dir(fd);
+	if (!d)
+		return ctr_fail(-errno, "list cgroup %s", path);
+	while ((de = readdir(d)) && r == 0) {
+		_cleanup_free_ char *sub = NULL;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = xasprintf("%s/%s", path, de->d_name);
+		r = remove_tree(fd, de->d_name, sub);
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	r = kill_all(fd, path);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < CG_RETRIES; i++) {
+		if (unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			break;
+		pause_briefly();
+	}
+	return ctr_fail(-errno, "remove cgroup %s", path);
+}
+
+/* rmdir the parent's levels, deepest first, while they are empty. */
+static void remove_parent(const char *mount, const char *parent)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s", mount, parent);
+	size_t mlen = strlen(mount);
+
+	for (;;) {
+		char *slash;
+
+		if (rmdir(p) < 0 && errno != ENOENT)
+			return;
+		slash = strrchr(p, '/');
+		if (!slash || (size_t)(slash - p) <= mlen)
+			return;
+		*slash = '\0';
+	}
+}
+
+/* Remove NAME under pfd when no ctr-enter holds its lock and no process is
+ * in it.  0 removed; -EBUSY in use; other -errno.  Nothing recorded. */
+static int remove_if_unused(int pfd, const char *name)
+{
+	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[16];
+	int n;
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return -EBUSY;
+	n = cg_read(fd, "cgroup.procs", buf, sizeof(buf));
+	if (n != 0)
+		return n < 0 ? n : -EBUSY;
+	if (unlinkat(pfd, name, AT_REMOVEDIR) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+/* After a kill -9 of a supervisor: remove the empty cgroups of containers
+ * whose supervisor is gone.  Only directly under the parent, only names
+ * ctr could have made, never a non-empty one. */
+static void remove_stale(int pfd, const char *self)
+{
+	DIR *d = list_dir(pfd);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && name_is_valid(de->d_name) && strcmp(de->d_name, self) != 0)
+			remove_if_unused(pfd, de->d_name);
+	closedir(d);
+}
+
+/* ------------------------------------------------------------ creating */
+
+/* Make mount/PARENT/NAME fresh and hold its lock.  A leftover NAME from a
+ * dead supervisor is removed when empty; a concurrent clean-up that removes
+ * the parent or our new directory under us is retried. */
+static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
+{
+	_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
+
+	for (int attempt = 0; attempt < CG_CREATE_TRIES; attempt++) {
+		_cleanup_close_ int pfd = -1, fd = -1;
+		int r = cg->v2 ? cg_v2_enable(h->mount, cg->parent, cg->needed) : mkdir_p(ppath, 0755);
+
+		if (r < 0)
+			return r;
+		pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return ctr_fail(-errno, "open cgroup %s", ppath);
+		}
+		remove_stale(pfd, cg->name);
+		if (mkdirat(pfd, cg->name, 0755) < 0) {
+			if (errno == ENOENT)
+				continue;
+			if (errno != EEXIST)
+				return ctr_fail(-errno, "create cgroup %s", h->path);
+			/* A dead supervisor's leftover, or another start's clean-up
+			 * looking at it right now (then it goes in a moment). */
+			r = remove_if_unused(pfd, cg->name);
+			if (r == -EBUSY && attempt + 1 == CG_CREATE_TRIES)
+				return ctr_failx(-EBUSY, "create cgroup %s: it exists and is in use (is container %s running?)",
+						 h->path, cg->name);
+			if (r < 0 && r != -ENOENT && r != -EBUSY)
+				return ctr_fail(r, "remove the old cgroup %s", h->path);
+			if (r < 0)
+				pause_briefly();
+			continue;
+		}
+		fd = openat(pfd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 ||
+		    faccessat(fd, "cgroup.procs", F_OK, 0) < 0) {
+			pause_briefly();   /* another start's clean-up took it: make it again */
+			continue;
+		}
+		h->fd = ctr_steal_fd(&fd);
+		return 0;
+	}
+	return ctr_failx(-EAGAIN, "create cgroup %s: it keeps disappearing (concurrent clean-up)", h->path);
+}
+
+static bool cg_serves(const struct ctr_cgroup *cg, enum cg_ctrl c)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].ctrls & CG_BIT(c))
+			return true;
+	return false;
+}
+
+/* Note the controllers the limits need; fail when the host lacks one. */
+static int check_controllers(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	static const struct { enum cg_ctrl c; const char *opt; } need[] = {
+		{ CG_MEMORY, "--memory" }, { CG_CPU, "--cpus/--cpu-shares" }, { CG_PIDS, "--pids-limit" },
+	};
+	bool wants[] = {
+		l->memory != LIMITS_UNSET || l->memory_swap != LIMITS_UNSET,
+		l->cpu_quota_us != LIMITS_UNSET || l->cpu_shares != LIMITS_UNSET,
+		l->pids_limit != LIMITS_UNSET,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+		if (!wants[i])
+			continue;
+		if (!cg_serves(cg, need[i].c))
+			return ctr_failx(-EOPNOTSUPP, "%s: this host has no %s cgroup controller",
+					 need[i].opt, cg_ctrl_names[need[i].c]);
+		cg->needed |= CG_BIT(need[i].c);
+	}
+	return 0;
+}
+
+static void cgroup_destroyp(struct ctr_cgroup **cg)
+{
+	if (*cg) {
+		char saved[CTR_ERRMSG_MAX];
+
+		/* Keep the message of the failure that got us here. */
+		snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+		cgroup_destroy(*cg);
+		ctr_seterrmsg(saved);
+	}
+}
+
+int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
+{
+	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
+	int r = limits_check(&cfg->limits);
+
+	if (r < 0)
+		return r;
+	r = cg_new(cfg, cfg->name, &cg);
+	if (r < 0)
+		return r;
+	r = check_controllers(cg, &cfg->limits);
+	if (r < 0)
+		return r;
+	cg->owner = true;
+	for (size_t i = 0; i < cg->n; i++) {
+		r = create_dir(cg, &cg->h[i]);
+		if (r < 0)
+			return r;
+	}
+	r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
+	if (r < 0)
+		return r;
+	*out = ctr_steal_ptr(&cg);
+	return 0;
+}
+
+int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
+{
+	struct ctr_cgroup *cg;
+	size_t n = 0;
+	int r = cg_new(cfg, name, &cg);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cg->n; i++) {
+		int fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0) {   /* not in this hierarchy: leave it out */
+			free(cg->h[i].mount);
+			free(cg->h[i].path);
+			continue;
+		}
+		cg->h[n] = cg->h[i];
+		cg->h[n++].fd = fd;
+	}
+	cg->n = n;
+	if (n == 0) {
+		cgroup_free(cg);
+		return ctr_failx(-ENOENT, "no cgroup %s/%s: is container %s running?",
+				 cfg->cgroup_parent && *cfg->cgroup_parent ? cfg->cgroup_parent : "ctr", name, name);
+	}
+	*out = cg;
+	return 0;
+}
+
+int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_close_ int fd = openat(cg->h[i].fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		char buf[24];
+		int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+		if (fd < 0 || write(fd, buf, (size_t)len) != len)
+			return ctr_fail(-errno, "move process %d into cgroup %s", (int)pid, cg->h[i].path);
+	}
+	return 0;
+}
+
+bool cgroup_oom_killed(struct ctr_cgroup *cg)
+{
+	return cg->v2 ? cg_v2_oom_killed(cg) : cg_v1_oom_killed(cg);
+}
+
+int cgroup_destroy(struct ctr_cgroup *cg)
+{
+	int ret = 0;
+
+	if (!cg)
+		return 0;
+	/* Only the directories made here (open and locked): a failed create
+	 * must not remove a running container's cgroup of the same name. */
+	for (size_t i = 0; cg->owner && i < cg->n; i++) {
+		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
+		_cleanup_close_ int pfd = -1;
+		int r = 0;
+
+		if (cg->h[i].fd >= 0) {
+			pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			r = pfd < 0 ? ctr_fail(-errno, "open cgroup %s", ppath)
+				    : remove_tree(pfd, cg->name, cg->h[i].path);
+		}
+		if (r < 0 && ret == 0)
+			ret = r;
+		remove_parent(cg->h[i].mount, cg->parent);
+	}
+	cgroup_free(cg);
+	return ret;
+}
+
+/* --------------------------------------------------------------- stats */
+
+int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size)
+{
+	if (cfg->limits.memory < 0) {
+		snprintf(buf, size, "no limit");
+		return -ENOENT;
+	}
+	limits_format_size(cfg->limits.memory, buf, size);
+	return 0;
 }
 
 int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 {
-	(void)cg;
-	(void)st;
-	return ctr_failx(-ENOSYS, "stats: not implemented yet");
+	st->v2 = cg->v2;
+	st->mem_current = st->mem_peak = st->mem_limit = CTR_STAT_UNKNOWN;
+	st->cpu_usage_ns = st->pids_current = st->pids_limit = CTR_STAT_UNKNOWN;
+	if (cg->v2)
+		cg_v2_read_stats(cg, st);
+	else
+		cg_v1_read_stats(cg, st);
+	return 0;
+}
+
+static const char *stat_text(int64_t v, bool json, char *buf, size_t size)
+{
+	if (v == CTR_STAT_UNLIMITED)
+		return json ? "null" : "max";
+	if (v == CTR_STAT_UNKNOWN)
+		return json ? "null" : "unknown";
+	snprintf(buf, size, "%lld", (long long)v);
+	return buf;
 }
 
 int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json)
 {
-	(void)cfg;
-	(void)name;
-	(void)json;
-	return ctr_failx(-ENOSYS, "stats: not implemented yet");
+	struct ctr_cgroup *cg;
+	struct ctr_stats st;
+	const struct { const char *key; int64_t *v; } f[] = {
+		{ "mem_current", &st.mem_current }, { "mem_peak", &st.mem_peak },
+		{ "mem_limit", &st.mem_limit },     { "cpu_ns", &st.cpu_usage_ns },
+		{ "pids", &st.pids_current },       { "pids_limit", &st.pids_limit },
+	};
+	int r = cgroup_open(cfg, name, &cg);
+
+	if (r < 0)
+		return r;
+	cgroup_read_stats(cg, &st);
+	cgroup_free(cg);
+	printf(json ? "{\"name\":\"%s\"" : "name=%s", name);
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		char buf[32];
+
+		printf(json ? ",\"%s\":%s" : " %s=%s", f[i].key, stat_text(*f[i].v, json, buf, sizeof(buf)));
+	}
+	printf(json ? ",\"cgroup\":\"%s\"}\n" : " cgroup=%s\n", st.v2 ? "v2" : "v1");
+	if (fflush(stdout) != 0)
+		return ctr_fail(-errno, "write stats");
+	return 0;
 }

@@ -2,11 +2,33 @@
 /*
  * cgroup.h: one cgroup per container, v1 (split or combined controllers),
  * hybrid or v2, detected from /proc/self/mountinfo at run time.
+ *
+ * Where: CTR_CGROUP_PARENT/NAME (cfg->cgroup_parent, default "ctr") under
+ * the root of every v1 hierarchy ctr uses (memory, cpu, cpuacct, pids, and
+ * devices and freezer when mounted; a hierarchy serving several of them,
+ * like cpu,cpuacct, gets one directory), or under the v2 root, where the
+ * controllers are enabled in the root's and the parent's subtree_control
+ * and no process is ever put into the parent.  Nothing outside
+ * CTR_CGROUP_PARENT is written except, on v2, the root's subtree_control.
+ *
+ * Life cycle, as the supervisor uses it:
+ *   cgroup_create()          before fork (limits written, devices denied)
+ *   cgroup_attach(pid1)      before the child is released (the child then
+ *                            unshares its cgroup namespace)
+ *   ... PID 1 exits ...
+ *   cgroup_oom_killed()      before the cgroup goes (check it when PID 1
+ *                            died of SIGKILL: exit 137 with the message)
+ *   cgroup_destroy()         kills what is left, removes the cgroup(s) and
+ *                            the parent when it is empty
+ * The creating process holds a flock on its cgroup directories; a later
+ * cgroup_create() removes the empty, unlocked cgroups of containers whose
+ * supervisor died (kill -9), and never touches a non-empty one.
  */
 #ifndef CTR_CGROUP_H
 #define CTR_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,13 +52,27 @@ int cgroup_destroy(struct ctr_cgroup *cg);
 /* Free without removing (the joining side). */
 void cgroup_free(struct ctr_cgroup *cg);
 
+/* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
+ * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */
+int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size);
+
+#define CTR_STAT_UNKNOWN   ((int64_t)-1)         /* the file is missing */
+#define CTR_STAT_UNLIMITED INT64_MAX             /* no limit ("max") */
 struct ctr_stats {
-	int64_t mem_current, mem_peak, mem_limit;   /* bytes, -1 unknown/unlimited */
+	bool v2;
+	int64_t mem_current, mem_peak, mem_limit;   /* bytes */
 	int64_t cpu_usage_ns;
-	int64_t pids_current, pids_limit;           /* -1 unknown/unlimited */
+	int64_t pids_current, pids_limit;
 };
 int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
-/* `ctr-enter --stats NAME [--json]`: print one line; 0 / -errno. */
+/* `ctr-enter --stats NAME [--json]`: print one line to stdout:
+ *   name=c1 mem_current=B mem_peak=B mem_limit=B|max cpu_ns=N pids=N pids_limit=N|max cgroup=v1|v2
+ * (sizes in bytes; "unknown" when the kernel lacks the file), or with json
+ *   {"name":"c1","mem_current":B,...,"cgroup":"v1"} (null for max/unknown).
+ * mem_* from memory.usage_in_bytes/max_usage_in_bytes/limit_in_bytes (v1) or
+ * memory.current/peak/max (v2); cpu_ns from cpuacct.usage (v1) or cpu.stat
+ * usage_usec * 1000 (v2); pids from pids.current/pids.max.
+ * -ENOENT (recorded) when NAME has no cgroup (not running). */
 int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json);
 
 #endif

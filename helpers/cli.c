@@ -7,13 +7,12 @@
  * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No getopt:
  * its permutation would eat COMMAND's own options.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cli.h"
+#include "reslimits.h"
 #include "security.h"
 #include "util.h"
 
@@ -40,14 +39,12 @@ void cli_usage(FILE *out)
 	      "  --read-only           no writable layer: the image is mounted read-only\n"
 	      "  --init                run a small init as PID 1 that reaps and forwards\n"
 	      "                        signals to COMMAND\n"
-	      "  --memory SIZE         memory limit (plain number = MiB; k, m, g)\n"
-	      "  --memory-swap SIZE    memory+swap limit (-1 = unlimited swap)\n"
-	      "  --cpus N              CPU quota in CPUs (e.g. 0.5)\n"
-	      "  --cpu-shares N        relative CPU weight\n"
-	      "  --pids-limit N        maximum number of processes\n"
-	      "  --cap-add CAP         keep capability CAP (or ALL)\n"
-	      "  --cap-drop CAP        drop capability CAP (or ALL)\n"
-	      "  --privileged          no hardening (all capabilities, no seccomp)\n"
+	      LIMITS_HELP
+	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
+	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
+	      "  --privileged          no hardening (all capabilities, no seccomp,\n"
+	      "                        no no_new_privs, no masked /proc paths)\n"
+	      "  --seccomp unconfined|default\n"
 	      "  --security-opt seccomp=unconfined\n"
 	      "                        no seccomp filter\n"
 	      "  --ulimit NAME=SOFT[:HARD]\n"
@@ -62,41 +59,6 @@ void cli_usage(FILE *out)
 	      "Exit status: COMMAND's; 128+N when it died of signal N; 137 when the OOM\n"
 	      "killer ended it; 125 when ctr-enter failed; 126 COMMAND not executable;\n"
 	      "127 COMMAND not found.\n", out);
-}
-
-int64_t cli_parse_size(const char *s)
-{
-	char *end;
-	double v;
-	int64_t mult = 1024 * 1024;   /* a plain number is MiB */
-
-	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end) {
-		switch (tolower((unsigned char)*end)) {
-		case 'b': mult = 1; break;
-		case 'k': mult = 1024; break;
-		case 'm': mult = 1024 * 1024; break;
-		case 'g': mult = 1024LL * 1024 * 1024; break;
-		default: return -1;
-		}
-		end++;
-		if (*end && (tolower((unsigned char)*end) == 'b' || tolower((unsigned char)*end) == 'i')) {
-			if (tolower((unsigned char)*end) == 'i')
-				end++;
-			if (tolower((unsigned char)*end) == 'b')
-				end++;
-		}
-		if (*end)
-			return -1;
-	}
-	if (v * (double)mult > (double)INT64_MAX / 2)
-		return -1;
-	return (int64_t)(v * (double)mult);
 }
 
 static bool parse_int64(const char *s, int64_t *out)
@@ -244,80 +206,10 @@ static int parse_user(struct ctr_config *cfg, const char *spec)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int resource;
-} rlimit_names[] = {
-	{ "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA },
-	{ "fsize", RLIMIT_FSIZE }, { "locks", RLIMIT_LOCKS }, { "memlock", RLIMIT_MEMLOCK },
-	{ "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE }, { "nofile", RLIMIT_NOFILE },
-	{ "nproc", RLIMIT_NPROC }, { "rss", RLIMIT_RSS }, { "rtprio", RLIMIT_RTPRIO },
-	{ "rttime", RLIMIT_RTTIME }, { "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
-	{ "as", RLIMIT_AS },
-};
-
-static bool parse_rlim_value(const char *s, uint64_t *out)
-{
-	int64_t v;
-
-	if (strcmp(s, "unlimited") == 0 || strcmp(s, "-1") == 0) {
-		*out = RLIM_INFINITY;
-		return true;
-	}
-	if (!parse_int64(s, &v) || v < 0)
-		return false;
-	*out = (uint64_t)v;
-	return true;
-}
-
-static int add_ulimit(struct ctr_config *cfg, const char *spec)
-{
-	_cleanup_free_ char *copy = xstrdup(spec);
-	char *val = strchr(copy, '='), *hard;
-	struct ctr_rlimit rl = { .resource = -1 }, *nr;
-
-	if (!val)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': expected NAME=SOFT[:HARD]", spec);
-	*val++ = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
-		if (strcmp(copy, rlimit_names[i].name) == 0)
-			rl.resource = rlimit_names[i].resource;
-	if (rl.resource < 0)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': unknown limit '%s'", spec, copy);
-	hard = strchr(val, ':');
-	if (hard)
-		*hard++ = '\0';
-	if (!parse_rlim_value(val, &rl.soft) || !parse_rlim_value(hard ? hard : val, &rl.hard) ||
-	    rl.soft > rl.hard)
-		return ctr_failx(-EINVAL, "bad ulimit '%s': bad value", spec);
-	nr = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nr));
-	if (!nr)
-		return ctr_fail(-ENOMEM, "ulimit");
-	cfg->rlimits = nr;
-	nr[cfg->n_rlimits++] = rl;
-	return 0;
-}
-
-static int parse_cap(const char *opt, const char *arg, uint64_t *mask, bool *all)
-{
-	int c = security_cap_from_name(arg);
-
-	if (c < 0)
-		return ctr_failx(-EINVAL, "bad %s '%s': unknown capability", opt, arg);
-	if (c == 64) {
-		if (all)
-			*all = true;
-		*mask = ~0ULL;
-	} else {
-		*mask |= 1ULL << c;
-	}
-	return 0;
-}
-
 enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
-	O_PRIV, O_SECOPT, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
+	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
 };
 
 static const struct option_def {
@@ -335,6 +227,7 @@ static const struct option_def {
 	{ "cpu-shares", 0, true, O_CPUSHARES }, { "pids-limit", 0, true, O_PIDS },
 	{ "cap-add", 0, true, O_CAPADD },     { "cap-drop", 0, true, O_CAPDROP },
 	{ "privileged", 0, false, O_PRIV },   { "security-opt", 0, true, O_SECOPT },
+	{ "seccomp", 0, true, O_SECCOMP },
 	{ "ulimit", 0, true, O_ULIMIT },      { "stats", 0, false, O_STATS },
 	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
 	{ "version", 0, false, O_VERSION },
@@ -342,8 +235,6 @@ static const struct option_def {
 
 static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
 {
-	int64_t v;
-
 	switch (id) {
 	case O_ROOTFS:
 		if (!*arg)
@@ -379,61 +270,18 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 		cfg->init = true;
 		return 0;
 	case O_MEMORY:
-		v = cli_parse_size(arg);
-		if (v <= 0)
-			return ctr_failx(-EINVAL, "bad --memory '%s': expected a size like 50 (MiB), 512m, 1g", arg);
-		cfg->limits.memory = v;
-		cfg->limits.memory_arg = xstrdup(arg);
-		return 0;
 	case O_MEMSWAP:
-		if (strcmp(arg, "-1") == 0) {
-			cfg->limits.memory_swap = -2;
-			return 0;
-		}
-		v = cli_parse_size(arg);
-		if (v <= 0)
-			return ctr_failx(-EINVAL, "bad --memory-swap '%s': expected a size or -1", arg);
-		cfg->limits.memory_swap = v;
-		return 0;
-	case O_CPUS: {
-		char *end;
-		double d;
-
-		errno = 0;
-		d = strtod(arg, &end);
-		if (errno || end == arg || *end || !(d > 0) || d > 1024)
-			return ctr_failx(-EINVAL, "bad --cpus '%s': expected a positive number like 0.5", arg);
-		cfg->limits.cpu_period_us = 100000;
-		cfg->limits.cpu_quota_us = (int64_t)(d * 100000 + 0.5);
-		if (cfg->limits.cpu_quota_us < 1000)
-			return ctr_failx(-EINVAL, "bad --cpus '%s': at least 0.01", arg);
-		cfg->limits.cpus_arg = xstrdup(arg);
-		return 0;
-	}
+	case O_CPUS:
 	case O_CPUSHARES:
-		if (!parse_int64(arg, &v) || v < 2 || v > 262144)
-			return ctr_failx(-EINVAL, "bad --cpu-shares '%s': expected 2..262144", arg);
-		cfg->limits.cpu_shares = v;
-		return 0;
 	case O_PIDS:
-		if (!parse_int64(arg, &v) || v < 1)
-			return ctr_failx(-EINVAL, "bad --pids-limit '%s': expected a positive number", arg);
-		cfg->limits.pids_limit = v;
-		return 0;
+		return limits_parse_option(&cfg->limits, opt, arg);
 	case O_CAPADD:
-		return parse_cap(opt, arg, &cfg->cap_add, NULL);
 	case O_CAPDROP:
-		return parse_cap(opt, arg, &cfg->cap_drop, &cfg->cap_drop_all);
 	case O_PRIV:
-		cfg->privileged = true;
-		return 0;
 	case O_SECOPT:
-		if (strcmp(arg, "seccomp=unconfined") != 0 && strcmp(arg, "seccomp:unconfined") != 0)
-			return ctr_failx(-EINVAL, "bad --security-opt '%s': only seccomp=unconfined is known", arg);
-		cfg->seccomp_unconfined = true;
-		return 0;
+	case O_SECCOMP:
 	case O_ULIMIT:
-		return add_ulimit(cfg, arg);
+		return security_parse_option(cfg, opt, arg);
 	case O_STATS:
 		cfg->stats = true;
 		return 0;
@@ -468,14 +316,10 @@ static void set_defaults(struct ctr_config *cfg)
 	const char *e;
 
 	memset(cfg, 0, sizeof(*cfg));
+	security_init(cfg);
 	cfg->uid = (uid_t)-1;
 	cfg->gid = (gid_t)-1;
-	cfg->limits.memory = -1;
-	cfg->limits.memory_swap = -1;
-	cfg->limits.cpu_quota_us = -1;
-	cfg->limits.cpu_period_us = -1;
-	cfg->limits.cpu_shares = -1;
-	cfg->limits.pids_limit = -1;
+	limits_init(&cfg->limits);
 	e = getenv("CTR_ROOTFS");
 	cfg->rootfs = xstrdup(e && *e ? e : CTR_DEFAULT_ROOTFS);
 	e = getenv("CTR_LIB_DIR");
@@ -583,8 +427,19 @@ int cli_parse(int argc, char **argv, struct ctr_config *cfg)
 			return ctr_failx(-EINVAL, "container name '%s' is not a valid hostname: give --hostname", cfg->name);
 		cfg->hostname = xstrdup(cfg->name);
 	}
+	if ((r = limits_check(&cfg->limits)) < 0)
+		return r;
 	if (cfg->rm && cfg->read_only)
 		cfg->rm = false;   /* nothing to discard */
+	if (cfg->rootfs[0] != '/') {
+		/* --rootfs ./dir: the overlay wants an absolute path */
+		char *abs = realpath(cfg->rootfs, NULL);
+
+		if (!abs)
+			return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
+		free(cfg->rootfs);
+		cfg->rootfs = abs;
+	}
 	if ((r = check_dir_var("CTR_LIB_DIR", cfg->lib_dir)) < 0 ||
 	    (r = check_dir_var("CTR_RUN_DIR", cfg->run_dir)) < 0 ||
 	    (r = check_dir_var("rootfs", cfg->rootfs)) < 0 ||
@@ -616,7 +471,6 @@ void cli_free(struct ctr_config *cfg)
 	}
 	free(cfg->volumes);
 	free(cfg->rlimits);
-	free(cfg->limits.cpus_arg);
-	free(cfg->limits.memory_arg);
+	limits_free(&cfg->limits);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -23,8 +23,6 @@ int cli_parse(int argc, char **argv, struct ctr_config *cfg);
 void cli_usage(FILE *out);
 void cli_free(struct ctr_config *cfg);
 
-/* "50" (MiB), "512k", "1g", "100m", "1048576b" -> bytes; -1 bad. */
-int64_t cli_parse_size(const char *s);
 bool hostname_is_valid(const char *h);
 
 #endif

@@ -164,6 +164,29 @@ static char **build_env(const struct ctr_config *cfg, const char *home)
 	return env;
 }
 
+static char *argv_area;
+static size_t argv_area_len;
+
+void container_set_argv_area(char *start, size_t len)
+{
+	argv_area = start;
+	argv_area_len = len;
+}
+
+/* --init: the init never execs, so its /proc/PID/cmdline would show the
+ * host's ctr-enter command line to the container: overwrite it in place
+ * (PR_SET_MM would need CAP_SYS_RESOURCE, which a host may not grant). */
+static void set_init_cmdline(void)
+{
+	static const char title[] = "ctr-init";
+
+	prctl(PR_SET_NAME, title);
+	if (!argv_area || argv_area_len < sizeof(title))
+		return;
+	memset(argv_area, 0, argv_area_len);
+	memcpy(argv_area, title, sizeof(title));
+}
+
 int container_exec(char *const argv[], char *const envp[])
 {
 	const char *path = DEFAULT_PATH;
@@ -247,6 +270,8 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	}
 	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
+	if (cfg->init)
+		set_init_cmdline();
 	if (security_mask_paths(cfg) < 0 || security_set_rlimits(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid) < 0)

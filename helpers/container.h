@@ -4,6 +4,7 @@
 #define CTR_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 
@@ -14,5 +15,8 @@ __attribute__((noreturn)) void container_main(const struct ctr_config *cfg, int 
 /* Exec ARGV with ENVP, searching PATH (from ENVP) like execvpe.  Returns
  * only on failure: the exit status to use (126/127), message recorded. */
 int container_exec(char *const argv[], char *const envp[]);
+
+/* Where main's argv strings live, so that --init can retitle itself. */
+void container_set_argv_area(char *start, size_t len);
 
 #endif

@@ -36,7 +36,6 @@ void init_main(char *const argv[], char *const envp[], int sock)
 		sync_fail(sock, container_exec(argv, envp));
 	}
 	close(sock);
-	prctl(PR_SET_NAME, "ctr-init");
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);

@@ -5,7 +5,7 @@
  *   parse; checks that need no change (root, rootfs marker, volumes)
  *   open /run/netns/NAME; lock NAME (cleans a dead run's leftovers)
  *   state dir + layer; cgroup_create
- *   setns(net); unshare(pid); socketpair; fork -> child is PID 1
+ *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1
  *   cgroup_attach(child); write state; GO
  *   child: container_main() ... exec; we read its errors until EOF
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
@@ -88,9 +88,10 @@ static int wait_for_exec(const struct ctr_config *cfg, int sock, pid_t pid, int 
 
 static int oom_exit(const struct ctr_config *cfg)
 {
-	if (cfg->limits.memory > 0)
-		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %lld MiB)",
-			 (long long)(cfg->limits.memory / (1024 * 1024)));
+	char limit[64];
+
+	if (cgroup_describe_memory_limit(cfg, limit, sizeof(limit)) == 0)
+		ctr_warn(cfg->name, "killed by the OOM killer (memory limit %s)", limit);
 	else
 		ctr_warn(cfg->name, "killed by the OOM killer");
 	return 137;
@@ -102,8 +103,12 @@ static int run(struct ctr_config *cfg)
 	_cleanup_close_ int sigfd = -1;
 	_cleanup_close_ int master = -1;
 	int lockfd = -1, sv[2] = { -1, -1 };
+	bool new_layer = false;
 	struct ctr_cgroup *cg = NULL;
-	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	/* A pty only for a foreground job on a terminal: a background one
+	 * would stop on SIGTTOU when it sets raw mode. */
+	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		       tcgetpgrp(STDIN_FILENO) == getpgrp();
 	pid_t pid;
 	int code, status;
 
@@ -118,9 +123,9 @@ static int run(struct ctr_config *cfg)
 		goto fail;
 	if (state_lock(cfg, &lockfd) < 0)
 		goto fail;
-	if (state_prepare(cfg) < 0 || cgroup_create(cfg, &cg) < 0)
+	if (state_prepare(cfg, &new_layer) < 0 || cgroup_create(cfg, &cg) < 0)
 		goto fail;
-	if (ns_join_net(netfd) < 0 || ns_unshare_pid() < 0)
+	if (ns_join_net(netfd) < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		ctr_fail(-errno, "socketpair");
@@ -129,11 +134,9 @@ static int run(struct ctr_config *cfg)
 	if (supervisor_signals(&sigfd) < 0)
 		goto fail;
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		ctr_fail(-errno, "fork");
+	pid = ns_fork_pid1();
+	if (pid < 0)
 		goto fail;
-	}
 	if (pid == 0) {
 		close(sv[0]);
 		close(sigfd);
@@ -155,20 +158,22 @@ static int run(struct ctr_config *cfg)
 	if (code != 0) {
 		ctr_report(cfg->name);
 		cgroup_destroy(cg);
-		state_remove(cfg, lockfd);
+		state_remove(cfg, lockfd, new_layer);
 		return code;
 	}
-	if (master >= 0 && supervisor_raw_tty() < 0) {
+	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
+	if (master >= 0 && supervisor_raw_tty() < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	}
 	status = supervisor_wait(pid, sigfd, master);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);
-	if (cgroup_oom_killed(cg))
+	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
+	 * the OOM killer took while PID 1 lived on is no OOM end. */
+	if (code == 137 && cgroup_oom_killed(cg))
 		code = oom_exit(cfg);
 	if (cgroup_destroy(cg) < 0)
 		ctr_report(cfg->name);
-	state_remove(cfg, lockfd);
+	state_remove(cfg, lockfd, false);
 	return code;
 
 fail:
@@ -180,7 +185,7 @@ fail:
 	if (cg)
 		cgroup_destroy(cg);
 	if (lockfd >= 0)
-		state_remove(cfg, lockfd);
+		state_remove(cfg, lockfd, new_layer);
 	return EXIT_CTR_FAIL;
 }
 
@@ -189,20 +194,25 @@ int main(int argc, char **argv)
 	struct ctr_config cfg;
 	int r, code;
 
+	/* fds 0-2 must be open, or the socketpair could land on them. */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return EXIT_CTR_FAIL;
+	container_set_argv_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
 	r = cli_parse(argc, argv, &cfg);
-	if (r == 1)
-		return 0;
-	if (r < 0) {
+	if (r == 1) {
+		code = 0;
+	} else if (r < 0) {
 		ctr_report(cfg.name);
-		return EXIT_CTR_FAIL;
-	}
-	if (cfg.stats) {
+		code = EXIT_CTR_FAIL;
+	} else if (cfg.stats) {
 		r = cgroup_print_stats(&cfg, cfg.name, cfg.json);
 		if (r < 0)
 			ctr_report(cfg.name);
-		return r < 0 ? EXIT_CTR_FAIL : 0;
+		code = r < 0 ? EXIT_CTR_FAIL : 0;
+	} else {
+		code = run(&cfg);
 	}
-	code = run(&cfg);
 	cli_free(&cfg);
 	return code;
 }

@@ -41,7 +41,31 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static int open_in_root_depth(int rootfd, const char *path, bool create, bool dir, int depth);
+
+/* NAME in PARENT (whose path in the root is PREFIX) is a symlink that points
+ * nowhere yet: create its target, resolved inside the root. */
+static int create_link_target(int rootfd, int parent, const char *prefix, const char *name, bool dir, int depth)
+{
+	char target[4096];
+	_cleanup_free_ char *full = NULL;
+	_cleanup_close_ int fd = -1;
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	full = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", prefix, target);
+	fd = open_in_root_depth(rootfd, full, true, dir, depth + 1);
+	return fd < 0 ? fd : 0;
+}
+
 int open_in_root(int rootfd, const char *path, bool create, bool dir)
+{
+	return open_in_root_depth(rootfd, path, create, dir, 0);
+}
+
+static int open_in_root_depth(int rootfd, const char *path, bool create, bool dir, int depth)
 {
 	_cleanup_free_ char *p = xstrdup(path);
 	char *s = p;
@@ -93,6 +117,20 @@ int open_in_root(int rootfd, const char *path, bool create, bool dir)
 				return ctr_fail(-errno, "create %s in the rootfs", path);
 			}
 			fd = openat2_in_root(rootfd, s, O_PATH);
+			if (fd == -ENOENT && depth < 8) {
+				/* A dangling symlink: make what it points to. */
+				char *cut = name > s ? name - 1 : NULL;
+				int r;
+
+				if (cut)
+					*cut = '\0';
+				r = create_link_target(rootfd, parent, cut ? s : "", name, !last || dir, depth);
+				if (cut)
+					*cut = '/';
+				if (r < 0)
+					return ctr_fail(r, "create %s in the rootfs", path);
+				fd = openat2_in_root(rootfd, s, O_PATH);
+			}
 			if (fd < 0)
 				return ctr_fail(fd, "open %s in the rootfs", path);
 		}
@@ -188,8 +226,12 @@ static int bind_volumes(const struct ctr_config *cfg, int rootfd)
 		if (stat(v->host, &st) < 0)
 			return ctr_fail(-errno, "volume %s", v->host);
 		r = bind_at(rootfd, v->host, v->target, S_ISDIR(st.st_mode), v->readonly);
-		if (r < 0)
-			return ctr_fail(r, "volume %s:%s: %s", v->host, v->target, ctr_errmsg()) ;
+		if (r < 0) {
+			char why[CTR_ERRMSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", ctr_errmsg());
+			return ctr_failx(r, "volume %s:%s: %s", v->host, v->target, why);
+		}
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * namespaces.c: the supervisor joins the named netns and makes a new PID
- * namespace (only a fork after unshare(CLONE_NEWPID) lands in it); the child
+ * namespaces.c: the supervisor joins the named netns and forks PID 1 into a
+ * new PID namespace (clone(CLONE_NEWPID)); the child
  * makes its own mount, UTS, IPC and cgroup namespaces once it sits in the
  * container's cgroup, so that its cgroup namespace root is that cgroup and
  * the supervisor stays in the host's mount namespace (no mount of the
@@ -9,6 +9,8 @@
  */
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -49,11 +51,14 @@ int ns_join_net(int fd)
 	return 0;
 }
 
-int ns_unshare_pid(void)
+pid_t ns_fork_pid1(void)
 {
-	if (unshare(CLONE_NEWPID) < 0)
-		return ctr_fail(-errno, "unshare PID namespace");
-	return 0;
+	/* The raw syscall behaves like fork() (no stack: copy-on-write). */
+	long pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+
+	if (pid < 0)
+		return ctr_fail(-errno, "clone into a new PID namespace");
+	return (pid_t)pid;
 }
 
 int ns_unshare_container(void)

@@ -10,8 +10,11 @@
 int ns_open_netns(const struct ctr_config *cfg, int *fd);
 /* setns(fd, CLONE_NEWNET). */
 int ns_join_net(int fd);
-/* unshare(CLONE_NEWPID): the next child is PID 1 of a new PID namespace. */
-int ns_unshare_pid(void);
+/* fork() into a new PID namespace: the child is its PID 1.  Returns like
+ * fork (pid / 0 in the child), or -errno (recorded).  A clone flag rather
+ * than unshare(CLONE_NEWPID): the supervisor's own later forks (none today;
+ * LeakSanitizer's at exit) still work after PID 1 is gone. */
+pid_t ns_fork_pid1(void);
 /* In the child: new mount, UTS, IPC and cgroup namespaces (cgroup last-ish:
  * after the supervisor has placed us in the container's cgroup). */
 int ns_unshare_container(void);

@@ -116,11 +116,13 @@ int state_lock(const struct ctr_config *cfg, int *lockfd)
 	return ctr_failx(-EBUSY, "lock %s: kept changing", path);
 }
 
-int state_prepare(const struct ctr_config *cfg)
+int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
 	int r;
 
+	*layer_created = false;
 	r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
@@ -128,6 +130,7 @@ int state_prepare(const struct ctr_config *cfg)
 		_cleanup_free_ char *upper = xasprintf("%s/%s/upper", cfg->lib_dir, cfg->name);
 		_cleanup_free_ char *work = xasprintf("%s/%s/work", cfg->lib_dir, cfg->name);
 
+		*layer_created = access(layer, F_OK) < 0;
 		if ((r = mkdir_p(upper, 0755)) < 0 || (r = mkdir_p(work, 0700)) < 0)
 			return r;
 	}
@@ -157,21 +160,19 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
 		    cfg->rm ? 1 : 0, cfg->read_only ? 1 : 0);
 	if (r < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
-	if (fsync(fd) < 0)
-		return ctr_fail(-errno, "write state %s", tmp);
 	if (rename(tmp, path) < 0)
 		return ctr_fail(-errno, "rename %s", tmp);
 	return 0;
 }
 
-void state_remove(const struct ctr_config *cfg, int lockfd)
+void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *lock = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (cfg->rm) {
+	if (cfg->rm || drop_layer) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		if (remove_tree(layer) < 0)

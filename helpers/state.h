@@ -11,6 +11,7 @@
 #ifndef CTR_STATE_H
 #define CTR_STATE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -18,14 +19,16 @@
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
  * another supervisor holds it.  Cleans what a dead supervisor left. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
-/* Create CTR_RUN_DIR/NAME/rootfs and (unless --read-only) the layer. */
-int state_prepare(const struct ctr_config *cfg);
+/* Create CTR_RUN_DIR/NAME/rootfs and (unless --read-only) the layer;
+ * *layer_created tells whether this run made the layer (so that a failed
+ * first start can take it away again). */
+int state_prepare(const struct ctr_config *cfg, bool *layer_created);
 /* The rootfs mountpoint (malloc'd). */
 char *state_mountpoint(const struct ctr_config *cfg);
 char *state_layer_dir(const struct ctr_config *cfg);
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1);
-/* Remove the state dir (and with --rm the layer), then the lock. */
-void state_remove(const struct ctr_config *cfg, int lockfd);
+/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the lock. */
+void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
 /* rm -rf that does not cross mount points; 0 / -errno. */
 int remove_tree(const char *path);
 

@@ -1,0 +1,624 @@
+#!/usr/bin/env bats
+# netns-setup on the real kernel: namespaces, veths, the bridge, addresses,
+# routes, DNS files, NAT rules, bad input, faults, concurrency, cleanup.
+# Bridges ct-net*, subnets under 10.200.0.0/16, netns names tn-*.
+# Traffic only between the host and the test namespaces.
+
+load test_helper
+
+setup_file() {
+	require_root
+	ctr_test_env net
+	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net-state"
+	export SUITE_SNAPSHOT="$BATS_FILE_TMPDIR/snapshot"
+	net_snapshot >"$SUITE_SNAPSHOT"
+}
+
+# Whatever a failed test left: remove only our own names.
+remove_leftovers() {
+	local n
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^tn-' || true); do
+		netns-setup destroy "$n" -f 2>/dev/null || ip netns del "$n" 2>/dev/null || true
+	done
+	for n in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(vc-tn-|ct-net)' || true); do
+		ip link del "$n" 2>/dev/null || true
+	done
+	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
+}
+
+teardown_file() {
+	remove_leftovers
+	[ ! -f "${SUITE_SNAPSHOT:-/nonexistent}" ] || assert_no_net_debris "$SUITE_SNAPSHOT"
+}
+
+setup() {
+	require_root
+	SNAP="$BATS_TEST_TMPDIR/snapshot"
+	net_snapshot >"$SNAP"
+}
+
+teardown() {
+	if [ -n "${BG_PIDS:-}" ]; then
+		kill $BG_PIDS 2>/dev/null || true
+		wait $BG_PIDS 2>/dev/null || true
+	fi
+	# A failed test must not fail the ones after it.
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || remove_leftovers
+}
+
+# host_snapshot (test_helper) narrowed to this suite's names, plus the NAT
+# tables: other helpers create and remove their own netns and links on this
+# machine at the same time, and those must not fail this suite.
+net_snapshot() {
+	host_snapshot | grep -E '^(## |tn-|vc-tn-|vc-[0-9a-f]{12}$|ct-net)' || true
+	echo "## nat"
+	nft list tables 2>/dev/null | grep -E 'ctr_ct_net' || true
+	iptables -w -S 2>/dev/null | grep -E 'CTR_CT_NET' || true
+	iptables -w -t nat -S 2>/dev/null | grep -E 'CTR_CT_NET' || true
+}
+
+assert_no_net_debris() {
+	local before=$1 now
+	now=$(net_snapshot)
+	if [ "$now" != "$(cat "$before")" ]; then
+		diff <(cat "$before") <(echo "$now") >&2 || true
+		fail "the host differs from before the test (debris above)"
+	fi
+}
+
+# Runs netns-setup and checks that it refused with one line naming $1.
+refused_naming() {
+	local value=$1
+	shift
+	run netns-setup "$@"
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "netns-setup: "
+	assert_output --partial "$value"
+	assert_no_net_debris "$SNAP"
+}
+
+# Waits until something listens on TCP PORT inside netns NS.
+wait_listen() {
+	local ns=$1 port=$2 i
+	for ((i = 0; i < 100; i++)); do
+		ip netns exec "$ns" ss -Hltn "sport = :$port" | grep -q LISTEN && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "--help and --version" {
+	run netns-setup --help
+	assert_success
+	assert_output --partial "netns-setup create NAME IP[/PREFIX]"
+	assert_output --partial "--gateway"
+	assert_output --partial "--nat"
+	assert_output --partial "--dns"
+	run netns-setup --version
+	assert_success
+	assert_output "netns-setup $(cat "$CTR_SRC/VERSION")"
+	run netns-setup frobnicate
+	assert_failure 2
+}
+
+@test "man page documents every option of --help" {
+	local man=$CTR_SRC/docs/man/netns-setup.1 opt
+	assert_file_exists "$man"
+	for opt in create destroy list show --bridge --gateway --nat --dns --json -f --help --version \
+		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF; do
+		grep -qF -- "${opt//-/\\-}" "$man" || fail "man page lacks $opt"
+	done
+	run man -l "$man"
+	assert_success
+}
+
+@test "create: netns, eth0 with address, lo up, default route, veth on the bridge" {
+	run net_create tn-a 10.200.117.2
+	assert_success
+	assert_output ""
+	assert_file_exists /run/netns/tn-a
+	run ip -n tn-a -o -4 addr show dev eth0
+	assert_output --partial "inet 10.200.117.2/24"
+	run ip -n tn-a -o link show lo
+	assert_output --partial "UP"
+	run ip -n tn-a route show default
+	assert_output --partial "default via 10.200.117.1 dev eth0"
+	run ip -o -4 addr show dev "$CTR_BRIDGE"
+	assert_output --partial "inet 10.200.117.1/24"
+	run ip -o link show vc-tn-a
+	assert_output --partial "master $CTR_BRIDGE"
+	assert_output --partial "state UP"
+	# ip netns exec sees the same namespace.
+	run ip netns exec tn-a ip -o -4 addr show dev eth0
+	assert_output --partial "10.200.117.2/24"
+	net_destroy tn-a
+	assert_no_net_debris "$SNAP"
+}
+
+@test "create: /etc/netns files: hosts, hostname, resolv.conf from the host" {
+	local rc=$BATS_TEST_TMPDIR/resolv.conf
+	printf 'search example.test\nnameserver 10.200.250.53\noptions ndots:2\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run net_create tn-files 10.200.117.2
+	assert_success
+	run cat /etc/netns/tn-files/hostname
+	assert_output "tn-files"
+	run cat /etc/netns/tn-files/hosts
+	assert_line --regexp '^127\.0\.0\.1[[:space:]]+localhost'
+	assert_line --regexp '^10\.200\.117\.2[[:space:]]+tn-files$'
+	run grep -v '^#' /etc/netns/tn-files/resolv.conf
+	assert_line "nameserver 10.200.250.53"
+	assert_line "search example.test"
+	assert_line "options ndots:2"
+	# What a process in the netns sees through ip netns exec.
+	run ip netns exec tn-files cat /etc/resolv.conf
+	assert_line "nameserver 10.200.250.53"
+	run ip netns exec tn-files cat /etc/hostname
+	assert_output "tn-files"
+	net_destroy tn-files
+	assert_no_net_debris "$SNAP"
+}
+
+@test "resolv.conf: a loopback stub on the host is replaced by the upstream servers" {
+	local rc=$BATS_TEST_TMPDIR/resolv.conf up=$BATS_TEST_TMPDIR/upstream.conf
+	printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n' >"$rc"
+	printf 'nameserver 10.200.250.1\nnameserver 10.200.250.2\nnameserver fe80::1\n' >"$up"
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=$up run net_create tn-stub 10.200.117.2
+	assert_success
+	run grep '^nameserver' /etc/netns/tn-stub/resolv.conf
+	assert_output $'nameserver 10.200.250.1\nnameserver 10.200.250.2'
+	refute_output --partial "127."
+	net_destroy tn-stub
+	# No upstream file either: no nameserver line at all (never a loopback
+	# one) and a warning that names the stub.
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=/nonexistent run net_create tn-stub 10.200.117.2
+	assert_success
+	assert_output --partial "127.0.0.53"
+	assert_output --partial "--dns"
+	run grep -c '^nameserver' /etc/netns/tn-stub/resolv.conf
+	assert_output 0
+	net_destroy tn-stub
+	assert_no_net_debris "$SNAP"
+}
+
+@test "resolv.conf: --dns overrides the host" {
+	local rc=$BATS_TEST_TMPDIR/resolv.conf
+	printf 'nameserver 127.0.0.53\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run net_create tn-dns 10.200.117.2 --dns 10.200.250.9 --dns 10.200.250.8
+	assert_success
+	run grep '^nameserver' /etc/netns/tn-dns/resolv.conf
+	assert_output $'nameserver 10.200.250.9\nnameserver 10.200.250.8'
+	net_destroy tn-dns
+	refused_naming "127.0.0.1" create tn-dns 10.200.117.2 --bridge "$CTR_BRIDGE" --dns 127.0.0.1
+	refused_naming "10.200.250.300" create tn-dns 10.200.117.2 --bridge "$CTR_BRIDGE" --dns 10.200.250.300
+}
+
+@test "ping and TCP: host to container and container to container" {
+	net_create tn-p1 10.200.117.2
+	net_create tn-p2 10.200.117.3
+	# ICMP both ways.
+	run ping -c1 -W2 10.200.117.2
+	assert_success
+	run ip netns exec tn-p1 ping -c1 -W2 10.200.117.3
+	assert_success
+	run ip netns exec tn-p2 ping -c1 -W2 10.200.117.1
+	assert_success
+	# TCP host -> container.
+	ip netns exec tn-p1 nc -l -p 7001 >"$BATS_TEST_TMPDIR/got1" &
+	BG_PIDS="$!"
+	wait_listen tn-p1 7001
+	echo hello-host | nc -N -w2 10.200.117.2 7001
+	wait "$BG_PIDS"
+	BG_PIDS=
+	run cat "$BATS_TEST_TMPDIR/got1"
+	assert_output "hello-host"
+	# TCP container -> container.
+	ip netns exec tn-p2 nc -l -p 7002 >"$BATS_TEST_TMPDIR/got2" &
+	BG_PIDS="$!"
+	wait_listen tn-p2 7002
+	echo hello-peer | ip netns exec tn-p1 nc -N -w2 10.200.117.3 7002
+	wait "$BG_PIDS"
+	BG_PIDS=
+	run cat "$BATS_TEST_TMPDIR/got2"
+	assert_output "hello-peer"
+	net_destroy tn-p1
+	net_destroy tn-p2
+	assert_no_net_debris "$SNAP"
+}
+
+@test "two containers listen on the same port at once" {
+	net_create tn-s1 10.200.117.2
+	net_create tn-s2 10.200.117.3
+	ip netns exec tn-s1 nc -l -p 8080 >"$BATS_TEST_TMPDIR/s1" &
+	local p1=$!
+	ip netns exec tn-s2 nc -l -p 8080 >"$BATS_TEST_TMPDIR/s2" &
+	local p2=$!
+	BG_PIDS="$p1 $p2"
+	wait_listen tn-s1 8080
+	wait_listen tn-s2 8080
+	echo one | nc -N -w2 10.200.117.2 8080
+	echo two | nc -N -w2 10.200.117.3 8080
+	wait "$p1" "$p2"
+	BG_PIDS=
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/s1")" one
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/s2")" two
+	net_destroy tn-s1
+	net_destroy tn-s2
+	assert_no_net_debris "$SNAP"
+}
+
+@test "the bridge goes with its last container" {
+	net_create tn-b1 10.200.117.2
+	net_create tn-b2 10.200.117.3
+	netns-setup destroy tn-b1
+	[ -e "/sys/class/net/$CTR_BRIDGE" ]
+	run ip netns exec tn-b2 ping -c1 -W2 10.200.117.1
+	assert_success
+	netns-setup destroy tn-b2
+	[ ! -e "/sys/class/net/$CTR_BRIDGE" ]
+	[ ! -e /run/netns/tn-b2 ]
+	[ ! -e /etc/netns/tn-b2 ]
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--gateway and /PREFIX" {
+	run net_create tn-gw 10.200.118.2/28 --gateway 10.200.118.14
+	assert_success
+	net_snapshot >"$SNAP"
+	run ip -n tn-gw route show default
+	assert_output --partial "via 10.200.118.14"
+	run ip -o -4 addr show dev "$CTR_BRIDGE"
+	assert_output --partial "10.200.118.14/28"
+	run netns-setup show tn-gw
+	assert_line --regexp '^gateway: +10\.200\.118\.14$'
+	# Another gateway on the same bridge is refused.
+	refused_naming "10.200.118.1" create tn-gw2 10.200.118.3/28 --bridge "$CTR_BRIDGE" --gateway 10.200.118.1
+	net_destroy tn-gw
+}
+
+@test "--nat: masquerade and forward rules exist while the bridge does" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	net_create tn-n0 10.200.119.2
+	run nft list table ip "$table"
+	assert_failure
+	net_create tn-n1 10.200.119.3 --nat
+	run nft list table ip "$table"
+	assert_success
+	assert_output --partial 'ip saddr 10.200.119.0/24 oifname != "'"$CTR_BRIDGE"'" masquerade'
+	assert_output --partial "hook postrouting"
+	assert_output --partial "hook forward"
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+	run netns-setup list --json
+	assert_equal "$(jq -r '.[] | select(.name=="tn-n1") | .nat' <<<"$output")" true
+	net_destroy tn-n1
+	# Still one container on the bridge: NAT stays.
+	run nft list table ip "$table"
+	assert_success
+	net_destroy tn-n0
+	run nft list table ip "$table"
+	assert_failure
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--nat with the iptables backend" {
+	command -v iptables >/dev/null || skip "no iptables"
+	local chain=CTR_${CTR_BRIDGE//-/_}
+	chain=${chain^^}
+	CTR_NAT_BACKEND=iptables run net_create tn-ipt 10.200.119.2 --nat
+	assert_success
+	run iptables -w -t nat -S "$chain"
+	assert_output --partial "-s 10.200.119.0/24 ! -o $CTR_BRIDGE -j MASQUERADE"
+	run iptables -w -t nat -S POSTROUTING
+	assert_output --partial "-j $chain"
+	net_destroy tn-ipt
+	run iptables -w -t nat -S "$chain"
+	assert_failure
+	assert_no_net_debris "$SNAP"
+}
+
+@test "list, list --json and show" {
+	run netns-setup list --json
+	assert_success
+	assert_equal "$(jq length <<<"$output")" 0
+	net_create tn-l1 10.200.117.2
+	net_create tn-l2 10.200.117.3/24
+	run netns-setup list
+	assert_success
+	assert_line --index 0 --regexp '^NAME +IP +BRIDGE +VETH +RUNNING$'
+	assert_line --regexp "^tn-l1 +10\.200\.117\.2/24 +$CTR_BRIDGE +vc-tn-l1 +no$"
+	assert_line --regexp "^tn-l2 +10\.200\.117\.3/24 +$CTR_BRIDGE +vc-tn-l2 +no$"
+	run netns-setup list --json
+	assert_success
+	assert_equal "$(jq -c '[.[] | .name] | sort' <<<"$output")" '["tn-l1","tn-l2"]'
+	assert_equal "$(jq -r '.[] | select(.name=="tn-l2") | "\(.ip)/\(.prefix) \(.bridge) \(.veth) \(.gateway) \(.running)"' <<<"$output")" \
+		"10.200.117.3/24 $CTR_BRIDGE vc-tn-l2 10.200.117.1 false"
+	ip netns exec tn-l1 sleep 100 &
+	BG_PIDS=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		netns-setup show tn-l1 | grep -q '^running: *yes' && break
+		sleep 0.05
+	done
+	run netns-setup show tn-l1
+	assert_success
+	assert_line --regexp '^ip: +10\.200\.117\.2/24$'
+	assert_line --regexp "^bridge: +$CTR_BRIDGE\$"
+	assert_line --regexp '^host veth: +vc-tn-l1$'
+	assert_line --regexp "^running: +yes \(pids .*\b$BG_PIDS\b.*\)$"
+	run netns-setup list --json
+	assert_equal "$(jq -r '.[] | select(.name=="tn-l1") | .running' <<<"$output")" true
+	assert_equal "$(jq -r ".[] | select(.name==\"tn-l1\") | .pids | index($BG_PIDS) != null" <<<"$output")" true
+	run netns-setup list
+	assert_line --regexp '^tn-l1 .* yes \(1\)$'
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	net_destroy tn-l1
+	net_destroy tn-l2
+	assert_no_net_debris "$SNAP"
+	refused_naming "tn-none" show tn-none
+}
+
+@test "destroy refuses while a process runs in the netns, -f removes it and leaves the process" {
+	net_create tn-busy 10.200.117.2
+	ip netns exec tn-busy sleep 100 &
+	BG_PIDS=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(readlink "/proc/$BG_PIDS/ns/net")" = "$(ip netns exec tn-busy readlink /proc/self/ns/net)" ] && break
+		sleep 0.05
+	done
+	run netns-setup destroy tn-busy
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "tn-busy"
+	assert_output --partial "$BG_PIDS"
+	assert_output --partial "-f"
+	assert_file_exists /run/netns/tn-busy
+	run netns-setup destroy tn-busy -f
+	assert_success
+	# The process is left alone, the container network is gone.
+	kill -0 "$BG_PIDS"
+	[ ! -e /run/netns/tn-busy ]
+	[ ! -e /sys/class/net/vc-tn-busy ]
+	[ ! -e /etc/netns/tn-busy ]
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	assert_no_net_debris "$SNAP"
+}
+
+@test "destroy of an unknown name is refused" {
+	refused_naming "tn-ghost" destroy tn-ghost
+	refused_naming "tn-ghost" destroy tn-ghost -f
+}
+
+@test "bad names are refused with one line naming them" {
+	refused_naming "''" create "" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	local long
+	long=tn-$(printf 'x%.0s' {1..30})
+	refused_naming "$long" create "$long" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming "tn/a" create "tn/a" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming "tn..a" create "tn..a" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming "tn a" create "tn a" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming ".tn" create ".tn" 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming "-tn" create --bridge "$CTR_BRIDGE" -- "-tn" 10.200.117.2
+	refused_naming "tn\$x" create 'tn$x' 10.200.117.2 --bridge "$CTR_BRIDGE"
+	refused_naming "../x" destroy ../x
+	refused_naming "bad/br" create tn-x 10.200.117.2 --bridge bad/br
+}
+
+@test "a 32-character name works; its host veth fits IFNAMSIZ and is stable" {
+	local n1 n2
+	n1=tn-$(printf 'a%.0s' {1..29})
+	n2=tn-$(printf 'a%.0s' {1..28})b
+	net_create "$n1" 10.200.117.2
+	net_create "$n2" 10.200.117.3
+	local v1 v2
+	v1=$(netns-setup list --json | jq -r ".[] | select(.name==\"$n1\") | .veth")
+	v2=$(netns-setup list --json | jq -r ".[] | select(.name==\"$n2\") | .veth")
+	[ "${#v1}" -le 15 ]
+	[ "$v1" != "$v2" ]
+	run ip -o link show "$v1"
+	assert_output --partial "master $CTR_BRIDGE"
+	# Derived from the name alone: the same name gives the same veth.
+	net_destroy "$n1"
+	net_create "$n1" 10.200.117.2
+	assert_equal "$(netns-setup list --json | jq -r ".[] | select(.name==\"$n1\") | .veth")" "$v1"
+	net_destroy "$n1"
+	net_destroy "$n2"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "bad addresses and prefixes are refused with one line naming them" {
+	local br=(--bridge "$CTR_BRIDGE")
+	refused_naming "10.200.117" create tn-x 10.200.117 "${br[@]}"
+	refused_naming "10.200.117.256" create tn-x 10.200.117.256 "${br[@]}"
+	refused_naming "10.200.x.2" create tn-x 10.200.x.2 "${br[@]}"
+	refused_naming "fd00::2" create tn-x fd00::2 "${br[@]}"
+	run netns-setup create tn-x fd00::2/64 "${br[@]}"
+	assert_failure
+	assert_output --partial "IPv6"
+	refused_naming "10.200.117.0" create tn-x 10.200.117.0 "${br[@]}"
+	refused_naming "10.200.117.255" create tn-x 10.200.117.255 "${br[@]}"
+	refused_naming "10.200.117.1" create tn-x 10.200.117.1 "${br[@]}"
+	refused_naming "/7" create tn-x 10.200.117.2/7 "${br[@]}"
+	refused_naming "/31" create tn-x 10.200.117.2/31 "${br[@]}"
+	refused_naming "/abc" create tn-x 10.200.117.2/abc "${br[@]}"
+	refused_naming "10.200.117.77" create tn-x 10.200.117.2 "${br[@]}" --gateway 10.200.117.77/24
+	refused_naming "10.200.200.1" create tn-x 10.200.117.2 "${br[@]}" --gateway 10.200.200.1
+}
+
+@test "an address or a name in use is refused" {
+	net_create tn-u1 10.200.117.2
+	net_snapshot >"$SNAP"
+	refused_naming "10.200.117.2" create tn-u2 10.200.117.2 --bridge "$CTR_BRIDGE"
+	run netns-setup create tn-u2 10.200.117.2 --bridge "$CTR_BRIDGE"
+	assert_output --partial "tn-u1"
+	refused_naming "tn-u1" create tn-u1 10.200.117.9 --bridge "$CTR_BRIDGE"
+	# The bridge has another subnet.
+	refused_naming "10.200.120.0/24" create tn-u3 10.200.120.2 --bridge "$CTR_BRIDGE"
+	refused_naming "10.200.117.0/24" create tn-u3 10.200.117.5/25 --bridge "$CTR_BRIDGE"
+	net_destroy tn-u1
+}
+
+@test "a subnet that overlaps a host route of another device is refused" {
+	local other=${CTR_BRIDGE}-r
+	ip link add "$other" type bridge
+	ip addr add 10.200.121.1/24 dev "$other"
+	ip link set "$other" up
+	net_snapshot >"$SNAP"
+	refused_naming "10.200.121.0/24" create tn-r 10.200.121.5 --bridge "$CTR_BRIDGE"
+	refused_naming "$other" create tn-r 10.200.120.5/23 --bridge "$CTR_BRIDGE"
+	ip link del "$other"
+	# The bridge's own route is no overlap.
+	net_create tn-r 10.200.121.5
+	net_create tn-r2 10.200.121.6
+	net_destroy tn-r
+	net_destroy tn-r2
+}
+
+@test "a bridge made by someone else with another subnet is refused and kept" {
+	local other=${CTR_BRIDGE}-f
+	ip link add "$other" type bridge
+	ip addr add 10.200.122.1/24 dev "$other"
+	net_snapshot >"$SNAP"
+	refused_naming "$other" create tn-f 10.200.123.2 --bridge "$other"
+	# Same subnet: joined, and left in place by destroy.
+	netns-setup create tn-f 10.200.122.2 --bridge "$other"
+	run ip -o link show vc-tn-f
+	assert_output --partial "master $other"
+	netns-setup destroy tn-f
+	[ -e "/sys/class/net/$other" ]
+	ip link del "$other"
+}
+
+@test "not root, and ip missing, are refused" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$CTR_SRC/netns-setup" create tn-x 10.200.117.2 --bridge "$CTR_BRIDGE"
+	assert_failure
+	assert_output --partial "not root"
+	assert_equal "${#lines[@]}" 1
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	ln -s "$(command -v bash)" "$bin/bash"
+	PATH=$bin run "$CTR_SRC/netns-setup" create tn-x 10.200.117.2 --bridge "$CTR_BRIDGE"
+	assert_failure
+	assert_output --partial "ip (iproute2) not found"
+	assert_equal "${#lines[@]}" 1
+	assert_no_net_debris "$SNAP"
+}
+
+@test "a failure midway removes everything that call made, and nothing else" {
+	# A link already holds the host veth name: the host batch fails after
+	# the bridge and the netns were made.
+	ip link add vc-tn-mid type veth peer name vc-tn-midp
+	net_snapshot >"$SNAP"
+	run net_create tn-mid 10.200.117.2
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "tn-mid: host veth vc-tn-mid"
+	[ ! -e "/sys/class/net/$CTR_BRIDGE" ]
+	[ ! -e /run/netns/tn-mid ]
+	[ ! -e /etc/netns/tn-mid ]
+	[ -e /sys/class/net/vc-tn-mid ]
+	run netns-setup list --json
+	assert_output "[]"
+	assert_no_net_debris "$SNAP"
+	ip link del vc-tn-mid
+	# The name and the address are free again.
+	net_create tn-mid 10.200.117.2
+	net_destroy tn-mid
+}
+
+@test "a create killed with -9 is rolled back by the next command" {
+	# An ip wrapper that does the work, then hangs, so that netns-setup is
+	# killed with the network half made.
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	cat >"$bin/ip" <<-EOF
+		#!/bin/bash
+		$(command -v ip) "\$@"
+		echo \$\$ >"$BATS_TEST_TMPDIR/ip.pid"
+		exec sleep 100
+	EOF
+	chmod +x "$bin/ip"
+	PATH=$bin:$PATH netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$BATS_TEST_TMPDIR/ip.pid" ] && break
+		sleep 0.05
+	done
+	[ -s "$BATS_TEST_TMPDIR/ip.pid" ]
+	kill -9 "$pid"
+	kill -9 "$(cat "$BATS_TEST_TMPDIR/ip.pid")"
+	wait "$pid" || true
+	[ -e /run/netns/tn-kill ]
+	# The next command cleans up.
+	net_create tn-after 10.200.117.3
+	[ ! -e /run/netns/tn-kill ]
+	[ ! -e /sys/class/net/vc-tn-kill ]
+	[ ! -e /etc/netns/tn-kill ]
+	run netns-setup list --json
+	assert_equal "$(jq -c '[.[] | .name]' <<<"$output")" '["tn-after"]'
+	net_destroy tn-after
+	assert_no_net_debris "$SNAP"
+}
+
+@test "twenty concurrent creates all succeed with their own addresses" {
+	local i pids=()
+	for ((i = 1; i <= 20; i++)); do
+		net_create "tn-c$i" "10.200.117.$((i + 10))" 2>"$BATS_TEST_TMPDIR/err$i" &
+		pids+=($!)
+	done
+	local failed=0
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { failed=$((failed + 1)); cat "$BATS_TEST_TMPDIR/err$((i + 1))" >&2; }
+	done
+	assert_equal "$failed" 0
+	run netns-setup list --json
+	assert_equal "$(jq length <<<"$output")" 20
+	assert_equal "$(jq '[.[].ip] | unique | length' <<<"$output")" 20
+	for ((i = 1; i <= 20; i++)); do
+		run ip -n "tn-c$i" -o -4 addr show dev eth0
+		assert_output --partial "10.200.117.$((i + 10))/24"
+	done
+	run ip netns exec tn-c1 ping -c1 -W2 10.200.117.30
+	assert_success
+	for ((i = 1; i <= 20; i++)); do
+		net_destroy "tn-c$i" &
+		pids[i - 1]=$!
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	assert_no_net_debris "$SNAP"
+}
+
+@test "two concurrent creates of one address: exactly one succeeds" {
+	local ok=0 p1 p2
+	net_create tn-d1 10.200.117.2 2>/dev/null &
+	p1=$!
+	net_create tn-d2 10.200.117.2 2>/dev/null &
+	p2=$!
+	wait "$p1" && ok=$((ok + 1))
+	wait "$p2" && ok=$((ok + 1))
+	assert_equal "$ok" 1
+	run netns-setup list --json
+	assert_equal "$(jq length <<<"$output")" 1
+	net_destroy "$(jq -r '.[0].name' <<<"$output")"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "net_create and net_destroy of test_helper work" {
+	run net_create tn-h 10.200.117.2
+	assert_success
+	ip netns exec tn-h sleep 100 &
+	BG_PIDS=$!
+	run net_destroy tn-h
+	assert_success
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	assert_no_net_debris "$SNAP"
+}

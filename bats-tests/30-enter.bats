@@ -1,0 +1,572 @@
+#!/usr/bin/env bats
+# ctr-enter: start, isolation, layers, exit codes, signals, cleanup, bad
+# input, and a real terminal (tmux).  Real kernel, the debootstrap rootfs.
+# shellcheck shell=bash
+# Commands for the container are single-quoted on purpose; bats's run sets
+# status/output/lines in the test's own shell.
+# shellcheck disable=SC2016,SC2030,SC2031
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+ENTER_NET=10.201.0
+
+# TODO(lead): switch to net_create once netns-setup lands
+# A container network: netns NAME, veth ve-NAME on bridge ct-enter
+# $CTR_BRIDGE (ct-enter, 10.201.0.1/24), eth0 = 10.201.0.IP inside.
+enter_net_create() {
+	local name=$1 host=$2 veth="ve-$1"
+	if ! ip link show "$CTR_BRIDGE" >/dev/null 2>&1; then
+		ip link add "$CTR_BRIDGE" type bridge
+		ip addr add "$ENTER_NET.1/24" dev "$CTR_BRIDGE"
+		ip link set "$CTR_BRIDGE" up
+	fi
+	ip netns add "$name"
+	ip link add "$veth" type veth peer name eth0 netns "$name"
+	ip link set "$veth" master "$CTR_BRIDGE" up
+	ip -n "$name" addr add "$ENTER_NET.$host/24" dev eth0
+	ip -n "$name" link set lo up
+	ip -n "$name" link set eth0 up
+	ip -n "$name" route add default via "$ENTER_NET.1"
+}
+
+# TODO(lead): switch to net_destroy once netns-setup lands
+enter_net_destroy() {
+	ip netns del "$1" 2>/dev/null || true
+	ip link del "ve-$1" 2>/dev/null || true
+}
+
+# Only what this suite owns: other suites run on this machine at the same time.
+enter_snapshot() {
+	{
+		echo "## netns"; ip netns list | awk '{print $1}' | grep '^enter-' | sort || true
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(ve-enter-|$CTR_BRIDGE\$)" | sort || true
+		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" -e "$CTR_TEST_ROOTFS" /proc/self/mountinfo || true
+		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
+		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'enter-*' 2>/dev/null | sort
+		echo "## procs"; pgrep -f 'ctr-enter enter-' || true
+	}
+}
+
+setup_file() {
+	require_root
+	ctr_test_env enter
+	export ENTER_TMUX="enter-$$"
+	# leftovers of an interrupted earlier run of this suite (our names only)
+	enter_net_destroy enter-c1
+	enter_net_destroy enter-c2
+	ip link del "$CTR_BRIDGE" 2>/dev/null || true
+	enter_snapshot >"$BATS_FILE_TMPDIR/before"
+	enter_net_create enter-c1 2
+	enter_net_create enter-c2 3
+}
+
+teardown_file() {
+	tmux -L "$ENTER_TMUX" kill-server 2>/dev/null || true
+	enter_net_destroy enter-c1
+	enter_net_destroy enter-c2
+	ip link del "$CTR_BRIDGE" 2>/dev/null || true
+	rm -rf /etc/netns/enter-c1
+	local now
+	now=$(enter_snapshot)
+	if [ "$now" != "$(cat "$BATS_FILE_TMPDIR/before")" ]; then
+		diff "$BATS_FILE_TMPDIR/before" <(echo "$now") >&2 || true
+		echo "debris left by the suite (above)" >&2
+		return 1
+	fi
+}
+
+setup() {
+	rm -rf "${CTR_LIB_DIR:?}"/*
+}
+
+# A failed test must not leave its containers running (names are this suite's own).
+teardown() {
+	local p
+	for p in $(pgrep -f 'ctr-enter enter-' || true); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	wait_until 100 eval '! pgrep -f "ctr-enter enter-" >/dev/null' || true
+}
+
+# Wait (bounded) until a command succeeds.
+wait_until() {
+	local tries=$1
+	shift
+	while ! "$@" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+state_field() { # NAME KEY
+	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
+}
+
+pgrep_quiet() { pgrep -f "$1" >/dev/null; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+state_has_pid() { [ -n "$(state_field "$1" pid)" ]; }
+http_get() { curl -s --max-time 2 "$1"; }
+http_up() { curl -s -o /dev/null --max-time 1 "$1"; }
+
+# --- the card flow -----------------------------------------------------------
+
+@test "--help and --version" {
+	run ctr-enter --help
+	assert_success
+	assert_output --partial "Usage: ctr-enter [OPTIONS] NAME"
+	run ctr-enter --version
+	assert_success
+	assert_output --regexp '^ctr-enter [0-9]+\.[0-9]+'
+}
+
+@test "card: --hostname c1 -- hostname prints c1; options after NAME" {
+	run ctr-enter enter-c1 --hostname c1 -- hostname
+	assert_success
+	assert_output c1
+	run ctr-enter --hostname c2 enter-c1 hostname
+	assert_success
+	assert_output c2
+	run ctr-enter enter-c1 hostname
+	assert_output enter-c1
+}
+
+@test "COMMAND is PID 1 and ps -e shows only the container's processes" {
+	run ctr-enter enter-c1 -- sh -c 'echo "pid=$$"; ps -e -o pid=,comm='
+	assert_success
+	assert_line pid=1
+	# sh (PID 1) and ps: nothing of the host.
+	[ "$(echo "$output" | grep -vc '^pid=')" -eq 2 ]
+	assert_line --regexp '^ +1 sh$'
+	assert_line --regexp '^ +[0-9]+ ps$'
+}
+
+@test "ls / shows the rootfs, not the host" {
+	run ctr-enter enter-c1 -- ls /
+	assert_success
+	assert_output "$(ls "$CTR_TEST_ROOTFS")"
+	run ctr-enter enter-c1 -- sh -c "test -e '$BATS_FILE_TMPDIR' || echo no-host-tmp; cat /etc/debian_version"
+	assert_line no-host-tmp
+	assert_line "$(cat "$CTR_TEST_ROOTFS/etc/debian_version")"
+}
+
+@test "net/mnt/pid/uts/ipc/cgroup namespaces are new; net is /run/netns/NAME" {
+	local ns host inside
+	run ctr-enter enter-c1 -- sh -c 'for n in net mnt pid uts ipc cgroup; do echo "$n $(stat -L -c %i /proc/self/ns/$n)"; done'
+	assert_success
+	for ns in net mnt pid uts ipc cgroup; do
+		host=$(stat -L -c %i /proc/self/ns/$ns)
+		inside=$(echo "$output" | awk -v n=$ns '$1 == n {print $2}')
+		[ -n "$inside" ]
+		[ "$inside" != "$host" ] || fail "$ns namespace is the host's"
+	done
+	inside=$(echo "$output" | awk '$1 == "net" {print $2}')
+	[ "$inside" = "$(stat -L -c %i /run/netns/enter-c1)" ]
+}
+
+@test "/sys is the joined netns's, read-only; /proc is fresh; /dev is minimal" {
+	run ctr-enter enter-c1 -- sh -c 'ls /sys/class/net; touch /sys/x 2>&1; echo; echo procs=$(ls /proc | grep -c "^[0-9]"); ls /dev | tr "\n" " "; echo; test -c /dev/pts/ptmx && echo ptmx-ok; readlink /dev/ptmx; echo x > /dev/full || echo full-refuses'
+	assert_success
+	assert_line eth0
+	assert_line lo
+	assert_line --partial "Read-only file system"
+	assert_line "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero "
+	assert_line ptmx-ok
+	assert_line pts/ptmx
+	assert_line full-refuses
+	# /proc: only the two processes of this container (sh, ls/grep pipeline)
+	local n
+	n=$(echo "$output" | sed -n 's/^procs=//p')
+	[ "$n" -le 5 ] || fail "/proc shows $n processes"
+}
+
+@test "environment is clean: PATH, HOME, TERM, HOSTNAME, container=ctr, -e" {
+	TERM=vt100 run ctr-enter enter-c1 -e FOO=bar -e PATH=/bin:/usr/bin -- env
+	assert_success
+	assert_line PATH=/bin:/usr/bin
+	assert_line HOME=/root
+	assert_line TERM=vt100
+	assert_line HOSTNAME=enter-c1
+	assert_line container=ctr
+	assert_line FOO=bar
+	refute_line --partial BATS_
+	[ "${#lines[@]}" -eq 6 ]
+	TERM='' run ctr-enter enter-c1 -- printenv TERM PATH
+	assert_line xterm
+	assert_line /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+@test "-u, -w: user, group, home and working directory" {
+	run ctr-enter enter-c1 -u 65534:65534 -w /tmp -- sh -c 'id -u; id -g; id -G; pwd; echo $HOME'
+	assert_success
+	assert_output "$(printf '65534\n65534\n65534\n/tmp\n/nonexistent')"
+	run ctr-enter enter-c1 -u nobody -- id -un
+	assert_output nobody
+	run ctr-enter enter-c1 -u 1234 -- sh -c 'id -u; id -g; echo $HOME'
+	assert_output "$(printf '1234\n0\n/')"
+}
+
+@test "volumes: -v HOST:CTR read-write and :ro" {
+	local vol="$BATS_TEST_TMPDIR/vol" file="$BATS_TEST_TMPDIR/one"
+	mkdir -p "$vol"
+	echo host-data >"$vol/in"
+	echo single >"$file"
+	run ctr-enter enter-c1 -v "$vol:/data" -v "$file:/opt/new/one:ro" -- sh -c 'cat /data/in; echo ctr-data > /data/out; cat /opt/new/one; echo x > /opt/new/one || echo ro-ok'
+	assert_success
+	assert_line host-data
+	assert_line single
+	assert_line ro-ok
+	[ "$(cat "$vol/out")" = ctr-data ]
+	[ "$(cat "$file")" = single ]
+	run ctr-enter enter-c1 -v "$vol:/data:ro" -- sh -c 'touch /data/x 2>&1'
+	assert_failure
+	assert_output --partial "Read-only file system"
+}
+
+@test "/etc/netns/NAME files are bound over the rootfs's" {
+	mkdir -p /etc/netns/enter-c1
+	printf '10.201.0.77 enter-marker\n' >/etc/netns/enter-c1/hosts
+	run ctr-enter enter-c1 -- cat /etc/hosts
+	rm -rf /etc/netns/enter-c1
+	assert_success
+	assert_output "10.201.0.77 enter-marker"
+}
+
+# --- network -----------------------------------------------------------------
+
+# A tiny server per container: each connection gets "hello-cN" and the
+# container's process list (nc from the rootfs; python3-minimal has no http).
+serve_in() { # N
+	ctr-enter "enter-c$1" --init -- sh -c "sleep 100$1 & while :; do { echo hello-c$1; ps -e -o pid=,args=; } | nc -lN 8080; done" &
+	echo $! >"$BATS_TEST_TMPDIR/sup$1"
+}
+# One answer; the server restarts nc between connections, so retry (bounded).
+ask() {
+	local out i
+	for i in $(seq 100); do
+		out=$(nc -w2 "$1" 8080 </dev/null 2>/dev/null) || true
+		# complete: the greeting and the listing down to the server itself
+		if [[ "$out" == hello-* && "$out" == *"nc -lN 8080"* ]]; then
+			echo "$out"
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "servers in two containers answer on the same port; neither sees the other" {
+	local c st
+	serve_in 1
+	serve_in 2
+	run ask 10.201.0.2
+	assert_line hello-c1
+	assert_line --regexp '^ +1 '
+	assert_line --partial 'sleep 1001'
+	refute_line --partial 'sleep 1002'
+	[ "${#lines[@]}" -le 7 ] || fail "too many processes: $output"
+	run ask 10.201.0.3
+	assert_line hello-c2
+	assert_line --partial 'sleep 1002'
+	refute_line --partial 'sleep 1001'
+	for c in 1 2; do
+		kill -TERM "$(cat "$BATS_TEST_TMPDIR/sup$c")"
+	done
+	for c in 1 2; do
+		st=0
+		wait "$(cat "$BATS_TEST_TMPDIR/sup$c")" || st=$?
+		[ "$st" -eq 143 ] || fail "status $st"
+	done
+}
+
+# --- the writable layer ------------------------------------------------------
+
+@test "writes persist in the layer across runs and never touch the image" {
+	run ctr-enter enter-c1 -- sh -c 'echo kept > /persist; rm /etc/debian_version'
+	assert_success
+	run ctr-enter enter-c1 -- sh -c 'cat /persist; test -e /etc/debian_version || echo deleted'
+	assert_output "$(printf 'kept\ndeleted')"
+	assert_file_not_exist "$CTR_TEST_ROOTFS/persist"
+	assert_file_exist "$CTR_TEST_ROOTFS/etc/debian_version"
+	assert_file_exist "$CTR_LIB_DIR/enter-c1/upper/persist"
+}
+
+@test "two containers on one image do not see each other's writes" {
+	ctr-enter enter-c1 -- sh -c 'echo one > /mine'
+	run ctr-enter enter-c2 -- sh -c 'cat /mine 2>&1'
+	assert_failure
+	assert_output --partial "No such file"
+	run ctr-enter enter-c1 -- cat /mine
+	assert_output one
+}
+
+@test "--rm discards the layer at exit" {
+	run ctr-enter enter-c1 --rm -- sh -c 'echo gone > /tmpfile; cat /tmpfile'
+	assert_success
+	assert_output gone
+	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
+	run ctr-enter enter-c1 --rm -- cat /tmpfile
+	assert_failure
+}
+
+@test "--read-only: no layer, the image cannot be written" {
+	run ctr-enter enter-c1 --read-only -- sh -c 'touch /x 2>&1; cat /etc/debian_version'
+	assert_output --partial "Read-only file system"
+	assert_line "$(cat "$CTR_TEST_ROOTFS/etc/debian_version")"
+	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
+	assert_file_not_exist "$CTR_TEST_ROOTFS/x"
+}
+
+# --- exit status and signals -------------------------------------------------
+
+@test "exit status: 0, 1, 42, 126, 127, 125, 128+N" {
+	run ctr-enter enter-c1 -- true
+	[ "$status" -eq 0 ]
+	run ctr-enter enter-c1 -- false
+	[ "$status" -eq 1 ]
+	run ctr-enter enter-c1 -- sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	run ctr-enter enter-c1 -- /etc/passwd
+	[ "$status" -eq 126 ]
+	assert_output "ctr-enter: enter-c1: exec /etc/passwd: Permission denied"
+	run -127 ctr-enter enter-c1 -- no-such-command
+	[ "$status" -eq 127 ]
+	assert_output --partial "ctr-enter: enter-c1: exec no-such-command:"
+	run -127 ctr-enter enter-c1 -- /no/such/file
+	[ "$status" -eq 127 ]
+	run ctr-enter enter-c1 --no-such-option
+	[ "$status" -eq 125 ]
+	run ctr-enter enter-c1 --init -- sh -c 'kill -USR1 $$'
+	[ "$status" -eq 138 ]
+}
+
+@test "PID 1 killed by a signal: 128+N" {
+	ctr-enter enter-c1 -- sleep 1000 &
+	local sup=$!
+	wait_until 100 state_has_pid enter-c1
+	kill -KILL "$(state_field enter-c1 pid)"
+	local st=0
+	wait "$sup" || st=$?
+	[ "$st" -eq 137 ]
+}
+
+@test "signals sent to ctr-enter reach PID 1 (trap in a shell)" {
+	local out sig st
+	for sig in TERM INT HUP USR1; do
+		out="$BATS_TEST_TMPDIR/out-$sig"   # a fresh file: the redirection happens in the background job
+		ctr-enter enter-c1 -- sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready; while :; do sleep 0.05; done" >"$out" &
+		local sup=$!
+		wait_until 200 grep -q ready "$out"
+		kill -"$sig" "$sup"
+		st=0
+		wait "$sup" || st=$?
+		[ "$st" -eq 7 ] || fail "$sig: status $st"
+		grep -q "got-$sig" "$out"
+	done
+}
+
+@test "--init: signals reach COMMAND, orphans are reaped, its status is returned" {
+	local out="$BATS_TEST_TMPDIR/out"
+	ctr-enter enter-c1 --init -- sh -c 'echo ready; (sleep 0.01 &); exec sleep 1000' >"$out" &
+	local sup=$!
+	wait_until 200 grep -q ready "$out"
+	kill -TERM "$sup"
+	local st=0
+	wait "$sup" || st=$?
+	[ "$st" -eq 143 ]
+	# (sleep &) leaves an orphan that only PID 1 can reap
+	run ctr-enter enter-c1 --init -- sh -c '(sleep 0.01 &); sleep 0.3; ps -e -o stat=,comm= | grep -c "^Z"; exit 5'
+	[ "$status" -eq 5 ]
+	assert_output 0
+	run -127 ctr-enter enter-c1 --init -- no-such-command
+	assert_output --partial "ctr-enter: enter-c1: exec no-such-command:"
+}
+
+@test "a symlink in the layer cannot redirect a volume onto the host" {
+	local vol="$BATS_TEST_TMPDIR/vol" outside="$BATS_TEST_TMPDIR/outside"
+	mkdir -p "$vol" "$outside"
+	echo data >"$BATS_TEST_TMPDIR/file"
+	ctr-enter enter-c1 -- sh -c "ln -s '$outside' /evil; ln -s '$outside/f' /evilf; ln -s ../..$outside/r /rel"
+	run ctr-enter enter-c1 -v "$vol:/evil/mnt" -v "$BATS_TEST_TMPDIR/file:/evilf" -v "$vol:/rel" -- \
+		sh -c 'test -d /evil/mnt && echo mounted; cat /evilf; test -d /rel && echo rel'
+	assert_success
+	assert_output "$(printf 'mounted\ndata\nrel')"
+	[ -z "$(ls -A "$outside")" ] || fail "created on the host: $(ls -A "$outside")"
+	assert_dir_exist "$CTR_LIB_DIR/enter-c1/upper$outside/mnt"
+	assert_file_exist "$CTR_LIB_DIR/enter-c1/upper$outside/f"
+	assert_dir_exist "$CTR_LIB_DIR/enter-c1/upper$outside/r"
+}
+
+@test "kill -9 of ctr-enter takes the container down; the next run cleans up" {
+	ctr-enter enter-c1 --rm -- sleep 4242 &
+	local sup=$! pid1
+	wait_until 100 state_has_pid enter-c1
+	pid1=$(state_field enter-c1 pid)
+	run ctr-enter enter-c1 -- true
+	[ "$status" -eq 125 ]
+	assert_output --partial "already running"
+	kill -KILL "$sup"
+	wait_until 100 pid_gone "$pid1"
+	run ! pgrep -f 'sleep 4242'
+	# left: state + lock (no mounts: they died with the mount namespace)
+	run ! grep -qF "$CTR_RUN_DIR" /proc/self/mountinfo
+	run ctr-enter enter-c1 --rm -- true
+	assert_success
+	[ -z "$(ls -A "$CTR_RUN_DIR")" ]
+	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
+}
+
+# The host's mount table, less what other suites mount while we run (their
+# named netns, their trees under /tmp, their cgroups); ours stay in.
+host_mounts() {
+	awk -v mine="$BATS_FILE_TMPDIR" '
+		index($5, mine) == 1 { print; next }
+		$5 ~ "^/run/netns/" && $5 !~ "^/run/netns/enter-" { next }
+		$5 ~ "^/tmp/" || $5 ~ "^/sys/fs/cgroup/" { next }
+		{ print }' /proc/self/mountinfo
+}
+
+@test "100 runs leave the mount table, CTR_RUN_DIR and the netns list unchanged" {
+	local before after i
+	before=$(host_mounts; ls -A "$CTR_RUN_DIR"; ip netns list | grep '^enter-' | sort)
+	for i in $(seq 100); do
+		ctr-enter enter-c1 -- true || fail "run $i failed"
+	done
+	after=$(host_mounts; ls -A "$CTR_RUN_DIR"; ip netns list | grep '^enter-' | sort)
+	[ "$before" = "$after" ] || fail "changed: $(diff <(echo "$before") <(echo "$after"))"
+	run ! grep -qF -e "$CTR_RUN_DIR" -e "$CTR_LIB_DIR" /proc/self/mountinfo
+}
+
+# --- bad input: one line, 125, nothing left behind ---------------------------
+
+# Runs ctr-enter with ARGS and checks: status 125, exactly one line
+# "ctr-enter: ..." matching PATTERN, no change to run and lib dirs.
+refused() {
+	local pattern=$1
+	shift
+	local before after
+	before=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
+	run ctr-enter "$@"
+	after=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
+	[ "$status" -eq 125 ] || fail "status $status for: $* ($output)"
+	[ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
+	[[ "$output" == "ctr-enter: "* ]] || fail "bad prefix: $output"
+	[[ "$output" == *$pattern* ]] || fail "'$pattern' not in: $output"
+	[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after"))"
+}
+
+@test "bad input: missing netns says how to create it" {
+	refused "netns-setup create enter-none IP" enter-none -- true
+}
+
+@test "bad input: missing or unfinished rootfs" {
+	refused "/nonexistent" enter-c1 --rootfs /nonexistent -- true
+	mkdir -p "$BATS_TEST_TMPDIR/half/bin"
+	refused "is not a finished rootfs (no .ctr-rootfs marker): build it with rootfs-builder $BATS_TEST_TMPDIR/half" \
+		enter-c1 --rootfs "$BATS_TEST_TMPDIR/half" -- true
+	CTR_ROOTFS="$BATS_TEST_TMPDIR/half" refused "rootfs-builder" enter-c1 -- true
+}
+
+@test "bad input: options" {
+	refused "unknown option '--frobnicate'" enter-c1 --frobnicate
+	refused "unknown option '-Z'" -Z enter-c1
+	refused "needs a value" enter-c1 --hostname
+	refused "missing container NAME" --rm
+}
+
+@test "bad input: -v" {
+	refused "not absolute" enter-c1 -v relative:/x -- true
+	refused "not absolute" enter-c1 -v /tmp:relative -- true
+	refused "'..'" enter-c1 -v /tmp:/a/../etc -- true
+	refused "expected HOST:CTR" enter-c1 -v /tmp -- true
+	refused "mode must be ro or rw" enter-c1 -v /tmp:/x:rx -- true
+	refused "/no/such/dir" enter-c1 -v /no/such/dir:/x -- true
+}
+
+@test "bad input: -u and -w" {
+	refused "bad user" enter-c1 -u 'a b' -- true
+	refused "bad user" enter-c1 -u '' -- true
+	refused "user 'nosuchuser': not found" enter-c1 -u nosuchuser -- true
+	refused "bad workdir 'relative'" enter-c1 -w relative -- true
+	refused "workdir /no/such/dir: No such file or directory" enter-c1 -w /no/such/dir -- true
+}
+
+@test "bad input: hostname and NAME" {
+	refused "bad hostname" enter-c1 --hostname "$(printf 'h%.0s' $(seq 65))" -- true
+	refused "bad hostname 'bad!host'" enter-c1 --hostname 'bad!host' -- true
+	refused "bad hostname" enter-c1 --hostname '-x' -- true
+	run ctr-enter enter-c1 --hostname "$(printf 'h%.0s' $(seq 64))" -- hostname
+	assert_success
+	refused "bad container name '.hidden'" .hidden -- true
+	refused "bad container name 'a/b'" a/b -- true
+	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
+}
+
+@test "bad input: not root" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	local before after
+	before=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$CTR_BIN/ctr-enter" enter-c1 -- true
+	after=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
+	[ "$status" -eq 125 ]
+	assert_output "ctr-enter: enter-c1: must be run as root (it creates namespaces and mounts)"
+	[ "$before" = "$after" ]
+}
+
+# --- a real terminal ---------------------------------------------------------
+
+tmux_cmd() { tmux -L "$ENTER_TMUX" "$@"; }
+pane() { tmux_cmd capture-pane -p -t enter; }
+pane_has() { pane | grep -qE -- "$1"; }
+# Bounded wait for a regexp in the pane.
+wait_pane() {
+	wait_until 200 pane_has "$1" || { pane >&2; fail "pane never showed: $1"; }
+}
+
+@test "terminal: prompt, tty, Ctrl-C, Ctrl-Z + fg, exit status (tmux)" {
+	command -v tmux >/dev/null || skip "no tmux"
+	tmux_cmd new-session -d -s enter -x 100 -y 30 \
+		"env PATH='$PATH' CTR_ROOTFS='$CTR_ROOTFS' CTR_RUN_DIR='$CTR_RUN_DIR' CTR_LIB_DIR='$CTR_LIB_DIR' CTR_CGROUP_PARENT='$CTR_CGROUP_PARENT' bash --norc --noprofile"
+	tmux_cmd send-keys -t enter "PS1='host\$ '" Enter
+	wait_pane '^host\$'
+	tmux_cmd send-keys -t enter "ctr-enter enter-c1 --hostname tbox" Enter
+	wait_pane '^root@tbox:.*# ?$'
+	tmux_cmd send-keys -t enter "tty" Enter
+	wait_pane '^/dev/pts/[0-9]+$'
+	# the window size follows the caller's terminal (SIGWINCH -> TIOCSWINSZ)
+	tmux_cmd send-keys -t enter "stty size" Enter
+	wait_pane '^30 100$'
+	tmux_cmd resize-window -t enter -x 90 -y 25
+	tmux_cmd send-keys -t enter "clear; stty size" Enter
+	wait_pane '^25 90$'
+	tmux_cmd send-keys -t enter "sleep 100" Enter
+	wait_until 100 pgrep_quiet '^sleep 100$'
+	tmux_cmd send-keys -t enter C-c
+	wait_pane '^\^C$'
+	tmux_cmd send-keys -t enter "echo after-sleep-\$?" Enter
+	wait_pane '^after-sleep-130$'
+	run ! pgrep -f '^sleep 100$'
+	tmux_cmd send-keys -t enter "sleep 101" Enter
+	wait_until 100 pgrep_quiet '^sleep 101$'
+	tmux_cmd send-keys -t enter C-z
+	wait_pane 'Stopped +sleep 101'
+	tmux_cmd send-keys -t enter "fg" Enter
+	wait_until 100 pane_has '^sleep 101$'
+	tmux_cmd send-keys -t enter C-c
+	tmux_cmd send-keys -t enter "echo still-here; exit 9" Enter
+	wait_pane '^still-here$'
+	wait_pane '^host\$ ?$'
+	tmux_cmd send-keys -t enter 'echo "rc=$?"' Enter
+	wait_pane '^rc=9$'
+	# ctr-enter itself was not interrupted by Ctrl-C: it returned the shell's status.
+	tmux_cmd kill-server
+}
+
+@test "no terminal: pipes work and no pty is allocated" {
+	run bash -c 'echo piped | ctr-enter enter-c1 -- sh -c "cat; tty; ls /dev/pts" | cat'
+	assert_line piped
+	assert_line "not a tty"
+	assert_line ptmx
+	[ "${#lines[@]}" -eq 3 ]
+}

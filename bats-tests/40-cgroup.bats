@@ -1,0 +1,458 @@
+#!/usr/bin/env bats
+# Resource limits: ctr-enter's cgroup (--memory and the OOM killer, --cpus,
+# --pids-limit and a fork bomb, teardown and the clean-up after kill -9,
+# devices, bad input, --stats).  Real kernel, the debootstrap rootfs.
+# Layout-agnostic: v1 with split or combined (cpu,cpuacct) hierarchies, or
+# v2; every cgroup file is found through mountinfo (cg_dir / cg_file).
+# shellcheck shell=bash
+# shellcheck disable=SC2030,SC2031  # bats' run sets $lines in each test
+
+load test_helper
+
+CG_NAMES=(cgt-a cgt-b cgt-c)
+CG_NET=10.202.0
+
+# v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
+cg_layout() {
+	if awk '/ - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++)
+		if (o[i] ~ /^(memory|cpu|cpuacct|pids|devices|freezer)$/) found = 1 }
+		END { exit !found }' /proc/self/mountinfo; then
+		echo v1
+	else
+		echo v2
+	fi
+}
+
+# The mount point serving controller CTRL (v1), or the cgroup2 mount (v2).
+cg_mount() {
+	local ctrl=$1
+	if [ "$(cg_layout)" = v1 ]; then
+		awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
+			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo
+	else
+		awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo
+	fi
+}
+
+# The host directory of container NAME's cgroup for controller CTRL.
+cg_dir() {
+	local m
+	m=$(cg_mount "$2")
+	[ -n "$m" ] || return 1
+	echo "$m/$CTR_CGROUP_PARENT/$1"
+}
+
+# The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
+cg_file() {
+	local d
+	d=$(cg_dir "$1" "${2%%.*}") || return 1
+	echo "$d/$2"
+}
+
+# The file holding NAME's memory limit in this layout.
+cg_memory_limit_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cg_file "$1" memory.limit_in_bytes
+	else
+		cg_file "$1" memory.max
+	fi
+}
+
+# NAME's CPU usage in nanoseconds from its own cgroup's counter.
+cg_cpu_ns() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cat "$(cg_file "$1" cpuacct.usage)"
+	else
+		echo $(($(awk '$1 == "usage_usec" { print $2 }' "$(cg_file "$1" cpu.stat)") * 1000))
+	fi
+}
+
+# Every directory of the suite's cgroup parent, in every hierarchy.
+cg_all_dirs() {
+	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
+}
+
+# Wait (5 s at most) until NAME's cgroup holds a process.
+cg_wait_running() {
+	local f i
+	f="$(cg_dir "$1" pids)/cgroup.procs"
+	for i in $(seq 50); do
+		[ -n "$(cat "$f" 2>/dev/null)" ] && return 0   # cgroup files have size 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# End container NAME whose supervisor is SUP: SIGKILL its processes (PID 1
+# ignores SIGTERM), then the supervisor tears down and exits.
+cg_stop() {
+	local f
+	f="$(cg_dir "$1" pids)/cgroup.procs"
+	# shellcheck disable=SC2046
+	kill -9 $(cat "$f" 2>/dev/null) 2>/dev/null || true
+	wait "$2" || true
+}
+
+# Wait (10 s at most) until process PID is gone (or a zombie).
+wait_gone() {
+	local i
+	for i in $(seq 100); do
+		case "$(ps -o stat= -p "$1" 2>/dev/null)" in
+		"" | Z*) return 0 ;;
+		esac
+		sleep 0.1
+	done
+	return 1
+}
+
+# What this suite may leave behind: its netns, links, cgroups, state.
+cg_snapshot() {
+	{
+		echo "## netns"; ip netns list | awk '{print $1}' | grep '^cgt-' | sort || true
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(v[a-z]-cgt-|$CTR_BRIDGE\$)" | sort || true
+		echo "## cgroups"; cg_all_dirs
+		echo "## top-level cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \! -name 'ctrtest-*' | sort
+		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" /proc/self/mountinfo || true
+		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
+		echo "## procs"; pgrep -f 'ctr-enter cgt-' || true
+	}
+}
+
+setup_file() {
+	require_root
+	ctr_test_env cgroup
+	cg_snapshot >"$BATS_FILE_TMPDIR/before"
+	local i=2
+	for n in "${CG_NAMES[@]}"; do
+		net_create "$n" "$CG_NET.$i/24" >/dev/null
+		i=$((i + 1))
+	done
+}
+
+teardown_file() {
+	for n in "${CG_NAMES[@]}"; do
+		net_destroy "$n" >/dev/null 2>&1 || true
+	done
+	local now
+	now=$(cg_snapshot)
+	if [ "$now" != "$(cat "$BATS_FILE_TMPDIR/before")" ]; then
+		diff "$BATS_FILE_TMPDIR/before" <(echo "$now") >&2 || true
+		echo "debris left by the suite (above)" >&2
+		return 1
+	fi
+}
+
+setup() {
+	rm -rf "${CTR_LIB_DIR:?}"/*
+}
+
+teardown() {
+	# A failed test must not leave a container running: end its processes
+	# (the supervisor then cleans up), kill -9 a supervisor that hangs.
+	local d p
+	unset CTR_TEST_MOUNTINFO
+	for d in $(cg_all_dirs); do
+		# shellcheck disable=SC2046
+		kill -9 $(cat "$d/cgroup.procs" 2>/dev/null) 2>/dev/null || true
+	done
+	for p in $(pgrep -f 'ctr-enter cgt-' || true); do
+		wait_gone "$p" || kill -9 "$p" 2>/dev/null || true
+	done
+}
+
+# ---------------------------------------------------------------- memory
+
+@test "--memory 50: the limit file holds 52428800 while the container runs" {
+	ctr-enter cgt-a --memory 50 -- sleep 30 &
+	local sup=$!
+	cg_wait_running cgt-a
+	run cat "$(cg_memory_limit_file cgt-a)"
+	cg_stop cgt-a "$sup"
+	assert_output 52428800
+}
+
+@test "--memory 50: allocating 60 MiB is OOM-killed: exit 137 and the message" {
+	run ctr-enter cgt-a --memory 50 -- python3 -c 'b = bytearray(60 * 1024 * 1024); print("survived")'
+	assert_equal "$status" 137
+	assert_line "ctr-enter: cgt-a: killed by the OOM killer (memory limit 50 MiB)"
+	refute_line survived
+}
+
+@test "--memory 50: allocating 30 MiB succeeds" {
+	run ctr-enter cgt-a --memory 50 -- python3 -c 'b = bytearray(30 * 1024 * 1024); print("survived")'
+	assert_success
+	assert_output survived
+}
+
+@test "--memory 1g is written in bytes" {
+	ctr-enter cgt-a --memory 1g -- sleep 30 &
+	local sup=$!
+	cg_wait_running cgt-a
+	run cat "$(cg_memory_limit_file cgt-a)"
+	cg_stop cgt-a "$sup"
+	assert_output 1073741824
+}
+
+# ------------------------------------------------------------------- CPU
+
+@test "--cpus 0.25: a busy loop gets 20-30% of one CPU (the cgroup's own counter, 3 s)" {
+	ctr-enter cgt-b --cpus 0.25 -- timeout 8 sh -c 'while :; do :; done' &
+	local sup=$! a b t0 t1 pct
+	cg_wait_running cgt-b
+	sleep 0.5
+	a=$(cg_cpu_ns cgt-b)
+	t0=$(date +%s%N)
+	sleep 3
+	b=$(cg_cpu_ns cgt-b)
+	t1=$(date +%s%N)
+	wait "$sup" || true
+	pct=$(( (b - a) * 100 / (t1 - t0) ))
+	echo "CPU use under --cpus 0.25: $pct%" >&3
+	[ "$pct" -ge 20 ] && [ "$pct" -le 30 ]
+}
+
+@test "--cpus 0.5 and --cpu-shares 512 are written" {
+	ctr-enter cgt-b --cpus 0.5 --cpu-shares 512 -- sleep 30 &
+	local sup=$! quota weight
+	cg_wait_running cgt-b
+	if [ "$(cg_layout)" = v1 ]; then
+		quota="$(cat "$(cg_file cgt-b cpu.cfs_quota_us)") $(cat "$(cg_file cgt-b cpu.cfs_period_us)")"
+		weight=$(cat "$(cg_file cgt-b cpu.shares)")
+		expected=512
+	else
+		quota=$(cat "$(cg_file cgt-b cpu.max)")
+		weight=$(cat "$(cg_file cgt-b cpu.weight)")
+		expected=$((1 + ((512 - 2) * 9999) / 262142))
+	fi
+	cg_stop cgt-b "$sup"
+	assert_equal "$quota" "50000 100000"
+	assert_equal "$weight" "$expected"
+}
+
+# ------------------------------------------------------------------ PIDs
+
+@test "--pids-limit 64: a fork bomb is contained, the host stays responsive, all is cleaned up" {
+	timeout 60 ctr-enter cgt-c --pids-limit 64 -- timeout 6 bash -c ':(){ :|:& };:; sleep 5' >/dev/null 2>&1 &
+	local sup=$! max current events start
+	cg_wait_running cgt-c
+	sleep 2
+	max=$(cat "$(cg_file cgt-c pids.max)")
+	current=$(cat "$(cg_file cgt-c pids.current)")
+	events=$(awk '$1 == "max" { print $2 }' "$(cg_file cgt-c pids.events)")
+	# The host forks freely while the bomb runs.
+	start=$(date +%s%N)
+	for _ in $(seq 20); do /bin/true; done
+	echo "20 host forks during the bomb: $(( ($(date +%s%N) - start) / 1000000 )) ms; pids.current $current" >&3
+	wait "$sup" || true
+	assert_equal "$max" 64
+	[ "$current" -le 64 ]
+	[ "$events" -gt 0 ]          # the bomb did hit the limit
+	run cg_all_dirs
+	assert_output ""
+}
+
+# ------------------------------------------------- placement and teardown
+
+@test "PID 1 is in CTR_CGROUP_PARENT/NAME of every controller ctr uses; gone after exit" {
+	ctr-enter cgt-a --memory 64 -- sleep 31415 &
+	local sup=$! pid ctrl
+	cg_wait_running cgt-a
+	pid=$(head -n1 "$(cg_dir cgt-a pids)/cgroup.procs")
+	run cat "/proc/$pid/cgroup"
+	cg_stop cgt-a "$sup"
+	if [ "$(cg_layout)" = v1 ]; then
+		for ctrl in memory pids cpuacct cpu; do
+			assert_line --regexp "^[0-9]+:([a-z]+,)*$ctrl(,[a-z]+)*:/$CTR_CGROUP_PARENT/cgt-a\$"
+		done
+	else
+		assert_line "0::/$CTR_CGROUP_PARENT/cgt-a"
+	fi
+	run cg_all_dirs
+	assert_output ""
+}
+
+@test "after kill -9 of the supervisor the next run removes the stale cgroup" {
+	ctr-enter cgt-a --memory 64 -- sleep 31415 &
+	local sup=$! pid
+	cg_wait_running cgt-a
+	pid=$(head -n1 "$(cg_dir cgt-a pids)/cgroup.procs")
+	kill -9 "$sup"
+	wait "$sup" || true
+	wait_gone "$pid"                    # PID 1 dies with its supervisor
+	[ -d "$(cg_dir cgt-a memory)" ]     # ... and its cgroup stays: stale
+	run ctr-enter cgt-b -- true         # any container's start cleans up
+	assert_success
+	[ ! -d "$(cg_dir cgt-a memory)" ]
+	run ctr-enter cgt-a -- true         # and cgt-a starts again
+	assert_success
+	run cg_all_dirs
+	assert_output ""
+}
+
+@test "the clean-up never touches a non-empty cgroup, nor anything outside CTR_CGROUP_PARENT" {
+	local mnt foreign outside sleeper
+	mnt=$(cg_mount pids)
+	foreign="$mnt/$CTR_CGROUP_PARENT/foreign"
+	outside="$mnt/$CTR_CGROUP_PARENT-outside"
+	mkdir -p "$foreign" "$outside"
+	sleep 300 &
+	sleeper=$!
+	echo "$sleeper" >"$foreign/cgroup.procs"
+	run ctr-enter cgt-b -- true
+	local code=$status foreign_alive=no outside_kept=no
+	kill -0 "$sleeper" 2>/dev/null && grep -qx "$sleeper" "$foreign/cgroup.procs" && foreign_alive=yes
+	[ -d "$outside" ] && outside_kept=yes
+	kill "$sleeper"
+	wait "$sleeper" || true
+	rmdir "$foreign" "$outside" "$mnt/$CTR_CGROUP_PARENT"
+	assert_equal "$code" 0
+	assert_equal "$foreign_alive" yes
+	assert_equal "$outside_kept" yes
+}
+
+@test "devices (v1): deny all, allow only the nodes ctr-enter makes; --privileged keeps all" {
+	[ -n "$(cg_mount devices)" ] && [ "$(cg_layout)" = v1 ] || skip "no v1 devices controller"
+	ctr-enter cgt-a -- sleep 30 &
+	local sup=$! list plist
+	cg_wait_running cgt-a
+	list=$(cat "$(cg_file cgt-a devices.list)")
+	cg_stop cgt-a "$sup"
+	ctr-enter cgt-a --privileged -- sleep 30 &
+	sup=$!
+	cg_wait_running cgt-a
+	plist=$(cat "$(cg_file cgt-a devices.list)")
+	cg_stop cgt-a "$sup"
+	assert_equal "$list" "$(printf 'c %s rwm\n' 1:3 1:5 1:7 1:8 1:9 5:0 5:1 5:2 '136:*')"
+	assert_equal "$plist" "a *:* rwm"
+}
+
+@test "the v2 code path on a hybrid host's cgroup2 mount (no controllers): create, attach, stats, cgroup.kill, remove" {
+	local v2
+	v2=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+	[ "$(cg_layout)" = v1 ] && [ -n "$v2" ] && ! grep -qwE 'memory|cpu|pids' "$v2/cgroup.controllers" ||
+		skip "needs a hybrid host whose cgroup2 mount has no memory, cpu or pids"
+	grep ' - cgroup2 ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
+	export CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo"
+	ctr-enter cgt-a -- sh -c 'sleep 31415 & sleep 31415' &
+	local sup=$! i
+	for i in $(seq 50); do [ -n "$(cat "$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs" 2>/dev/null)" ] && break; sleep 0.1; done
+	run ctr-enter --stats cgt-a
+	assert_output --regexp '^name=cgt-a .*cpu_ns=[0-9]+ .* cgroup=v2$'
+	local n
+	n=$(wc -l <"$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")
+	run ctr-enter cgt-b --memory 50 -- true     # no memory controller there
+	local code=$status out=$output
+	# PID 1 goes; the supervisor must empty the v2 cgroup (cgroup.kill)
+	# and remove it: this host's v1 hierarchies are not involved.
+	kill -9 "$(head -n1 "$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")"
+	wait "$sup" || true
+	unset CTR_TEST_MOUNTINFO
+	[ "$n" -ge 2 ]
+	assert_equal "$code" 125
+	assert_regex "$out" "no memory cgroup controller"
+	[ ! -e "$v2/$CTR_CGROUP_PARENT" ]
+}
+
+@test "a combined cpu,cpuacct hierarchy gets one directory (simulated on this host's mounts)" {
+	local cpu acct
+	cpu=$(cg_mount cpu)
+	acct=$(cg_mount cpuacct)
+	[ "$(cg_layout)" = v1 ] && [ -n "$cpu" ] && [ -n "$acct" ] && [ "$cpu" != "$acct" ] ||
+		skip "needs split v1 cpu and cpuacct hierarchies"
+	# This host's mountinfo, with the cpu mount serving cpuacct too and the
+	# cpuacct mount left out: the layout of Ubuntu 20.04.
+	awk -v a="$acct" -v c="$cpu" '$5 == a { next } $5 == c { sub(/,cpu$/, ",cpu,cpuacct") } { print }' \
+		/proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
+	export CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo"
+	ctr-enter cgt-a --cpus 0.5 -- sleep 30 &
+	local sup=$! quota procs acct_dir=no
+	cg_wait_running cgt-a
+	quota=$(cat "$cpu/$CTR_CGROUP_PARENT/cgt-a/cpu.cfs_quota_us")
+	procs=$(cat "$cpu/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")
+	[ -e "$acct/$CTR_CGROUP_PARENT" ] && acct_dir=yes
+	cg_stop cgt-a "$sup"
+	unset CTR_TEST_MOUNTINFO
+	assert_equal "$quota" 50000
+	[ -n "$procs" ]
+	assert_equal "$acct_dir" no
+	run cg_all_dirs
+	assert_output ""
+}
+
+# ------------------------------------------------------------- bad input
+
+# Run ctr-enter with a bad option; expect 125, one line naming the value,
+# and nothing created.
+bad_input() {
+	local value=$2
+	run ctr-enter cgt-a "$@" -- true
+	assert_failure 125
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --regexp "^ctr-enter: .*$1.*'$(printf '%s' "$value" | sed 's/[.*^$]/\\&/g')'"
+	run cg_all_dirs
+	assert_output ""
+	run find "$CTR_RUN_DIR" -mindepth 1
+	assert_output ""
+}
+
+@test "bad --memory: 0, -1, abc, 50x, 1e3, 5 (below 6 MiB), 2^63 bytes, overflow" {
+	for v in 0 -1 abc 50x 1e3 5 9223372036854775808b 8796093022208 99999999999999999999g; do
+		bad_input --memory "$v"
+	done
+}
+
+@test "bad --cpus: 0, -1, abc, 0.001, more than the online CPUs" {
+	for v in 0 -1 abc 0.001 1000 "$(($(nproc) + 1))"; do
+		bad_input --cpus "$v"
+	done
+}
+
+@test "bad --pids-limit 0, abc; --cpu-shares 1, 262145" {
+	bad_input --pids-limit 0
+	bad_input --pids-limit abc
+	bad_input --cpu-shares 1
+	bad_input --cpu-shares 262145
+}
+
+@test "bad --memory-swap: without --memory, below --memory" {
+	run ctr-enter cgt-a --memory-swap 100 -- true
+	assert_failure 125
+	assert_output --partial "--memory-swap"
+	run ctr-enter cgt-a --memory 100 --memory-swap 50 -- true
+	assert_failure 125
+	assert_output --partial "below --memory"
+	run cg_all_dirs
+	assert_output ""
+}
+
+# ----------------------------------------------------------------- stats
+
+@test "--stats NAME [--json]: the numbers are the cgroup's files" {
+	ctr-enter cgt-a --memory 64 --pids-limit 50 -- sleep 30 &
+	local sup=$! line json limit pids_max pids_cur cpu_after
+	cg_wait_running cgt-a
+	line=$(ctr-enter --stats cgt-a)
+	json=$(ctr-enter --stats cgt-a --json)
+	limit=$(cat "$(cg_memory_limit_file cgt-a)")
+	pids_max=$(cat "$(cg_file cgt-a pids.max)")
+	pids_cur=$(cat "$(cg_file cgt-a pids.current)")
+	cpu_after=$(cg_cpu_ns cgt-a)
+	cg_stop cgt-a "$sup"
+	echo "$line"
+	assert_regex "$line" "^name=cgt-a mem_current=[0-9]+ mem_peak=[0-9]+ mem_limit=$limit cpu_ns=[0-9]+ pids=$pids_cur pids_limit=$pids_max cgroup=(v1|v2)\$"
+	assert_equal "$limit" 67108864
+	local cpu mem
+	[[ $line =~ cpu_ns=([0-9]+) ]] && cpu=${BASH_REMATCH[1]}
+	[[ $line =~ mem_current=([0-9]+) ]] && mem=${BASH_REMATCH[1]}
+	[ "$cpu" -gt 0 ] && [ "$cpu" -le "$cpu_after" ]
+	[ "$mem" -gt 0 ] && [ "$mem" -le "$limit" ]
+	run python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["name"], d["mem_limit"], d["pids_limit"], d["pids"])' "$json"
+	assert_output "cgt-a $limit $pids_max $pids_cur"
+}
+
+@test "--stats of a container that is not running: 125, one line" {
+	run ctr-enter --stats cgt-c
+	assert_failure 125
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --partial "cgt-c"
+}

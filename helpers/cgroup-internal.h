@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cgroup-internal.h: shared between cgroup.c (layout, life cycle) and
+ * cgroup-v1.c / cgroup-v2.c (what each version writes and reads).
+ */
+#ifndef CTR_CGROUP_INTERNAL_H
+#define CTR_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "cgroup.h"
+
+/* The controllers ctr uses.  On v2, CG_CPUACCT stands for cpu.stat's
+ * usage (always there) and devices/freezer are not used. */
+enum cg_ctrl { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_PIDS, CG_DEVICES, CG_FREEZER, CG_NCTRL };
+#define CG_BIT(c) (1u << (c))
+
+extern const char *const cg_ctrl_names[CG_NCTRL];
+
+/* One hierarchy (v1: one mount of one or more controllers; v2: the one). */
+struct cg_hier {
+	char *mount;      /* where the hierarchy is mounted */
+	unsigned ctrls;   /* CG_BIT()s it serves */
+	char *path;       /* mount/PARENT/NAME */
+	int fd;           /* that directory (O_DIRECTORY); flock'ed while its creator lives */
+};
+
+struct ctr_cgroup {
+	bool v2;
+	bool owner;                 /* created here: cgroup_destroy removes it */
+	unsigned needed;            /* CG_BIT()s the limits need */
+	char *name;
+	char *parent;               /* CTR_CGROUP_PARENT without outer slashes */
+	struct cg_hier h[CG_NCTRL];
+	size_t n;
+};
+
+/* The directory fd serving controller c; -1 when none. */
+int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c);
+/* The path of that directory (for messages); "" when none. */
+const char *cg_path(const struct ctr_cgroup *cg, enum cg_ctrl c);
+
+/* Write a value to FILE in the directory serving c; records
+ * "set FILE to VALUE in PATH: reason". */
+int cg_write(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* True when the directory serving c has FILE. */
+bool cg_has(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file);
+
+/* Readers; nothing is recorded (stats and OOM checks are best effort).
+ * "max" reads as CG_UNLIMITED.  -errno when missing or not a number. */
+#define CG_UNLIMITED INT64_MAX
+int cg_read(int dirfd, const char *file, char *buf, size_t size);
+int cg_read_int(int dirfd, const char *file, int64_t *v);
+/* The value of "KEY VALUE" line in FILE (memory.events, cpu.stat, ...). */
+int cg_read_key(int dirfd, const char *file, const char *key, int64_t *v);
+
+/* Version specific parts. */
+int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+bool cg_v1_oom_killed(struct ctr_cgroup *cg);
+void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
+
+/* Make the levels of parent under the v2 root and enable memory, cpu, pids
+ * and io (those offered) in the subtree_control of the root and of every
+ * level, never in the container's own cgroup.  Failing to enable one in
+ * needed (CG_BIT()s) is an error, others are skipped. */
+int cg_v2_enable(const char *mount, const char *parent, unsigned needed);
+int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+bool cg_v2_oom_killed(struct ctr_cgroup *cg);
+void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
+
+#endif

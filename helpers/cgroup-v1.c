@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* cgroup-v1.c: limits, devices, OOM and stats on cgroup v1 hierarchies. */
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup-internal.h"
+#include "reslimits.h"
+#include "util.h"
+
+/* Without --memory-swap the container gets no swap (memsw = memory), so
+ * that --memory is what it can use whether or not the host swaps. */
+static int v1_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	int64_t memsw;
+	int r;
+
+	if (l->memory < 0)
+		return 0;
+	r = cg_write(cg, CG_MEMORY, "memory.limit_in_bytes", "%lld", (long long)l->memory);
+	if (r < 0)
+		return r;
+	if (!cg_has(cg, CG_MEMORY, "memory.memsw.limit_in_bytes")) {
+		if (l->memory_swap >= 0)
+			return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap in "
+					 "cgroup v1 (no memory.memsw.limit_in_bytes; boot with swapaccount=1)");
+		return 0;
+	}
+	memsw = l->memory_swap == LIMITS_UNLIMITED ? -1 :
+		l->memory_swap == LIMITS_UNSET ? l->memory : l->memory_swap;
+	return cg_write(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", (long long)memsw);
+}
+
+static int v1_cpu(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	int r = 0;
+
+	if (l->cpu_quota_us > 0) {
+		r = cg_write(cg, CG_CPU, "cpu.cfs_period_us", "%lld", (long long)l->cpu_period_us);
+		if (r == 0)
+			r = cg_write(cg, CG_CPU, "cpu.cfs_quota_us", "%lld", (long long)l->cpu_quota_us);
+	}
+	if (r == 0 && l->cpu_shares > 0)
+		r = cg_write(cg, CG_CPU, "cpu.shares", "%lld", (long long)l->cpu_shares);
+	return r;
+}
+
+/* Deny every device, allow the nodes ctr-enter makes in /dev. */
+static int v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	static const char *const allow[] = {
+		"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",  /* null zero full random urandom */
+		"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",                            /* tty console ptmx */
+		"c 136:* rwm",                                                    /* pts */
+	};
+	int r;
+
+	if (cfg->privileged || cg_fd(cg, CG_DEVICES) < 0)
+		return 0;
+	r = cg_write(cg, CG_DEVICES, "devices.deny", "a");
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(allow); i++)
+		r = cg_write(cg, CG_DEVICES, "devices.allow", "%s", allow[i]);
+	return r;
+}
+
+int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	const struct ctr_limits *l = &cfg->limits;
+	int r = v1_memory(cg, l);
+
+	if (r == 0)
+		r = v1_cpu(cg, l);
+	if (r == 0 && l->pids_limit > 0)
+		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
+	if (r == 0)
+		r = v1_devices(cg, cfg);
+	return r;
+}
+
+/* oom_kill in memory.oom_control (kernel >= 4.13); older kernels only
+ * count hitting the limit (failcnt), the best hint they give. */
+bool cg_v1_oom_killed(struct ctr_cgroup *cg)
+{
+	int fd = cg_fd(cg, CG_MEMORY);
+	int64_t v = 0;
+
+	if (fd < 0)
+		return false;
+	if (cg_read_key(fd, "memory.oom_control", "oom_kill", &v) == 0)
+		return v > 0;
+	return cg_read_int(fd, "memory.failcnt", &v) == 0 && v > 0;
+}
+
+/* v1 reads "no limit" as the largest page-aligned value. */
+static int64_t v1_limit(int64_t v)
+{
+	return v > INT64_MAX - sysconf(_SC_PAGESIZE) ? CTR_STAT_UNLIMITED : v;
+}
+
+void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
+{
+	int mem = cg_fd(cg, CG_MEMORY), acct = cg_fd(cg, CG_CPUACCT), pids = cg_fd(cg, CG_PIDS);
+
+	if (mem >= 0) {
+		cg_read_int(mem, "memory.usage_in_bytes", &st->mem_current);
+		cg_read_int(mem, "memory.max_usage_in_bytes", &st->mem_peak);
+		if (cg_read_int(mem, "memory.limit_in_bytes", &st->mem_limit) == 0)
+			st->mem_limit = v1_limit(st->mem_limit);
+	}
+	if (acct >= 0)
+		cg_read_int(acct, "cpuacct.usage", &st->cpu_usage_ns);
+	if (pids >= 0) {
+		cg_read_int(pids, "pids.current", &st->pids_current);
+		cg_read_int(pids, "pids.max", &st->pids_limit);
+	}
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* cgroup-v2.c: controllers, limits, OOM and stats on the unified hierarchy. */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup-internal.h"
+#include "reslimits.h"
+#include "util.h"
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' ' || p[len] == '\n'))
+			return true;
+	return false;
+}
+
+/* Enable the offered controllers in DIR's subtree_control. */
+static int enable_at(const char *dir, unsigned needed)
+{
+	static const struct { const char *name; unsigned bit; } ctrls[] = {
+		{ "memory", CG_BIT(CG_MEMORY) }, { "cpu", CG_BIT(CG_CPU) },
+		{ "pids", CG_BIT(CG_PIDS) },     { "io", 0 },
+	};
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char offered[512], enabled[512];
+
+	if (fd < 0)
+		return ctr_fail(-errno, "open cgroup %s", dir);
+	if (cg_read(fd, "cgroup.controllers", offered, sizeof(offered)) < 0 ||
+	    cg_read(fd, "cgroup.subtree_control", enabled, sizeof(enabled)) < 0)
+		return ctr_fail(-errno, "read the controllers of cgroup %s", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++) {
+		bool need = needed & ctrls[i].bit;
+		int r;
+
+		if (word_in(enabled, ctrls[i].name))
+			continue;
+		if (!word_in(offered, ctrls[i].name)) {
+			if (need)
+				return ctr_failx(-EOPNOTSUPP, "cgroup %s does not offer the %s controller",
+						 dir, ctrls[i].name);
+			continue;
+		}
+		/* EBUSY here means processes in DIR: the no-internal-process rule. */
+		r = write_file_at(fd, "cgroup.subtree_control", "+%s", ctrls[i].name);
+		if (r < 0 && need)
+			return r;
+	}
+	return 0;
+}
+
+int cg_v2_enable(const char *mount, const char *parent, unsigned needed)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%s", mount, parent);
+	size_t end = strlen(dir);
+	int r = enable_at(mount, needed);
+
+	/* mount/a, mount/a/b, ...: cut dir at each '/' after the mount. */
+	for (size_t i = strlen(mount) + 1; r == 0 && i <= end; i++) {
+		if (dir[i] != '/' && dir[i] != '\0')
+			continue;
+		dir[i] = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return ctr_fail(-errno, "create cgroup %s", dir);
+		r = enable_at(dir, needed);
+		if (i < end)
+			dir[i] = '/';
+	}
+	return r;
+}
+
+/* Without --memory-swap the container gets no swap (as on v1). */
+static int v2_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	int r;
+
+	if (l->memory < 0)
+		return 0;
+	r = cg_write(cg, CG_MEMORY, "memory.max", "%lld", (long long)l->memory);
+	if (r < 0)
+		return r;
+	if (!cg_has(cg, CG_MEMORY, "memory.swap.max")) {
+		if (l->memory_swap >= 0)
+			return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap "
+					 "(no memory.swap.max)");
+		return 0;
+	}
+	if (l->memory_swap == LIMITS_UNLIMITED)
+		return cg_write(cg, CG_MEMORY, "memory.swap.max", "max");
+	return cg_write(cg, CG_MEMORY, "memory.swap.max", "%lld",
+			(long long)(l->memory_swap == LIMITS_UNSET ? 0 : l->memory_swap - l->memory));
+}
+
+int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	const struct ctr_limits *l = &cfg->limits;
+	int r = v2_memory(cg, l);
+
+	if (r == 0 && l->cpu_quota_us > 0)
+		r = cg_write(cg, CG_CPU, "cpu.max", "%lld %lld",
+			     (long long)l->cpu_quota_us, (long long)l->cpu_period_us);
+	/* shares 2..262144 onto weight 1..10000, as crun does */
+	if (r == 0 && l->cpu_shares > 0)
+		r = cg_write(cg, CG_CPU, "cpu.weight", "%lld",
+			     (long long)(1 + ((l->cpu_shares - 2) * 9999) / 262142));
+	if (r == 0 && l->pids_limit > 0)
+		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
+	return r;
+}
+
+bool cg_v2_oom_killed(struct ctr_cgroup *cg)
+{
+	int64_t v = 0;
+
+	return cg_read_key(cg->h[0].fd, "memory.events", "oom_kill", &v) == 0 && v > 0;
+}
+
+void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
+{
+	int fd = cg->h[0].fd;
+	int64_t usec;
+
+	cg_read_int(fd, "memory.current", &st->mem_current);
+	cg_read_int(fd, "memory.peak", &st->mem_peak);
+	cg_read_int(fd, "memory.max", &st->mem_limit);
+	if (cg_read_key(fd, "cpu.stat", "usage_usec", &usec) == 0)
+		st->cpu_usage_ns = usec * 1000;
+	cg_read_int(fd, "pids.current", &st->pids_current);
+	cg_read_int(fd, "pids.max", &st->pids_limit);
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/* reslimits.c: --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit. */
+#include <ctype.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reslimits.h"
+#include "util.h"
+
+#define MiB (1024LL * 1024)
+
+void limits_init(struct ctr_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->memory = LIMITS_UNSET;
+	l->memory_swap = LIMITS_UNSET;
+	l->cpu_quota_us = LIMITS_UNSET;
+	l->cpu_period_us = LIMITS_UNSET;
+	l->cpu_shares = LIMITS_UNSET;
+	l->pids_limit = LIMITS_UNSET;
+}
+
+void limits_free(struct ctr_limits *l)
+{
+	free(l->cpus_arg);
+	free(l->memory_arg);
+	l->cpus_arg = l->memory_arg = NULL;
+}
+
+bool limits_any(const struct ctr_limits *l)
+{
+	return l->memory != LIMITS_UNSET || l->memory_swap != LIMITS_UNSET ||
+	       l->cpu_quota_us != LIMITS_UNSET || l->cpu_shares != LIMITS_UNSET ||
+	       l->pids_limit != LIMITS_UNSET;
+}
+
+/* Leading decimal digits of *s into *v, advancing *s; -EINVAL without
+ * digits, -ERANGE above INT64_MAX. */
+static int parse_digits(const char **s, int64_t *v)
+{
+	const char *p = *s;
+	int64_t n = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (__builtin_mul_overflow(n, 10, &n) ||
+		    __builtin_add_overflow(n, *p - '0', &n))
+			return -ERANGE;
+	}
+	*s = p;
+	*v = n;
+	return 0;
+}
+
+/* A whole number with nothing after it. */
+static int parse_int(const char *s, int64_t *v)
+{
+	int r = parse_digits(&s, v);
+
+	if (r < 0)
+		return r;
+	return *s ? -EINVAL : 0;
+}
+
+int limits_parse_size(const char *s, int64_t *bytes)
+{
+	int64_t n, mult;
+	int r = parse_digits(&s, &n);
+
+	if (r < 0)
+		return r;
+	switch (tolower((unsigned char)*s)) {
+	case '\0': mult = MiB; break;
+	case 'b': mult = 1; break;
+	case 'k': mult = 1024; break;
+	case 'm': mult = MiB; break;
+	case 'g': mult = 1024 * MiB; break;
+	default: return -EINVAL;
+	}
+	if (*s) {
+		s++;
+		if (mult != 1 && tolower((unsigned char)*s) == 'i')   /* MiB */
+			s++;
+		if (mult != 1 && tolower((unsigned char)*s) == 'b')
+			s++;
+		if (*s)
+			return -EINVAL;
+	}
+	if (__builtin_mul_overflow(n, mult, bytes))
+		return -ERANGE;
+	return 0;
+}
+
+void limits_format_size(int64_t bytes, char *buf, size_t size)
+{
+	static const struct { int64_t unit; const char *name; } units[] = {
+		{ 1024 * MiB, "GiB" }, { MiB, "MiB" }, { 1024, "KiB" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (bytes >= units[i].unit && bytes % units[i].unit == 0) {
+			snprintf(buf, size, "%lld %s", (long long)(bytes / units[i].unit), units[i].name);
+			return;
+		}
+	}
+	snprintf(buf, size, "%lld bytes", (long long)bytes);
+}
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	return ctr_failx(-EINVAL, "bad --%s value '%s': %s", opt, val, why);
+}
+
+static int parse_memory(struct ctr_limits *l, const char *val)
+{
+	int64_t v;
+	int r = limits_parse_size(val, &v);
+
+	if (r == -ERANGE)
+		return bad("memory", val, "larger than the kernel's maximum (2^63-1 bytes)");
+	if (r < 0 && val[0] == '-')
+		return bad("memory", val, "must be a positive size");
+	if (r < 0)
+		return bad("memory", val, "expected a whole number of MiB (50) or a size with a unit (100k, 512m, 1g)");
+	if (v == 0)
+		return bad("memory", val, "must be more than 0 (the minimum is 6 MiB)");
+	if (v < LIMITS_MEMORY_MIN)
+		return bad("memory", val, "the minimum is 6 MiB");
+	l->memory = v;
+	free(l->memory_arg);
+	l->memory_arg = xstrdup(val);
+	return 0;
+}
+
+static int parse_memory_swap(struct ctr_limits *l, const char *val)
+{
+	int64_t v;
+	int r;
+
+	if (strcmp(val, "-1") == 0) {
+		l->memory_swap = LIMITS_UNLIMITED;
+		return 0;
+	}
+	r = limits_parse_size(val, &v);
+	if (r == -ERANGE)
+		return bad("memory-swap", val, "larger than the kernel's maximum (2^63-1 bytes)");
+	if (r < 0)
+		return bad("memory-swap", val, "expected -1 (unlimited) or a size like 100 (MiB), 512m, 1g");
+	if (v < LIMITS_MEMORY_MIN)
+		return bad("memory-swap", val, "the minimum is 6 MiB");
+	l->memory_swap = v;
+	return 0;
+}
+
+/* "0.5" -> 50000 (microseconds per 100 ms period); decimal digits only. */
+static int parse_cpus(struct ctr_limits *l, const char *val)
+{
+	const char *s = val;
+	int64_t whole = 0, frac = 0, scale = LIMITS_CPU_PERIOD, quota;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	bool digits = false;
+	int r;
+
+	if (isdigit((unsigned char)*s)) {
+		r = parse_digits(&s, &whole);
+		if (r < 0)
+			return bad("cpus", val, "more than the online CPUs");
+		digits = true;
+	}
+	if (*s == '.') {
+		s++;
+		for (; isdigit((unsigned char)*s); s++, digits = true) {
+			scale /= 10;   /* digits beyond 1 us are ignored */
+			frac += (*s - '0') * scale;
+		}
+	}
+	if (!digits || *s)
+		return bad("cpus", val, "expected a positive decimal number of CPUs like 0.5 or 2");
+	if (__builtin_mul_overflow(whole, LIMITS_CPU_PERIOD, &quota) ||
+	    __builtin_add_overflow(quota, frac, &quota))
+		return bad("cpus", val, "more than the online CPUs");
+	if (quota == 0)
+		return bad("cpus", val, "must be more than 0");
+	if (quota < LIMITS_CPU_QUOTA_MIN)
+		return bad("cpus", val, "the minimum is 0.01");
+	if (ncpu > 0 && quota > ncpu * LIMITS_CPU_PERIOD)
+		return ctr_failx(-EINVAL, "bad --cpus value '%s': more than the %ld online CPUs", val, ncpu);
+	l->cpu_quota_us = quota;
+	l->cpu_period_us = LIMITS_CPU_PERIOD;
+	free(l->cpus_arg);
+	l->cpus_arg = xstrdup(val);
+	return 0;
+}
+
+static int parse_cpu_shares(struct ctr_limits *l, const char *val)
+{
+	int64_t v;
+
+	if (parse_int(val, &v) < 0 || v < LIMITS_SHARES_MIN || v > LIMITS_SHARES_MAX)
+		return bad("cpu-shares", val, "expected a whole number from 2 to 262144");
+	l->cpu_shares = v;
+	return 0;
+}
+
+static int parse_pids_limit(struct ctr_limits *l, const char *val)
+{
+	int64_t v;
+
+	if (parse_int(val, &v) < 0 || v < 1 || v > LIMITS_PIDS_MAX)
+		return bad("pids-limit", val, "expected a whole number from 1 to 4194304");
+	l->pids_limit = v;
+	return 0;
+}
+
+int limits_parse_option(struct ctr_limits *l, const char *opt, const char *val)
+{
+	static const struct {
+		const char *name;
+		int (*parse)(struct ctr_limits *, const char *);
+	} opts[] = {
+		{ "memory", parse_memory },         { "m", parse_memory },
+		{ "memory-swap", parse_memory_swap }, { "cpus", parse_cpus },
+		{ "cpu-shares", parse_cpu_shares }, { "pids-limit", parse_pids_limit },
+	};
+
+	while (*opt == '-')
+		opt++;
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (strcmp(opt, opts[i].name) != 0)
+			continue;
+		if (!val)
+			return ctr_failx(-EINVAL, "--%s needs a value", opts[i].name);
+		return opts[i].parse(l, val);
+	}
+	return -ENOENT;
+}
+
+int limits_check(const struct ctr_limits *l)
+{
+	if (l->memory_swap != LIMITS_UNSET && l->memory == LIMITS_UNSET)
+		return ctr_failx(-EINVAL, "bad --memory-swap: it needs --memory (it is the total of memory and swap)");
+	if (l->memory_swap >= 0 && l->memory_swap < l->memory) {
+		char m[32], s[32];
+
+		limits_format_size(l->memory, m, sizeof(m));
+		limits_format_size(l->memory_swap, s, sizeof(s));
+		return ctr_failx(-EINVAL, "bad --memory-swap value %s: below --memory %s (it is the total of memory and swap)", s, m);
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * security-int.h: how the security module's files talk to each other.
+ * Only caps.c, seccomp.c, masks.c and security.c include it.
+ */
+#ifndef CTR_SECURITY_INT_H
+#define CTR_SECURITY_INT_H
+
+#include <stdint.h>
+
+/* Docker's default capability set. */
+uint64_t caps_default(void);
+/* Highest capability the running kernel knows (cap_last_cap). */
+int caps_last(void);
+/* Trim bounding, ambient, inheritable, permitted and effective sets to
+ * keep (root) or to nothing (non-root uid: bounding keeps keep). */
+int caps_apply(uint64_t keep);
+
+/* Build the default deny-list filter for a container holding caps and
+ * load it into the calling thread.  no_new_privs must be set. */
+int secfilter_load(uint64_t caps);
+/* Write the same filter (without the personality part) as libseccomp's
+ * pseudo-C to fd: for debugging and the docs. */
+int secfilter_export(uint64_t caps, int fd);
+
+/* Masked and read-only /proc and /sys paths, nodev outside /dev. */
+int masks_apply(void);
+
+#endif

@@ -204,7 +204,7 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* GO: the supervisor has put us into the container's cgroup. */
-	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO)
+	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
 	if (enter_namespaces(fds) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c: messages (and one fd) between the supervisor and the child. */
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -79,4 +80,12 @@ void sync_fail(int sock, int code)
 {
 	sync_send(sock, MSG_ERROR, code, ctr_errmsg(), -1);
 	_exit(code);
+}
+
+bool sync_peer_gone(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+
+	/* AF_UNIX: POLLHUP once the peer has closed its end. */
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }

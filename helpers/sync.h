@@ -26,6 +26,10 @@ struct ctr_msg {
 int sync_send(int sock, int type, int code, const char *text, int fd);
 /* 1 got a message, 0 end-of-file, -errno.  *fd receives a passed fd or -1. */
 int sync_recv(int sock, struct ctr_msg *msg, int *fd);
+/* Child side, after PR_SET_PDEATHSIG: true when the supervisor's end is
+ * closed, i.e. it died before the death signal was armed (a GO it sent
+ * before dying is still readable, so reading alone cannot tell). */
+bool sync_peer_gone(int sock);
 /* Child side: send the recorded error and _exit(code). */
 __attribute__((noreturn)) void sync_fail(int sock, int code);
 

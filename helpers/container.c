@@ -257,7 +257,7 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	if (use_pty) {
 		_cleanup_close_ int master = -1;
 
-		if (devices_setup_pty(devfd, &master) < 0 ||
+		if (devices_open_pty(devfd, "pts/ptmx", true, &master) < 0 ||
 		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
 	} else if (devices_bind_console(devfd) < 0) {

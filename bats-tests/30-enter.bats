@@ -44,7 +44,7 @@ enter_snapshot() {
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" -e "$CTR_TEST_ROOTFS" /proc/self/mountinfo || true
 		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
 		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'enter-*' 2>/dev/null | sort
-		echo "## procs"; pgrep -f 'ctr-enter enter-' || true
+		echo "## procs"; suite_ctr_pids
 	}
 }
 
@@ -83,10 +83,10 @@ setup() {
 # A failed test must not leave its containers running (names are this suite's own).
 teardown() {
 	local p
-	for p in $(pgrep -f 'ctr-enter enter-' || true); do
+	for p in $(suite_ctr_pids); do
 		kill -KILL "$p" 2>/dev/null || true
 	done
-	wait_until 100 eval '! pgrep -f "ctr-enter enter-" >/dev/null' || true
+	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
 }
 
 # Wait (bounded) until a command succeeds.
@@ -542,19 +542,19 @@ wait_pane() {
 	tmux_cmd resize-window -t enter -x 90 -y 25
 	tmux_cmd send-keys -t enter "clear; stty size" Enter
 	wait_pane '^25 90$'
-	tmux_cmd send-keys -t enter "sleep 100" Enter
-	wait_until 100 pgrep_quiet '^sleep 100$'
+	tmux_cmd send-keys -t enter "sleep 4711" Enter
+	wait_until 100 pgrep_quiet '^sleep 4711$'
 	tmux_cmd send-keys -t enter C-c
 	wait_pane '^\^C$'
 	tmux_cmd send-keys -t enter "echo after-sleep-\$?" Enter
 	wait_pane '^after-sleep-130$'
-	run ! pgrep -f '^sleep 100$'
-	tmux_cmd send-keys -t enter "sleep 101" Enter
-	wait_until 100 pgrep_quiet '^sleep 101$'
+	run ! pgrep -f '^sleep 4711$'
+	tmux_cmd send-keys -t enter "sleep 4712" Enter
+	wait_until 100 pgrep_quiet '^sleep 4712$'
 	tmux_cmd send-keys -t enter C-z
-	wait_pane 'Stopped +sleep 101'
+	wait_pane 'Stopped +sleep 4712'
 	tmux_cmd send-keys -t enter "fg" Enter
-	wait_until 100 pane_has '^sleep 101$'
+	wait_until 100 pane_has '^sleep 4712$'
 	tmux_cmd send-keys -t enter C-c
 	tmux_cmd send-keys -t enter "echo still-here; exit 9" Enter
 	wait_pane '^still-here$'

@@ -114,7 +114,7 @@ cg_snapshot() {
 		echo "## top-level cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d \! -name 'ctr*' | sort  # others' ctr parents come and go
 		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" /proc/self/mountinfo || true
 		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
-		echo "## procs"; pgrep -f 'ctr-enter cgt-' || true
+		echo "## procs"; suite_ctr_pids
 	}
 }
 
@@ -155,7 +155,7 @@ teardown() {
 		# shellcheck disable=SC2046
 		kill -9 $(cat "$d/cgroup.procs" 2>/dev/null) 2>/dev/null || true
 	done
-	for p in $(pgrep -f 'ctr-enter cgt-' || true); do
+	for p in $(suite_ctr_pids); do
 		wait_gone "$p" || kill -9 "$p" 2>/dev/null || true
 	done
 }

@@ -61,3 +61,14 @@ net_create() {
 net_destroy() {
 	netns-setup destroy "$1" -f
 }
+
+# Pids of this suite's ctr-enter processes: those whose environment names
+# this suite's CTR_RUN_DIR (so a teardown never touches anyone else's).
+suite_ctr_pids() {
+	local p
+	for p in $(pgrep -x ctr-enter || true); do
+		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "CTR_RUN_DIR=$CTR_RUN_DIR"; then
+			echo "$p"
+		fi
+	done
+}

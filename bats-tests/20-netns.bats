@@ -39,7 +39,9 @@ setup() {
 
 teardown() {
 	if [ -n "${BG_PIDS:-}" ]; then
+		# shellcheck disable=SC2086 # a list of pids
 		kill $BG_PIDS 2>/dev/null || true
+		# shellcheck disable=SC2086
 		wait $BG_PIDS 2>/dev/null || true
 	fi
 	# A failed test must not fail the ones after it.
@@ -109,8 +111,11 @@ wait_listen() {
 		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF; do
 		grep -qF -- "${opt//-/\\-}" "$man" || fail "man page lacks $opt"
 	done
-	run man -l "$man"
-	assert_success
+	if command -v man >/dev/null; then
+		run man -l "$man"
+		assert_success
+		assert_output --partial "netns-setup destroy NAME"
+	fi
 }
 
 @test "create: netns, eth0 with address, lo up, default route, veth on the bridge" {
@@ -405,6 +410,7 @@ wait_listen() {
 	refused_naming "tn a" create "tn a" 10.200.117.2 --bridge "$CTR_BRIDGE"
 	refused_naming ".tn" create ".tn" 10.200.117.2 --bridge "$CTR_BRIDGE"
 	refused_naming "-tn" create --bridge "$CTR_BRIDGE" -- "-tn" 10.200.117.2
+	# shellcheck disable=SC2016 # a literal $ in the name
 	refused_naming "tn\$x" create 'tn$x' 10.200.117.2 --bridge "$CTR_BRIDGE"
 	refused_naming "../x" destroy ../x
 	refused_naming "bad/br" create tn-x 10.200.117.2 --bridge bad/br

@@ -403,9 +403,11 @@ ask() {
 	local sup=$! pid1
 	wait_until 100 state_has_pid enter-c1
 	pid1=$(state_field enter-c1 pid)
-	run ctr-enter enter-c1 -- true
+	# a second start joins the running container (60-lifecycle); one
+	# that would change it is refused
+	run ctr-enter enter-c1 --rm -- true
 	[ "$status" -eq 125 ]
-	assert_output --partial "already running"
+	assert_output --partial "cannot change a running container"
 	kill -KILL "$sup"
 	wait_until 100 pid_gone "$pid1"
 	run ! pgrep -f 'sleep 4242'

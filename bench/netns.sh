@@ -8,6 +8,10 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NETNS_SETUP=${NETNS_SETUP:-$SRC/netns-setup}
 RUNS=${BENCH_RUNS:-30}
+# The runs are split into rounds that alternate between the commands, so
+# that load from elsewhere on the machine hits all of them alike; the
+# medians are taken over the samples of all rounds.
+ROUNDS=${BENCH_ROUNDS:-3}
 BRIDGE=ctb-bench
 NS=ctb-bench-ns
 NAIVE_VETH=vn-ctb-bench
@@ -41,14 +45,10 @@ write_scripts() {
 		ip netns del $NS 2>/dev/null
 		exit 0
 	EOF
-	cat >"$WORK/ctr-create" <<-EOF
-		#!/bin/bash
-		exec $NETNS_SETUP create $NS 10.207.1.2/16
-	EOF
-	cat >"$WORK/ctr-destroy" <<-EOF
-		#!/bin/bash
-		exec $NETNS_SETUP destroy $NS
-	EOF
+	# netns-setup itself is measured as a user runs it, not through a script.
+	CTR_CREATE="$NETNS_SETUP create $NS 10.207.1.2/16"
+	CTR_DESTROY="$NETNS_SETUP destroy $NS"
+	printf '#!/bin/bash\nexec %s\n' "$CTR_CREATE" >"$WORK/ctr-create"
 	cat >"$WORK/ctr-clean" <<-EOF
 		#!/bin/bash
 		$NETNS_SETUP destroy $NS -f 2>/dev/null
@@ -69,7 +69,7 @@ cleanup() {
 		"$NETNS_SETUP" destroy "$name" -f 2>/dev/null
 	done
 	ip link del "$BRIDGE" 2>/dev/null
-	rm -rf "$WORK"
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -87,34 +87,61 @@ fill_bridge() {
 	done
 }
 
-median_ms() { jq -r ".results[] | select(.command == \"$2\") | .median * 1000" "$1"; }
+# median_ms COMMAND FILE... : the median over all samples of COMMAND, in ms.
+unfill_bridge() {
+	local i
+	for ((i = 0; i < FILL; i++)); do
+		"$NETNS_SETUP" destroy "ctb-fill$i" -f >/dev/null
+	done
+}
+
+median_ms() {
+	local cmd=$1
+	shift
+	jq -rs --arg c "$cmd" '[.[].results[] | select(.command == $c) | .times[]] | sort
+		| (if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end) * 1000' "$@"
+}
 
 main() {
 	command -v hyperfine >/dev/null || { echo "bench/netns.sh: hyperfine not installed" >&2; exit 1; }
 	write_scripts
 	hold_bridge
-	local j1=$WORK/run1.json j2=$WORK/run2.json
-	hyperfine -N --style basic --runs "$RUNS" --warmup 3 --export-json "$j1" \
-		--prepare "$WORK/ctr-clean" -n naive-create "$WORK/naive-create" \
-		--prepare "$WORK/ctr-clean" -n ctr-create "$WORK/ctr-create" \
-		--prepare "$WORK/naive-clean-create" -n naive-destroy "$WORK/naive-destroy" \
-		--prepare "$WORK/ctr-clean-create" -n ctr-destroy "$WORK/ctr-destroy" \
-		>&2
+	local r per=$(((RUNS + ROUNDS - 1) / ROUNDS))
+	local -a j1=() j2=()
+	for ((r = 1; r <= ROUNDS; r++)); do
+		j1+=("$WORK/run1-$r.json")
+		hyperfine -N --style basic --runs "$per" --warmup 2 --export-json "${j1[-1]}" \
+			--prepare "$WORK/ctr-clean" -n naive-create "$WORK/naive-create" \
+			--prepare "$WORK/ctr-clean" -n ctr-create "$CTR_CREATE" \
+			--prepare "$WORK/naive-clean-create" -n naive-destroy "$WORK/naive-destroy" \
+			--prepare "$WORK/ctr-clean-create" -n ctr-destroy "$CTR_DESTROY" \
+			>&2
+	done
 	"$WORK/ctr-clean"
-	fill_bridge
-	hyperfine -N --style basic --runs "$RUNS" --warmup 3 --export-json "$j2" \
-		--prepare "$WORK/ctr-clean" -n ctr-create-full "$WORK/ctr-create" >&2
+	# The same create, with FILL containers on the bridge; the first create
+	# is measured again in each round next to it.
+	for ((r = 1; r <= ROUNDS; r++)); do
+		hyperfine -N --style basic --runs "$per" --warmup 2 --export-json "$WORK/first-$r.json" \
+			--prepare "$WORK/ctr-clean" -n ctr-create "$CTR_CREATE" >&2
+		j2+=("$WORK/first-$r.json")
+		fill_bridge
+		hyperfine -N --style basic --runs "$per" --warmup 2 --export-json "$WORK/full-$r.json" \
+			--prepare "$WORK/ctr-clean" -n ctr-create-full "$CTR_CREATE" >&2
+		j2+=("$WORK/full-$r.json")
+		((r == ROUNDS)) || unfill_bridge
+	done
 
-	local naive_c naive_d ctr_c ctr_d full
-	naive_c=$(median_ms "$j1" naive-create)
-	naive_d=$(median_ms "$j1" naive-destroy)
-	ctr_c=$(median_ms "$j1" ctr-create)
-	ctr_d=$(median_ms "$j1" ctr-destroy)
-	full=$(median_ms "$j2" ctr-create-full)
+	local naive_c naive_d ctr_c ctr_d full first
+	naive_c=$(median_ms naive-create "${j1[@]}")
+	naive_d=$(median_ms naive-destroy "${j1[@]}")
+	ctr_c=$(median_ms ctr-create "${j1[@]}")
+	ctr_d=$(median_ms ctr-destroy "${j1[@]}")
+	first=$(median_ms ctr-create "${j2[@]}")
+	full=$(median_ms ctr-create-full "${j2[@]}")
 	local kernel
 	kernel=$(uname -r)
 	cat <<-EOF
-		### netns-setup (hyperfine, $RUNS runs each, kernel $kernel)
+		### netns-setup (hyperfine, $ROUNDS rounds of $per runs each, kernel $kernel)
 
 		| what | median ms | ratio | target |
 		|---|---:|---:|---|
@@ -122,7 +149,7 @@ main() {
 		$(awk -v n="$naive_c" -v c="$ctr_c" 'BEGIN{printf "| netns-setup create | %.1f | %.2f x naive create | <= 0.40 |", c, c/n}')
 		$(awk -v n="$naive_d" 'BEGIN{printf "| naive teardown: 2 ip commands | %.1f | - | - |", n}')
 		$(awk -v n="$naive_c" -v c="$ctr_d" -v d="$naive_d" 'BEGIN{printf "| netns-setup destroy | %.1f | %.2f x naive create (%.2f x naive teardown) | <= 0.40 |", c, c/n, c/d}')
-		$(awk -v f="$full" -v c="$ctr_c" -v k="$FILL" 'BEGIN{printf "| netns-setup create, %d containers on the bridge | %.1f | %.2f x first create | <= 1.50 |", k, f, f/c}')
+		$(awk -v f="$full" -v c="$first" -v k="$FILL" 'BEGIN{printf "| netns-setup create, %d containers on the bridge | %.1f | %.2f x first create | <= 1.50 |", k, f, f/c}')
 	EOF
 }
 

@@ -51,6 +51,10 @@ bool cgroup_oom_killed(struct ctr_cgroup *cg);
 int cgroup_destroy(struct ctr_cgroup *cg);
 /* Free without removing (the joining side). */
 void cgroup_free(struct ctr_cgroup *cg);
+/* An opened cgroup whose creator is gone (its locks are free): make
+ * cgroup_destroy() kill what is left and remove it; -EBUSY when a live
+ * supervisor still holds it (cgroup-claim.c). */
+int cgroup_claim(struct ctr_cgroup *cg);
 
 /* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
  * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "join.h"
 #include "reslimits.h"
 #include "security.h"
 #include "util.h"
@@ -25,6 +26,8 @@ void cli_usage(FILE *out)
 	      "/run/netns/NAME (made by `netns-setup create NAME IP`), unshare the\n"
 	      "mount, PID, UTS, IPC and cgroup namespaces and pivot into an overlay of\n"
 	      "the rootfs.  COMMAND defaults to the rootfs's /bin/bash, else /bin/sh.\n"
+	      "When NAME is running, COMMAND runs inside it instead (like docker exec:\n"
+	      "its namespaces, cgroup and restrictions); only -e, -w and -u apply then.\n"
 	      "\n"
 	      "Options:\n"
 	      "  --rootfs DIR          image to run (default $CTR_ROOTFS or\n"
@@ -50,6 +53,9 @@ void cli_usage(FILE *out)
 	      "  --ulimit NAME=SOFT[:HARD]\n"
 	      "                        resource limit (nofile, nproc, core, ...)\n"
 	      "  --stats               print NAME's resource usage (with --json: JSON)\n"
+	      "  --join                only join NAME: fail when it is not running\n"
+	      "  --cleanup             remove what a dead NAME left (state, cgroup);\n"
+	      "                        exit 0 when NAME is not running, 1 when it is\n"
 	      "  -h, --help            show this help and exit\n"
 	      "  --version             show the version and exit\n"
 	      "\n"
@@ -210,6 +216,7 @@ enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
 	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
+	O_JOIN, O_CLEANUP,
 };
 
 static const struct option_def {
@@ -231,6 +238,7 @@ static const struct option_def {
 	{ "ulimit", 0, true, O_ULIMIT },      { "stats", 0, false, O_STATS },
 	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
 	{ "version", 0, false, O_VERSION },
+	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
 };
 
 static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
@@ -287,6 +295,12 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 		return 0;
 	case O_JSON:
 		cfg->json = true;
+		return 0;
+	case O_JOIN:
+		cfg->join_only = true;
+		return 0;
+	case O_CLEANUP:
+		cfg->cleanup = true;
 		return 0;
 	case O_HELP:
 	case O_VERSION:
@@ -404,6 +418,8 @@ int cli_parse(int argc, char **argv, struct ctr_config *cfg)
 			printf("ctr-enter %s\n", CTR_VERSION);
 			return 1;
 		}
+		if (!cfg->start_opt && !join_option_allowed(o->lng))
+			cfg->start_opt = xasprintf("--%s", o->lng);
 		r = apply_option(cfg, o->id, optname, arg);
 		if (r < 0)
 			return r;
@@ -465,6 +481,7 @@ void cli_free(struct ctr_config *cfg)
 	free(cfg->env);
 	free(cfg->workdir);
 	free(cfg->user_spec);
+	free(cfg->start_opt);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		free(cfg->volumes[i].host);
 		free(cfg->volumes[i].target);

@@ -69,6 +69,13 @@ struct ctr_config {
 	struct ctr_rlimit *rlimits;
 	size_t n_rlimits;
 
+	/* lifecycle (join.c): --join fails unless NAME runs; --cleanup removes
+	 * what a dead NAME left; start_opt is the first option given that
+	 * only a start can apply ("--memory"), refused when joining */
+	bool join_only;
+	bool cleanup;
+	char *start_opt;
+
 	/* --stats NAME [--json] (cgroup.c reader) */
 	bool stats;
 	bool json;

@@ -74,7 +74,7 @@ static bool is_number(const char *s)
 }
 
 /* Fill uid/gid/home from -u and the container's /etc/passwd. */
-static int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home)
+int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home)
 {
 	_cleanup_free_ char *spec = xstrdup(cfg->has_user ? cfg->user_spec : "0");
 	_cleanup_free_ char *pw = NULL;
@@ -119,7 +119,7 @@ static int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, ch
 	return 0;
 }
 
-static int switch_user(uid_t uid, gid_t gid)
+int switch_user(uid_t uid, gid_t gid)
 {
 	if (setgroups(0, NULL) < 0)
 		return ctr_fail(-errno, "setgroups");
@@ -148,7 +148,7 @@ static void env_set(char ***env, size_t *n, char *entry)
 	(*env)[*n] = NULL;
 }
 
-static char **build_env(const struct ctr_config *cfg, const char *home)
+char **build_env(const struct ctr_config *cfg, const char *home)
 {
 	const char *term = getenv("TERM");
 	char **env = NULL;

@@ -19,4 +19,10 @@ int container_exec(char *const argv[], char *const envp[]);
 /* Where main's argv strings live, so that --init can retitle itself. */
 void container_set_argv_area(char *start, size_t len);
 
+/* Shared with join.c (a joining process resolves its user in the
+ * container's /etc/passwd and gets the same clean environment). */
+int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home);
+int switch_user(uid_t uid, gid_t gid);
+char **build_env(const struct ctr_config *cfg, const char *home);
+
 #endif

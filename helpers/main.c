@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "container.h"
+#include "join.h"
 #include "namespaces.h"
 #include "state.h"
 #include "supervisor.h"
@@ -117,11 +118,14 @@ static int run(struct ctr_config *cfg)
 		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
 		goto fail;
 	}
+	code = join_or_lock(cfg, &lockfd);   /* NAME runs: join it (join.c) */
+	if (code != JOIN_START)
+		return code;
 	if (check_rootfs(cfg) < 0 || check_volumes(cfg) < 0)
 		goto fail;
 	if (ns_open_netns(cfg, &netfd) < 0)
 		goto fail;
-	if (state_lock(cfg, &lockfd) < 0)
+	if (lockfd < 0 && state_lock(cfg, &lockfd) < 0)
 		goto fail;
 	if (state_prepare(cfg, &new_layer) < 0 || cgroup_create(cfg, &cg) < 0)
 		goto fail;

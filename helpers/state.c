@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "lifecycle.h"
 #include "state.h"
 #include "util.h"
 
@@ -158,6 +159,8 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
 		    cfg->name, (int)supervisor, proc_starttime(supervisor), (int)pid1,
 		    proc_starttime(pid1), cfg->rootfs, cfg->hostname, started,
 		    cfg->rm ? 1 : 0, cfg->read_only ? 1 : 0);
+	if (r >= 0 && state_write_config(fd, cfg) < 0)
+		return -errno;
 	if (r < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
 	if (rename(tmp, path) < 0)

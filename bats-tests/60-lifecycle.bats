@@ -1,0 +1,365 @@
+#!/usr/bin/env bats
+# A container is something you come back to: joining a running container
+# (ctr exec / ctr-enter NAME CMD), the porcelain's ps/stats/stop/rm/inspect,
+# kill -9 of the supervisor at random moments, racing starts of one NAME,
+# and one-line errors with documented exit codes.  Bridge ct-life, subnet
+# 10.204.1.0/24, names lf*, netns-setup records in a private directory (so
+# that `ctr ps -a` lists only this suite's containers).
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	ctr_test_env life
+	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net"
+	life_snapshot >"$BATS_FILE_TMPDIR/before"
+	net_create lfa 10.204.1.2/24 >/dev/null
+	net_create lfb 10.204.1.3/24 >/dev/null
+	# a long-running container shared by the tests below
+	start_bg lfa --hostname box -- sh -c 'echo shared >/tmp/f; exec sleep 1000'
+	wait_running lfa
+}
+
+teardown_file() {
+	local n
+	for n in lfa lfb lfc lfd lfk lfr; do
+		ctr rm -f "$n" >/dev/null 2>&1 || true
+		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
+	done
+	life_snapshot >"$BATS_FILE_TMPDIR/after"
+	if ! diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" >&2; then
+		echo "60-lifecycle left debris (above)" >&2
+		return 1
+	fi
+}
+
+# What this suite may create: its netns, veths and bridge, mounts under its
+# tmpdir, its cgroups, its /etc/netns entries (other suites run meanwhile).
+life_snapshot() {
+	{
+		echo "## netns"; ip netns list 2>/dev/null | awk '$1 ~ /^lf/ {print $1}' | sort
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(vc-lf|ct-life)' | sort || true
+		echo "## mounts"; grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort || true
+		echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -path '*ctrtest-life*' 2>/dev/null | sort
+		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'lf*' 2>/dev/null | sort
+	}
+}
+
+# Start ctr run NAME ARGS... in the background, detached from bats' fds.
+start_bg() {
+	ctr run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
+}
+
+wait_running() {
+	local i
+	for i in $(seq 100); do
+		[ -f "$CTR_RUN_DIR/$1/state" ] && ctr inspect "$1" 2>/dev/null | grep -qx state=running && return 0
+		sleep 0.05
+	done
+	echo "$1 did not start" >&2
+	return 1
+}
+
+state_key() {
+	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state"
+}
+
+# The cgroup module is on main when ctr-enter --stats works.
+have_cgroups() {
+	ctr-enter --stats lfa >/dev/null 2>&1
+}
+
+cgroup_dir() {
+	echo "/sys/fs/cgroup/$1/ctrtest-life/$2"
+}
+
+@test "join: two shells see the same processes, hostname, files and IP" {
+	# shell 1 leaves a process and a file behind; shell 2 sees both
+	ctr exec lfa sh -c 'echo from-exec1 >/tmp/g; exec sleep 77' </dev/null >/dev/null 2>&1 3>&- &
+	local ex1=$!
+	for _ in $(seq 50); do
+		ctr exec lfa pgrep -xf 'sleep 77' >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	run ctr exec lfa sh -c 'hostname; cat /tmp/f /tmp/g; ip -4 -o addr show eth0; ps -o pid=,args= -p 1; ps -eo args='
+	kill "$ex1" 2>/dev/null || true
+	wait "$ex1" || true
+	assert_success
+	assert_line --index 0 box
+	assert_line --index 1 shared
+	assert_line --index 2 from-exec1
+	assert_line --index 3 --partial 10.204.1.2/24
+	assert_line --index 4 --regexp '^ *1 sleep 1000$'
+	assert_line 'sleep 77'
+	# the same file seen from PID 1's side (its root, on the host)
+	run cat "/proc/$(state_key lfa pid)/root/tmp/g"
+	assert_output from-exec1
+}
+
+@test "join: ctr-enter NAME CMD runs in the running container with its restrictions and exit codes" {
+	local pid1
+	pid1=$(state_key lfa pid)
+	run ctr-enter lfa sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'
+	assert_success
+	assert_output "$(grep -E '^(CapEff|NoNewPrivs|Seccomp):' "/proc/$pid1/status")"
+	for ns in mnt pid uts ipc net cgroup; do
+		run ctr-enter lfa readlink "/proc/self/ns/$ns"
+		assert_output "$(readlink "/proc/$pid1/ns/$ns")"
+	done
+	run ctr exec lfa -u 65534 -w /tmp -e FOO=bar sh -c 'id -u; pwd; echo $FOO $HOSTNAME $container'
+	assert_success
+	assert_output $'65534\n/tmp\nbar box ctr'
+	run ctr exec lfa sh -c 'exit 7'
+	assert_failure 7
+	run -127 ctr exec lfa no-such-command
+	assert_failure 127
+	run ctr exec lfa /etc/hostname
+	assert_failure 126
+	run ctr exec lfa sh -c 'kill -TERM $$'
+	assert_failure 143
+	# a signal sent to the joining ctr-enter reaches the joined command
+	ctr exec lfa sleep 88 </dev/null >/dev/null 2>&1 3>&- &
+	local ex=$! rc=0
+	for _ in $(seq 50); do
+		pgrep -xf 'sleep 88' >/dev/null && break
+		sleep 0.05
+	done
+	kill -USR1 "$ex"
+	wait "$ex" || rc=$?
+	[ "$rc" -eq $((128 + 10)) ]
+	run pgrep -xf 'sleep 88'
+	assert_failure
+}
+
+@test "join: options that would change a running container are refused" {
+	run ctr-enter lfa --memory 50 true
+	assert_failure 125
+	assert_output 'ctr-enter: lfa: --memory: cannot change a running container'
+	for opt in --hostname=x --rootfs=/ --volume=/tmp:/x --read-only --rm --init --privileged --cap-add=NET_ADMIN; do
+		run ctr-enter lfa "$opt" true
+		assert_failure 125
+		assert_output "ctr-enter: lfa: ${opt%%=*}: cannot change a running container"
+	done
+}
+
+@test "join: a terminal gets its own pty from the container's devpts" {
+	command -v script >/dev/null || skip "no script(1)"
+	run script -qec "ctr exec lfa sh -c 'tty; readlink /proc/1/ns/pid'" /dev/null
+	assert_success
+	assert_output --regexp '/dev/pts/[0-9]+'
+}
+
+@test "join: the joined process is in the container's cgroup and counts against its pids limit" {
+	have_cgroups || skip "cgroup module not on this branch yet"
+	run ctr exec lfa sh -c 'cat /proc/self/cgroup'
+	assert_success
+	refute_line --regexp ':/.+$'
+	ctr exec lfa sleep 66 </dev/null >/dev/null 2>&1 3>&- &
+	local ex=$! p
+	for _ in $(seq 50); do
+		p=$(pgrep -xf 'sleep 66' || true)
+		[ -n "$p" ] && break
+		sleep 0.05
+	done
+	run grep -qx "$p" "$(cgroup_dir pids lfa)/cgroup.procs"
+	kill "$ex"
+	wait "$ex" || true
+	assert_success
+	# a container with --pids-limit 3: PID 1, the joined sh, one child
+	net_create lfc 10.204.1.4/24 >/dev/null
+	start_bg lfc --pids-limit 3 -- sleep 1000
+	wait_running lfc
+	run ctr exec lfc sh -c 'sleep 1 & sleep 1 & wait'
+	ctr rm -f lfc
+	assert_output --partial 'fork'
+}
+
+@test "ctr ps and --json: running, stopped and created containers" {
+	run ctr run lfb true
+	assert_success
+	net_create lfd 10.204.1.5/24 >/dev/null
+	run ctr ps
+	assert_success
+	assert_line --index 0 --regexp '^NAME +STATE +PID +IP +HOSTNAME +MEM'
+	assert_line --regexp "^lfa +running +$(state_key lfa pid) +10\.204\.1\.2 +box "
+	refute_line --partial lfb
+	run ctr ps -a
+	assert_line --regexp '^lfb +stopped +- +10\.204\.1\.3 '
+	assert_line --regexp '^lfd +created +- +10\.204\.1\.5 '
+	run ctr ps -a --json
+	assert_success
+	run jq -r '.[] | [.name, .state, (.pid|tostring), .ip, (.hostname // "-")] | join(" ")' <<<"$output"
+	assert_line "lfa running $(state_key lfa pid) 10.204.1.2 box"
+	assert_line "lfb stopped null 10.204.1.3 -"
+	assert_line "lfd created null 10.204.1.5 -"
+	run ctr inspect lfa --json
+	assert_success
+	run jq -r '.state + " " + .net_ip + " " + .hostname' <<<"$output"
+	assert_output "running 10.204.1.2/24 box"
+	ctr rm lfd
+	ctr rm lfb
+	run ctr ps -a
+	refute_line --partial lfd
+	refute_line --partial lfb
+}
+
+@test "ctr stats --no-stream matches the cgroup files" {
+	have_cgroups || skip "cgroup module not on this branch yet"
+	run ctr stats lfa --no-stream
+	assert_success
+	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT'
+	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cgroup_dir pids lfa)/pids.current")/"
+	run ctr-enter --stats lfa
+	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
+	assert_output --partial "mem_limit=max"
+	# streaming: a fresh table every second until interrupted
+	run timeout -s INT 3.5 ctr stats lfa
+	[ "$(grep -o 'NAME ' <<<"$output" | wc -l)" -ge 2 ]
+	assert_line --regexp '^lfa +[0-9.]+% '
+}
+
+@test "ctr stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {
+	net_create lfc 10.204.1.4/24 >/dev/null
+	start_bg lfc -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	wait_running lfc
+	local sup t0
+	sup=$(state_key lfc supervisor)
+	t0=$(date +%s%N)
+	run ctr stop lfc
+	assert_success
+	(($(date +%s%N) - t0 < 5000000000))
+	[ ! -e "/proc/$sup" ] || [ "$(awk '{print $3}' "/proc/$sup/stat")" = Z ]
+	[ ! -e "$CTR_RUN_DIR/lfc" ]
+	run ctr ps -a
+	assert_line --regexp '^lfc +stopped '
+
+	start_bg lfc -- sleep 1000
+	wait_running lfc
+	t0=$(date +%s%N)
+	run ctr stop lfc -t 1
+	assert_success
+	local dt=$(($(date +%s%N) - t0))
+	((dt >= 1000000000 && dt < 8000000000))
+	[ ! -e "$CTR_RUN_DIR/lfc" ]
+	run ctr stop lfc
+	assert_failure 1
+	assert_output 'ctr: lfc: not running'
+}
+
+@test "ctr rm leaves no netns, veth, layer, state or cgroup; rm -f stops first" {
+	net_create lfc 10.204.1.4/24 >/dev/null 2>&1 || true
+	start_bg lfc -- sleep 1000
+	wait_running lfc
+	run ctr rm lfc
+	assert_failure 1
+	assert_output 'ctr: lfc: is running: stop it first (ctr stop lfc) or use ctr rm -f'
+	run ctr rm -f lfc
+	assert_success
+	[ ! -e /run/netns/lfc ]
+	run ip link show vc-lfc
+	assert_failure
+	[ ! -e "$CTR_LIB_DIR/lfc" ]
+	[ ! -e "$CTR_RUN_DIR/lfc" ] && [ ! -e "$CTR_RUN_DIR/lfc.lock" ]
+	[ ! -e /etc/netns/lfc ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*ctrtest-life/lfc' 2>/dev/null)" ]
+	run ctr inspect lfc
+	assert_failure 1
+	assert_output 'ctr: lfc: no such container'
+}
+
+@test "kill -9 of the supervisor at random moments of 50 starts leaves nothing the next command does not clean" {
+	net_create lfk 10.204.1.6/24 >/dev/null
+	local i sup
+	for i in $(seq 50); do
+		ctr-enter lfk sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+		sup=$!
+		sleep "$(printf '0.%03d' $((RANDOM % 51)))"
+		kill -9 "$sup"
+		wait "$sup" || true
+		# ps is truthful (PID 1 dies with its supervisor) and cleans up
+		run ctr ps
+		refute_line --partial lfk
+		[ ! -e "$CTR_RUN_DIR/lfk" ] || { echo "iteration $i: state left" >&2; false; }
+		[ ! -e "$CTR_RUN_DIR/lfk.lock" ] || { echo "iteration $i: lock left" >&2; false; }
+		[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*ctrtest-life/lfk' 2>/dev/null)" ] ||
+			{ echo "iteration $i: cgroup left" >&2; false; }
+		run grep -q "$CTR_RUN_DIR/lfk" /proc/self/mountinfo
+		assert_failure
+	done
+	# and it still starts normally
+	run ctr run lfk --rm -- echo alive
+	assert_success
+	assert_output alive
+	run ctr rm lfk
+	assert_success
+	[ ! -e /run/netns/lfk ]
+}
+
+@test "racing starts of one NAME: exactly one container, the others join or fail cleanly" {
+	net_create lfr 10.204.1.7/24 >/dev/null
+	local round i p n max seen self
+	local -a starters
+	self=$(readlink /proc/self/ns/pid)
+	for round in $(seq 5); do
+		starters=()
+		for i in 1 2 3 4; do
+			ctr-enter lfr -- sh -c "echo ran-$i; sleep 1" </dev/null >"$BATS_TEST_TMPDIR/r$i" 2>&1 3>&- &
+			starters+=($!)
+		done
+		# while they run, every process in netns lfr sits in one PID
+		# namespace (the supervisors are in the netns too, in ours)
+		max=0 seen=0
+		while kill -0 "${starters[@]}" 2>/dev/null || [ "$seen" -lt 3 ]; do
+			n=$(for p in /proc/[0-9]*; do
+				[ "$p/ns/net" -ef /run/netns/lfr ] 2>/dev/null && readlink "$p/ns/pid"
+			done | grep -vxF "$self" | sort -u | wc -l)
+			((n > max)) && max=$n
+			seen=$((seen + 1))
+			kill -0 "${starters[@]}" 2>/dev/null || break
+		done
+		for p in "${starters[@]}"; do
+			wait "$p" || true
+		done
+		[ "$max" -eq 1 ] || { echo "round $round: $max PID namespaces at once" >&2; false; }
+		for i in 1 2 3 4; do
+			grep -qx "ran-$i" "$BATS_TEST_TMPDIR/r$i" ||
+				grep -q '^ctr-enter: lfr: ' "$BATS_TEST_TMPDIR/r$i" ||
+				{ cat "$BATS_TEST_TMPDIR/r$i" >&2; false; }
+		done
+	done
+	ctr rm lfr
+}
+
+@test "bad input: one line each, the documented exit code" {
+	run ctr exec lfnone true
+	assert_failure 1
+	assert_output 'ctr: lfnone: no such container'
+	run ctr-enter --join lfnone true
+	assert_failure 125
+	assert_output 'ctr-enter: lfnone: container is not running'
+	run ctr exec lfb true
+	assert_failure 1
+	assert_output --partial 'ctr: lfb: '
+	for cmd in stop rm inspect stats; do
+		run ctr "$cmd" lfnone
+		assert_failure 1
+		assert_output 'ctr: lfnone: no such container'
+	done
+	run ctr run lfnone true
+	assert_failure 1
+	assert_output 'ctr: lfnone: no network namespace /run/netns/lfnone: create it first with `ctr create lfnone IP`'
+	run ctr rm lfa
+	assert_failure 1
+	assert_output 'ctr: lfa: is running: stop it first (ctr stop lfa) or use ctr rm -f'
+	run ctr frobnicate
+	assert_failure 2
+	run ctr stop
+	assert_failure 2
+	run ctr stop lfa -t soon
+	assert_failure 2
+	run ctr ps --bogus
+	assert_failure 2
+	run ctr exec ../x true
+	assert_failure 2
+}

@@ -1,0 +1,90 @@
+# bash completion for ctr (install as /usr/share/bash-completion/completions/ctr)
+# shellcheck shell=bash
+
+# Container names ctr knows: running (CTR_RUN_DIR), stopped (CTR_LIB_DIR)
+# and created (/run/netns).
+_ctr_names() {
+	local kind=$1 d
+	local -a out=()
+	for d in "${CTR_RUN_DIR:-/run/ctr}"/*/; do
+		[[ -d $d ]] && out+=("$(basename "$d")")
+	done
+	if [[ $kind == all ]]; then
+		for d in "${CTR_LIB_DIR:-/var/lib/ctr/containers}"/*/ /run/netns/*; do
+			[[ -e $d ]] && out+=("$(basename "$d")")
+		done
+	fi
+	printf '%s\n' "${out[@]}" | sort -u
+}
+
+_ctr() {
+	local cur prev cmd
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	if ((COMP_CWORD == 1)); then
+		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm inspect help --help --version' -- "$cur")
+		return
+	fi
+	cmd=${COMP_WORDS[1]}
+	case $prev in
+	-t | --time | -e | --env | -w | --workdir | -u | --user | --memory | -m | --memory-swap | \
+		--cpus | --cpu-shares | --pids-limit | --hostname | --cap-add | --cap-drop | --ulimit | \
+		--bridge | --gateway | --dns)
+		return
+		;;
+	--rootfs)
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return
+		;;
+	-v | --volume)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return
+		;;
+	esac
+	case $cmd in
+	create)
+		((COMP_CWORD == 2)) && return
+		mapfile -t COMPREPLY < <(compgen -W '--bridge --gateway --nat --dns' -- "$cur")
+		;;
+	run)
+		if ((COMP_CWORD == 2)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur")
+		elif [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '--rootfs --hostname -e --env -w --workdir -u --user
+				-v --volume --rm --read-only --init -m --memory --memory-swap --cpus --cpu-shares
+				--pids-limit --cap-add --cap-drop --privileged --seccomp --security-opt --ulimit --' -- "$cur")
+		fi
+		;;
+	exec)
+		if ((COMP_CWORD == 2)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
+		elif [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '-e --env -w --workdir -u --user --' -- "$cur")
+		fi
+		;;
+	ps) mapfile -t COMPREPLY < <(compgen -W '-a --all --json' -- "$cur") ;;
+	stats)
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '--no-stream' -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
+		fi
+		;;
+	stop)
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '-t --time' -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
+		fi
+		;;
+	rm | inspect)
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W "$([[ $cmd == rm ]] && echo '-f --force' || echo --json)" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur")
+		fi
+		;;
+	esac
+}
+
+complete -F _ctr ctr

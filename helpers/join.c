@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * join.c: run a command inside a running container (`docker exec`).
+ *
+ *   probe: lock busy and PID 1 alive with its recorded start time
+ *   refuse options that would change the running container
+ *   the container's restrictions from its state file into cfg
+ *   open every /proc/PID1/ns/X first, check PID 1 is still the same process
+ *   cgroup_open; setns(pid) in the supervisor, fork, and back to our own
+ *   pid namespace (setns(CLONE_NEWPID) only affects children)
+ *   supervisor: cgroup_attach(child), GO, read its errors until exec,
+ *               then the same wait/forward/relay loop as a start
+ *   child: user, cgroup, ipc, uts, net namespaces, mnt last, chdir /;
+ *          a pty from the container's devpts (tty mode); rlimits, user,
+ *          caps, no_new_privs, seccomp (masked paths are in the mount ns
+ *          already); workdir; exec
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "join.h"
+#include "lifecycle.h"
+#include "security.h"
+#include "supervisor.h"
+#include "sync.h"
+#include "util.h"
+
+/* setns order: user first (it grants the rights for the rest), mnt last
+ * (it changes root and cwd); pid is joined by the supervisor for its fork. */
+static const struct {
+	const char *name;
+	int flag;
+} nstypes[] = {
+	{ "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
+	{ "mnt", CLONE_NEWNS },
+};
+#define NS_N ARRAY_SIZE(nstypes)
+#define NS_PID 5   /* nstypes[NS_PID] is pid */
+
+bool join_option_allowed(const char *lng)
+{
+	static const char *const allowed[] = {
+		"env", "workdir", "user", "help", "version", "stats", "json", "join", "cleanup",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+		if (strcmp(lng, allowed[i]) == 0)
+			return true;
+	return false;
+}
+
+static void close_all(int fds[NS_N])
+{
+	for (size_t i = 0; i < NS_N; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* fds[i] = /proc/PID/ns/X, or -1 when we are in that namespace already. */
+static int open_namespaces(pid_t pid, int fds[NS_N])
+{
+	for (size_t i = 0; i < NS_N; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < NS_N; i++) {
+		char path[64], self[64];
+		struct stat a, b;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, nstypes[i].name);
+		snprintf(self, sizeof(self), "/proc/self/ns/%s", nstypes[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			int err = -errno;
+
+			close_all(fds);
+			if (err == -ENOENT || err == -ESRCH)
+				return ctr_failx(err, "container stopped while joining it");
+			return ctr_fail(err, "open %s", path);
+		}
+		if (fstat(fds[i], &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	}
+	return 0;
+}
+
+/* The running container's restrictions replace the (default) ones of the
+ * command line: the joining process gets what PID 1 got. */
+static void adopt_state(struct ctr_config *cfg, const struct ctr_state *st)
+{
+	cfg->privileged = st->privileged;
+	cfg->seccomp_unconfined = st->seccomp_unconfined;
+	cfg->cap_add = st->cap_add;
+	cfg->cap_drop = st->cap_drop;
+	cfg->cap_drop_all = st->cap_drop_all;
+	free(cfg->rlimits);
+	cfg->rlimits = NULL;
+	cfg->n_rlimits = st->n_rlimits;
+	if (st->n_rlimits) {
+		cfg->rlimits = xcalloc(st->n_rlimits, sizeof(*cfg->rlimits));
+		memcpy(cfg->rlimits, st->rlimits, st->n_rlimits * sizeof(*cfg->rlimits));
+	}
+	cfg->limits = (struct ctr_limits){ .memory = st->limits.memory,
+					   .memory_swap = st->limits.memory_swap,
+					   .cpu_quota_us = st->limits.cpu_quota_us,
+					   .cpu_period_us = st->limits.cpu_period_us,
+					   .cpu_shares = st->limits.cpu_shares,
+					   .pids_limit = st->limits.pids_limit };
+	if (st->hostname && *st->hostname) {
+		free(cfg->hostname);
+		cfg->hostname = xstrdup(st->hostname);
+	}
+	if (!cfg->has_user && st->user && *st->user) {
+		cfg->has_user = true;
+		free(cfg->user_spec);
+		cfg->user_spec = xstrdup(st->user);
+	}
+	if (st->cgroup_parent && *st->cgroup_parent) {
+		free(cfg->cgroup_parent);
+		cfg->cgroup_parent = xstrdup(st->cgroup_parent);
+	}
+}
+
+/* A new pty from the container's own devpts (we are in its mount ns): the
+ * slave becomes our controlling terminal and stdio.  Unlike a start, the
+ * container's /dev/console is left alone. */
+static int join_pty(int *out)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int slave = -1;
+	struct winsize ws;
+	int unlock = 0;
+
+	if (master < 0)
+		return ctr_fail(-errno, "open the container's /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return ctr_fail(-errno, "unlock pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return ctr_fail(-errno, "open pty slave");
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(slave, TIOCSWINSZ, &ws);
+	if (setsid() < 0)
+		return ctr_fail(-errno, "setsid");
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return ctr_fail(-errno, "make the pty the controlling terminal");
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return ctr_fail(-errno, "dup pty");
+	*out = ctr_steal_fd(&master);
+	return 0;
+}
+
+static int enter_namespaces(const int fds[NS_N])
+{
+	for (size_t i = 0; i < NS_N; i++) {
+		if (fds[i] < 0 || nstypes[i].flag == CLONE_NEWPID)
+			continue;
+		if (setns(fds[i], nstypes[i].flag) < 0)
+			return ctr_fail(-errno, "join %s namespace", nstypes[i].name);
+	}
+	if (chdir("/") < 0)
+		return ctr_fail(-errno, "chdir /");
+	return 0;
+}
+
+static int enter_workdir(const struct ctr_config *cfg, const char *home)
+{
+	if (cfg->workdir) {
+		if (chdir(cfg->workdir) < 0)
+			return ctr_fail(-errno, "workdir %s", cfg->workdir);
+	} else if (chdir(home) < 0 && chdir("/") < 0) {
+		return ctr_fail(-errno, "chdir /");
+	}
+	return 0;
+}
+
+__attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, int sock,
+						 const int fds[NS_N], bool use_pty)
+{
+	_cleanup_free_ char *home = NULL;
+	char *default_argv[] = { NULL, NULL };
+	char *const *argv = cfg->argv;
+	struct ctr_msg msg;
+	sigset_t none;
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* GO: the supervisor has put us into the container's cgroup. */
+	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO)
+		_exit(EXIT_CTR_FAIL);
+	if (enter_namespaces(fds) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (use_pty) {
+		_cleanup_close_ int master = -1;
+
+		if (join_pty(&master) < 0 || sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
+			sync_fail(sock, EXIT_CTR_FAIL);
+	}
+	if (resolve_user(cfg, &uid, &gid, &home) < 0 || security_set_rlimits(cfg) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (cfg->has_user && switch_user(uid, gid) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (!argv) {
+		default_argv[0] = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
+		argv = default_argv;
+	}
+	sync_fail(sock, container_exec(argv, build_env(cfg, home)));
+}
+
+/* The child's reports until exec (end-of-file): 0, or its exit status. */
+static int wait_for_exec(int sock, pid_t pid, int *master)
+{
+	for (;;) {
+		struct ctr_msg msg;
+		int fd = -1;
+		int r = sync_recv(sock, &msg, &fd);
+
+		if (r < 0)
+			return EXIT_CTR_FAIL;
+		if (r == 0)
+			return 0;
+		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
+			*master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (msg.type == MSG_ERROR) {
+			ctr_seterrmsg(msg.text);
+			waitpid(pid, NULL, 0);
+			return msg.code ? msg.code : EXIT_CTR_FAIL;
+		}
+	}
+}
+
+/* fork() with the child in the container's PID namespace; we stay in ours. */
+static pid_t fork_into(int pidns, int ownns)
+{
+	pid_t pid;
+
+	if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0)
+		return ctr_fail(-errno, "join pid namespace");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		ctr_fail(-errno, "fork");
+	if (pid != 0 && pidns >= 0 && setns(ownns, CLONE_NEWPID) < 0)
+		ctr_warn(NULL, "cannot return to our own pid namespace: %s", strerror(errno));
+	return pid;
+}
+
+static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t pid, int sock,
+		     int sigfd)
+{
+	_cleanup_close_ int master = -1;
+	int code, status;
+
+	if (cgroup_attach(cg, pid) < 0 || sync_send(sock, MSG_GO, 0, NULL, -1) < 0) {
+		ctr_report(cfg->name);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return EXIT_CTR_FAIL;
+	}
+	code = wait_for_exec(sock, pid, &master);
+	if (code != 0) {
+		ctr_report(cfg->name);
+		return code;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (master >= 0 && supervisor_raw_tty() < 0)
+		ctr_warn(cfg->name, "%s", ctr_errmsg());
+	status = supervisor_wait(pid, sigfd, master);
+	supervisor_restore_tty();
+	return supervisor_exit_code(status);
+}
+
+static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
+{
+	_cleanup_close_ int ownpid = -1;
+	_cleanup_close_ int sigfd = -1;
+	struct ctr_cgroup *cg = NULL;
+	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		       tcgetpgrp(STDIN_FILENO) == getpgrp();
+	int fds[NS_N], sv[2] = { -1, -1 };
+	int code = EXIT_CTR_FAIL;
+	pid_t pid;
+
+	for (size_t i = 0; i < NS_N; i++)
+		fds[i] = -1;
+	if (cfg->start_opt) {
+		ctr_failx(-EINVAL, "%s: cannot change a running container", cfg->start_opt);
+		goto out;
+	}
+	adopt_state(cfg, st);
+	if (open_namespaces(st->pid, fds) < 0)
+		goto out;
+	if (!state_pid1_alive(st)) {
+		ctr_failx(-ESRCH, "container stopped while joining it");
+		goto out;
+	}
+	ownpid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	if (ownpid < 0) {
+		ctr_fail(-errno, "open /proc/self/ns/pid");
+		goto out;
+	}
+	if (cgroup_open(cfg, cfg->name, &cg) < 0 || supervisor_signals(&sigfd) < 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ctr_fail(-errno, "socketpair");
+		goto out;
+	}
+	pid = fork_into(fds[NS_PID], ownpid);
+	if (pid < 0)
+		goto out;
+	if (pid == 0) {
+		close(sv[0]);
+		close(sigfd);
+		join_child(cfg, sv[1], fds, use_pty);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	close_all(fds);
+	for (size_t i = 0; i < NS_N; i++)
+		fds[i] = -1;
+	code = supervise(cfg, cg, pid, sv[0], sigfd);
+	cgroup_free(cg);
+	close(sv[0]);
+	return code;
+out:
+	close_all(fds);
+	if (cg)
+		cgroup_free(cg);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	ctr_report(cfg->name);
+	return EXIT_CTR_FAIL;
+}
+
+int join_or_lock(struct ctr_config *cfg, int *lockfd)
+{
+	struct ctr_state st;
+	int fd = -1, r, code;
+
+	if (cfg->cleanup) {
+		r = lifecycle_cleanup(cfg);
+		if (r < 0)
+			ctr_report(cfg->name);
+		return r < 0 ? EXIT_CTR_FAIL : r;
+	}
+	r = lifecycle_probe(cfg, &st, &fd);
+	if (r < 0) {
+		ctr_report(cfg->name);
+		return EXIT_CTR_FAIL;
+	}
+	if (r == 0) {
+		if (!cfg->join_only) {
+			*lockfd = fd;
+			return JOIN_START;
+		}
+		lifecycle_unlock(cfg, fd);
+		ctr_failx(-ESRCH, "container is not running");
+		ctr_report(cfg->name);
+		return EXIT_CTR_FAIL;
+	}
+	code = join_running(cfg, &st);
+	state_free(&st);
+	return code;
+}

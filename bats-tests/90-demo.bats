@@ -34,3 +34,34 @@ setup() {
 	assert_output --partial "no rootfs at $BATS_TEST_TMPDIR/none"
 	assert_no_debris "$BATS_TEST_TMPDIR/before"
 }
+
+@test "demo: a failing step makes it exit 1, and it still cleans up" {
+	# A busybox rootfs has no bash: step 4 (the shell as PID 1) must fail.
+	rootfs-builder --busybox -q "$BATS_TEST_TMPDIR/bb" >/dev/null
+	run env CTR_DEMO_STEPS="4 9" CTR_ROOTFS="$BATS_TEST_TMPDIR/bb" CTR_BIN="$CTR_BIN" "$CTR_SRC/demo/run"
+	assert_failure 1
+	assert_line "-- Step 4: FAIL"
+	assert_line "-- Step 9: PASS"
+	assert_line --partial "1 step(s) FAILED"
+	assert_no_debris "$BATS_TEST_TMPDIR/before"
+}
+
+@test "demo: SIGTERM in the middle of a step removes everything" {
+	local log=$BATS_TEST_TMPDIR/demo.log pid n=100
+	CTR_DEMO_STEPS=6 CTR_ROOTFS="$CTR_TEST_ROOTFS" "$CTR_SRC/demo/run" >"$log" 2>&1 3>&- &
+	pid=$!
+	# wait until the CPU loop of step 6 runs in its cgroup
+	while ((n-- > 0)) && ! CTR_CGROUP_PARENT=ctrdemo ctr-enter --stats ctrdemo1 >/dev/null 2>&1; do
+		sleep 0.1
+	done
+	((n > 0)) || { cat "$log" >&2; kill -KILL "$pid"; fail "step 6 never started"; }
+	kill -TERM "$pid"
+	local rc=0 tmp
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 143
+	assert_no_debris "$BATS_TEST_TMPDIR/before"
+	# its temporary CTR_RUN_DIR/CTR_LIB_DIR is gone too
+	tmp=$(sed -n 's/.*state in \(\/tmp\/ctr-demo\.[A-Za-z0-9]*\).*/\1/p' "$log")
+	[ -n "$tmp" ]
+	assert_not_exist "$tmp"
+}

@@ -13,6 +13,7 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 ROOTFS  ?= /var/lib/ctr/rootfs/default
 BUILD   ?= build
@@ -50,10 +51,13 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/ctr-enter $(SCRIPTS) $(DESTDIR)$(BINDIR)/
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
+	install -d $(DESTDIR)$(COMPDIR)
+	install -m 0644 completions/ctr.bash $(DESTDIR)$(COMPDIR)/ctr
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ctr-enter $(SCRIPTS))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANS)))
+	rm -f $(DESTDIR)$(COMPDIR)/ctr
 
 # Tests run against the tree's own binaries (CTR_BIN), never installed ones.
 test: all
@@ -69,7 +73,7 @@ test-vm: all
 	bats-tests/vm/run
 
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctr.bash demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 

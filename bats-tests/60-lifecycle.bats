@@ -3,7 +3,7 @@
 # (ctr exec / ctr-enter NAME CMD), the porcelain's ps/stats/stop/rm/inspect,
 # kill -9 of the supervisor at random moments, racing starts of one NAME,
 # and one-line errors with documented exit codes.  Bridge ct-life, subnet
-# 10.204.1.0/24, names lf*, netns-setup records in a private directory (so
+# 10.204.1.0/24, names lf*, netns-setup records in the suite's own CTR_NET_STATE_DIR (so
 # that `ctr ps -a` lists only this suite's containers).
 
 load test_helper
@@ -12,7 +12,6 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	ctr_test_env life
-	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net"
 	life_snapshot >"$BATS_FILE_TMPDIR/before"
 	net_create lfa 10.204.1.2/24 >/dev/null
 	net_create lfb 10.204.1.3/24 >/dev/null
@@ -214,7 +213,7 @@ cgroup_dir() {
 	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
 	assert_output --partial "mem_limit=max"
 	# streaming: a fresh table every second until interrupted
-	run timeout -s INT 3.5 ctr stats lfa
+	run timeout -s INT 6 ctr stats lfa
 	[ "$(grep -o 'NAME ' <<<"$output" | wc -l)" -ge 2 ]
 	assert_line --regexp '^lfa +[0-9.]+% '
 }

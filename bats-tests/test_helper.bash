@@ -24,6 +24,7 @@ ctr_test_env() {
 	export CTR_CGROUP_PARENT="ctrtest-$tag"
 	export CTR_BRIDGE="ct-$tag"
 	export CTR_ROOTFS="$CTR_TEST_ROOTFS"
+	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net-state"
 	mkdir -p "$CTR_RUN_DIR" "$CTR_LIB_DIR"
 }
 

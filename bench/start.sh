@@ -57,6 +57,14 @@ main() {
 	echo "### Start-to-exit of /bin/true ($BENCH_RUNS runs each, hyperfine -N)"
 	echo
 	bench_table "$WORK/start.json" 1
+	echo
+	hyperfine -N --warmup 5 --runs "$BENCH_RUNS" --export-json "$WORK/hardening.json" \
+		-n "ctr-enter (default hardening)" "ctr-enter $NET --rm -- /bin/true" \
+		-n "ctr-enter --seccomp=unconfined" "ctr-enter $NET --rm --seccomp=unconfined -- /bin/true" \
+		-n "ctr-enter --privileged" "ctr-enter $NET --rm --privileged -- /bin/true" >&2
+	echo "### The cost of the hardening (seccomp filter, capabilities, masks)"
+	echo
+	bench_table "$WORK/hardening.json" 2
 }
 
 main "$@"

@@ -239,13 +239,14 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	gid_t gid = 0;
 	int r;
 
-	/* Die with the supervisor.  If it died before this line, the read
-	 * below sees end-of-file (getppid() is 0 in a new PID namespace
-	 * either way, so it cannot tell). */
+	/* Die with the supervisor.  If it died before this line, its end of
+	 * the socket is closed: the read sees end-of-file, or (when it sent
+	 * GO and died at once) sync_peer_gone() sees the hang-up (getppid()
+	 * is 0 in a new PID namespace either way, so it cannot tell). */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	reset_signals();
 	r = sync_recv(sock, &msg, NULL);
-	if (r <= 0 || msg.type != MSG_GO)
+	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
 	umask(022);
 
@@ -256,7 +257,7 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	if (use_pty) {
 		_cleanup_close_ int master = -1;
 
-		if (devices_setup_pty(devfd, &master) < 0 ||
+		if (devices_open_pty(devfd, "pts/ptmx", true, &master) < 0 ||
 		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
 	} else if (devices_bind_console(devfd) < 0) {

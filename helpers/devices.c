@@ -125,16 +125,16 @@ static int bind_console(int devfd, int ttyfd)
 	return 0;
 }
 
-int devices_setup_pty(int devfd, int *master_out)
+int devices_open_pty(int dirfd, const char *ptmx, bool console, int *master_out)
 {
 	_cleanup_close_ int master = -1;
 	_cleanup_close_ int slave = -1;
 	struct winsize ws;
 	int unlock = 0, r;
 
-	master = openat(devfd, "pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	master = openat(dirfd, ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		return ctr_fail(-errno, "open /dev/pts/ptmx");
+		return ctr_fail(-errno, "open the container's %s", ptmx);
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
 		return ctr_fail(-errno, "unlock pty");
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -142,8 +142,7 @@ int devices_setup_pty(int devfd, int *master_out)
 		return ctr_fail(-errno, "open pty slave");
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 		ioctl(slave, TIOCSWINSZ, &ws);
-	r = bind_console(devfd, slave);
-	if (r < 0)
+	if (console && (r = bind_console(dirfd, slave)) < 0)
 		return r;
 	if (setsid() < 0)
 		return ctr_fail(-errno, "setsid");

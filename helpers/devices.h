@@ -3,16 +3,20 @@
 #ifndef CTR_DEVICES_H
 #define CTR_DEVICES_H
 
+#include <stdbool.h>
+
 /* tmpfs on ROOT/dev (nosuid, noexec, mode 755) with null, zero, full,
  * random, urandom, tty (mknod, else bound from the host), a new devpts
  * instance with ptmx -> pts/ptmx, shm, mqueue, and the fd symlinks.
  * *devfd receives a directory fd of the new /dev. */
 int devices_setup(int rootfd, int *devfd);
-/* A new pty from the container's devpts; the slave becomes this process's
- * controlling terminal and stdin/stdout/stderr (setsid + TIOCSCTTY), its
- * size copied from the caller's terminal on fd 0, and it is bound on
- * /dev/console.  *master receives the master. */
-int devices_setup_pty(int devfd, int *master);
+/* A new pty from the container's devpts (DIRFD/PTMX: "pts/ptmx" under the
+ * new /dev while starting, "/dev/ptmx" when joining from inside the mount
+ * ns); the slave becomes this process's controlling terminal and
+ * stdin/stdout/stderr (setsid + TIOCSCTTY), its size copied from the
+ * caller's terminal on fd 0, and with CONSOLE it is bound on /dev/console.
+ * *master receives the master. */
+int devices_open_pty(int dirfd, const char *ptmx, bool console, int *master);
 /* No pty: bind the caller's terminal (fd 0 or 1, if one is a tty) on /dev/console. */
 int devices_bind_console(int devfd);
 

@@ -28,6 +28,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "devices.h"
 #include "join.h"
 #include "lifecycle.h"
 #include "security.h"
@@ -133,36 +134,6 @@ static void adopt_state(struct ctr_config *cfg, const struct ctr_state *st)
 	}
 }
 
-/* A new pty from the container's own devpts (we are in its mount ns): the
- * slave becomes our controlling terminal and stdio.  Unlike a start, the
- * container's /dev/console is left alone. */
-static int join_pty(int *out)
-{
-	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	_cleanup_close_ int slave = -1;
-	struct winsize ws;
-	int unlock = 0;
-
-	if (master < 0)
-		return ctr_fail(-errno, "open the container's /dev/ptmx");
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return ctr_fail(-errno, "unlock pty");
-	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return ctr_fail(-errno, "open pty slave");
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		ioctl(slave, TIOCSWINSZ, &ws);
-	if (setsid() < 0)
-		return ctr_fail(-errno, "setsid");
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return ctr_fail(-errno, "make the pty the controlling terminal");
-	for (int i = 0; i < 3; i++)
-		if (dup2(slave, i) < 0)
-			return ctr_fail(-errno, "dup pty");
-	*out = ctr_steal_fd(&master);
-	return 0;
-}
-
 static int enter_namespaces(const int fds[NS_N])
 {
 	for (size_t i = 0; i < NS_N; i++) {
@@ -204,14 +175,14 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* GO: the supervisor has put us into the container's cgroup. */
-	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO)
+	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
 	if (enter_namespaces(fds) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (use_pty) {
 		_cleanup_close_ int master = -1;
 
-		if (join_pty(&master) < 0 || sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
+		if (devices_open_pty(AT_FDCWD, "/dev/ptmx", false, &master) < 0 || sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
 	}
 	if (resolve_user(cfg, &uid, &gid, &home) < 0 || security_set_rlimits(cfg) < 0)
@@ -225,32 +196,6 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 		argv = default_argv;
 	}
 	sync_fail(sock, container_exec(argv, build_env(cfg, home)));
-}
-
-/* The child's reports until exec (end-of-file): 0, or its exit status. */
-static int wait_for_exec(int sock, pid_t pid, int *master)
-{
-	for (;;) {
-		struct ctr_msg msg;
-		int fd = -1;
-		int r = sync_recv(sock, &msg, &fd);
-
-		if (r < 0)
-			return EXIT_CTR_FAIL;
-		if (r == 0)
-			return 0;
-		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
-			*master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (msg.type == MSG_ERROR) {
-			ctr_seterrmsg(msg.text);
-			waitpid(pid, NULL, 0);
-			return msg.code ? msg.code : EXIT_CTR_FAIL;
-		}
-	}
 }
 
 /* fork() with the child in the container's PID namespace; we stay in ours. */
@@ -281,7 +226,7 @@ static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t 
 		waitpid(pid, NULL, 0);
 		return EXIT_CTR_FAIL;
 	}
-	code = wait_for_exec(sock, pid, &master);
+	code = sync_wait_exec(sock, pid, &master);
 	if (code != 0) {
 		ctr_report(cfg->name);
 		return code;

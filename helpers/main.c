@@ -57,36 +57,6 @@ static int check_volumes(const struct ctr_config *cfg)
 	return 0;
 }
 
-/* Read the child's reports until its end closes (exec) or it fails.
- * Returns 0 when COMMAND runs, else the exit status (message recorded). */
-static int wait_for_exec(const struct ctr_config *cfg, int sock, pid_t pid, int *master)
-{
-	for (;;) {
-		struct ctr_msg msg;
-		int fd = -1;
-		int r = sync_recv(sock, &msg, &fd);
-
-		if (r < 0)
-			return EXIT_CTR_FAIL;
-		if (r == 0)
-			return 0;
-		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
-			*master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (msg.type == MSG_ERROR) {
-			int status;
-
-			ctr_seterrmsg(msg.text);
-			waitpid(pid, &status, 0);
-			(void)cfg;
-			return msg.code ? msg.code : EXIT_CTR_FAIL;
-		}
-	}
-}
-
 static int oom_exit(const struct ctr_config *cfg)
 {
 	char limit[64];
@@ -156,7 +126,7 @@ static int run(struct ctr_config *cfg)
 		waitpid(pid, NULL, 0);
 		goto fail;
 	}
-	code = wait_for_exec(cfg, sv[0], pid, &master);
+	code = sync_wait_exec(sv[0], pid, &master);
 	close(sv[0]);
 	sv[0] = -1;
 	if (code != 0) {

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c: messages (and one fd) between the supervisor and the child. */
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+
+#include <sys/wait.h>
 
 #include "sync.h"
 
@@ -79,4 +82,37 @@ void sync_fail(int sock, int code)
 {
 	sync_send(sock, MSG_ERROR, code, ctr_errmsg(), -1);
 	_exit(code);
+}
+
+bool sync_peer_gone(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+
+	/* AF_UNIX: POLLHUP once the peer has closed its end. */
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+}
+
+int sync_wait_exec(int sock, pid_t pid, int *master)
+{
+	for (;;) {
+		struct ctr_msg msg;
+		int fd = -1;
+		int r = sync_recv(sock, &msg, &fd);
+
+		if (r < 0)
+			return EXIT_CTR_FAIL;
+		if (r == 0)
+			return 0;
+		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
+			*master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (msg.type == MSG_ERROR) {
+			ctr_seterrmsg(msg.text);
+			waitpid(pid, NULL, 0);
+			return msg.code ? msg.code : EXIT_CTR_FAIL;
+		}
+	}
 }

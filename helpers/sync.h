@@ -12,6 +12,8 @@
 #ifndef CTR_SYNC_H
 #define CTR_SYNC_H
 
+#include <sys/types.h>
+
 #include "util.h"
 
 enum ctr_msg_type { MSG_GO = 1, MSG_PTY, MSG_ERROR };
@@ -26,6 +28,14 @@ struct ctr_msg {
 int sync_send(int sock, int type, int code, const char *text, int fd);
 /* 1 got a message, 0 end-of-file, -errno.  *fd receives a passed fd or -1. */
 int sync_recv(int sock, struct ctr_msg *msg, int *fd);
+/* Child side, after PR_SET_PDEATHSIG: true when the supervisor's end is
+ * closed, i.e. it died before the death signal was armed (a GO it sent
+ * before dying is still readable, so reading alone cannot tell). */
+bool sync_peer_gone(int sock);
+/* Supervisor side: read the child's reports until its end closes (exec).
+ * Returns 0 when COMMAND runs, else the exit status to use (the child's
+ * message recorded, the child reaped).  A passed pty master lands in *master. */
+int sync_wait_exec(int sock, pid_t pid, int *master);
 /* Child side: send the recorded error and _exit(code). */
 __attribute__((noreturn)) void sync_fail(int sock, int code);
 

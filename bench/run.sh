@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in one go; writes docs/benchmarks.md.
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+OUT="${BENCH_OUT:-$BENCH_SRC/docs/benchmarks.md}"
+
+machine_section() {
+	echo "Measured on $(date -u +%Y-%m-%d) by \`make bench\`: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+	echo "$(awk '/MemTotal/ {printf "%d GiB", $2/1024/1024}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
+	echo "Peers: $(bwrap --version), $(crun --version | head -n1), $(runc --version | head -n1), $(unshare --version), $(hyperfine --version)."
+	echo "Rootfs: $BENCH_ROOTFS ($(du -sh "$BENCH_ROOTFS" 2>/dev/null | cut -f1))."
+	echo
+}
+
+main() {
+	bench_require_root
+	[ -f "$BENCH_ROOTFS/.ctr-rootfs" ] || "$BENCH_SRC/rootfs-builder" "$BENCH_ROOTFS"
+	local tmp
+	tmp=$(mktemp)
+	trap 'rm -f "$tmp"' EXIT
+	{
+		echo "# Benchmarks"
+		echo
+		echo "Medians of hyperfine runs; ratios are against the row named in each table's header."
+		echo "Lower is better. Regenerate with \`sudo make bench\` (root; about 5 minutes)."
+		echo
+		machine_section
+		echo "## Container start-up"
+		echo
+		"$BENCH_SRC/bench/start.sh"
+		echo
+		echo "## Network setup"
+		echo
+		"$BENCH_SRC/bench/netns.sh"
+		echo
+		echo "## Scale and memory"
+		echo
+		"$BENCH_SRC/bench/scale.sh"
+	} >"$tmp"
+	mv "$tmp" "$OUT"
+	trap - EXIT
+	echo "bench: wrote $OUT" >&2
+}
+
+main "$@"

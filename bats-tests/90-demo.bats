@@ -9,10 +9,27 @@ setup_file() {
 	ctr_test_env demo
 }
 
+# The host as far as the demo's names go (its netns ctrdemo*, bridge ctdemo0,
+# veths vc-ctrdemo*, cgroup parent ctrdemo, /etc/netns entries, temporary
+# ctr-demo.* dirs): other suites may come and go meanwhile on a shared host.
+demo_snapshot() {
+	host_snapshot | grep -E '^##|ctrdemo|ctdemo|ctr-demo' || true
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name ctrdemo 2>/dev/null || true
+}
+
+assert_no_demo_debris() {
+	local now
+	now=$(demo_snapshot)
+	if [ "$now" != "$(cat "$1")" ]; then
+		diff "$1" <(echo "$now") >&2 || true
+		fail "the demo left something behind (above)"
+	fi
+}
+
 setup() {
 	require_root
 	[ -f "$CTR_TEST_ROOTFS/.ctr-rootfs" ] || skip "no rootfs at $CTR_TEST_ROOTFS"
-	host_snapshot >"$BATS_TEST_TMPDIR/before"
+	demo_snapshot >"$BATS_TEST_TMPDIR/before"
 }
 
 @test "demo: every step passes, exit 0, no debris" {
@@ -25,14 +42,14 @@ setup() {
 	refute_line --partial "FAIL"
 	refute_line --partial "SKIP"
 	assert_line --partial "all steps passed"
-	assert_no_debris "$BATS_TEST_TMPDIR/before"
+	assert_no_demo_debris "$BATS_TEST_TMPDIR/before"
 }
 
 @test "demo: refuses to start without a rootfs, leaving nothing behind" {
 	run env CTR_ROOTFS="$BATS_TEST_TMPDIR/none" "$CTR_SRC/demo/run"
 	assert_failure 2
 	assert_output --partial "no rootfs at $BATS_TEST_TMPDIR/none"
-	assert_no_debris "$BATS_TEST_TMPDIR/before"
+	assert_no_demo_debris "$BATS_TEST_TMPDIR/before"
 }
 
 @test "demo: a failing step makes it exit 1, and it still cleans up" {
@@ -43,7 +60,7 @@ setup() {
 	assert_line "-- Step 4: FAIL"
 	assert_line "-- Step 9: PASS"
 	assert_line --partial "1 step(s) FAILED"
-	assert_no_debris "$BATS_TEST_TMPDIR/before"
+	assert_no_demo_debris "$BATS_TEST_TMPDIR/before"
 }
 
 @test "demo: SIGTERM in the middle of a step removes everything" {
@@ -59,7 +76,7 @@ setup() {
 	local rc=0 tmp
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 143
-	assert_no_debris "$BATS_TEST_TMPDIR/before"
+	assert_no_demo_debris "$BATS_TEST_TMPDIR/before"
 	# its temporary CTR_RUN_DIR/CTR_LIB_DIR is gone too
 	tmp=$(sed -n 's/.*state in \(\/tmp\/ctr-demo\.[A-Za-z0-9]*\).*/\1/p' "$log")
 	[ -n "$tmp" ]

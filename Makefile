@@ -8,6 +8,7 @@
 # make test-vm    the suites in QEMU VMs: pure cgroup v2, Ubuntu 20.04's v1
 # make bench      benchmarks (hyperfine), writes docs/benchmarks.md
 # make rootfs     debootstrap the default rootfs (ROOTFS=DIR to override)
+# make demo       walk through every feature on the built rootfs (as root)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -72,7 +73,7 @@ test-vm: all
 	bats-tests/vm/run
 
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctr.bash $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctr.bash demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 
@@ -82,10 +83,14 @@ rootfs:
 bench: all
 	bench/run.sh
 
+# Every requirement, step by step, with real checks (ROOTFS or CTR_ROOTFS).
+demo: all
+	CTR_BIN=$(CURDIR)/$(BUILD) CTR_ROOTFS="$${CTR_ROOTFS:-$(ROOTFS)}" ./demo/run
+
 deps:
 	./.ci/deps
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all install uninstall test test-asan test-vm lint rootfs bench deps clean
+.PHONY: all install uninstall test test-asan test-vm lint rootfs bench demo deps clean

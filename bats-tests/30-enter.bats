@@ -545,7 +545,7 @@ wait_pane() {
 	tmux_cmd send-keys -t enter "sleep 4711" Enter
 	wait_until 100 pgrep_quiet '^sleep 4711$'
 	tmux_cmd send-keys -t enter C-c
-	wait_pane '^\^C$'
+	wait_pane '\^C'
 	tmux_cmd send-keys -t enter "echo after-sleep-\$?" Enter
 	wait_pane '^after-sleep-130$'
 	run ! pgrep -f '^sleep 4711$'

@@ -34,7 +34,7 @@ run_hyperfine() {
 	local json=$1
 	unshare -m --propagation private bash -c '
 		set -e
-		if [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
+		if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then
 			mount -t tmpfs -o size=4k ctr-bench /sys/fs/cgroup/unified
 		fi
 		exec "$@"' _ hyperfine -N --warmup 5 --runs "$BENCH_RUNS" --export-json "$json" \

@@ -28,6 +28,9 @@ CPPFLAGS += -D_GNU_SOURCE -Ihelpers
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS)
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 LDLIBS  += $(SECCOMP_LIBS)
+# Bind every symbol at start (full RELRO): hardening, and the waiting
+# supervisor never pages ld.so back in for a lazy binding.
+LDFLAGS += -Wl,-z,now -Wl,-z,relro
 
 SRCS    := $(sort $(wildcard helpers/*.c))
 OBJS    := $(patsubst helpers/%.c,$(BUILD)/%.o,$(SRCS))

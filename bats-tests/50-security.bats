@@ -262,6 +262,32 @@ run_ctr() {
 	assert_output --partial "Operation not permitted"
 }
 
+@test "no fd of the caller reaches the container: start, --init, join" {
+	local dir="$BATS_FILE_TMPDIR/host-only"
+	# fd 7 is a directory on the host outside the rootfs: a way out if it leaked
+	run bash -c 'exec 7<"$1"; shift; "$@"' _ "$dir" ctr-enter "$SEC_NAME" --rm -- \
+		sh -c 'ls /proc/self/fd/7/ 2>&1; ls /proc/self/fd'
+	assert_success
+	refute_output --partial secret
+	assert_output --partial "No such file"
+	run bash -c 'exec 7<"$1"; shift; "$@"' _ "$dir" ctr-enter "$SEC_NAME" --rm --init -- \
+		sh -c 'ls /proc/1/fd /proc/2/fd; cat /proc/1/fd/7/secret 2>&1'
+	refute_output --partial "$SEC_SECRET"
+	refute_line 7
+	# join: start a container, then join it holding fd 7
+	ctr-enter "$SEC_NAME" --rm -- sleep 3 </dev/null >/dev/null 2>&1 &
+	local sup=$! i
+	for i in $(seq 100); do
+		[ -s "$CTR_RUN_DIR/$SEC_NAME/state" ] && break
+		sleep 0.05
+	done
+	run bash -c 'exec 7<"$1"; shift; "$@"' _ "$dir" ctr-enter "$SEC_NAME" -- \
+		sh -c 'cat /proc/self/fd/7/secret 2>&1; ls /proc/self/fd'
+	wait "$sup"
+	refute_output --partial "$SEC_SECRET"
+	refute_line 7
+}
+
 @test "the security suite leaves nothing behind" {
 	teardown_file
 	unset SEC_HOST_PID

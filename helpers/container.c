@@ -303,6 +303,8 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 		default_argv[0] = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
 		argv = default_argv;
 	}
+	if (close_inherited_fds(sock) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->init)
 		init_main(argv, envp, sock);
 	sync_fail(sock, container_exec(argv, envp));

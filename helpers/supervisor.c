@@ -161,16 +161,9 @@ static void trim_text(void)
 		    strcmp(perms, "r-xp") == 0 && strchr(l, '/'))
 			n++;
 	}
-	/* Bind (lazy PLT) the calls the wait loop makes, so that ld.so's text
-	 * is not faulted back in by the first signal. */
-	poll(NULL, 0, 0);
-	(void)!read(-1, NULL, 0);
-	(void)!write(-1, NULL, 0);
-	waitpid(INT_MAX, NULL, WNOHANG);
-	kill(INT_MAX, 0);
-	ioctl(-1, TIOCGWINSZ, NULL);
-	madvise(NULL, 0, MADV_DONTNEED);
-	/* All parsing done first: the loop below touches little text. */
+	/* ctr-enter is linked with -z now, so no lazy PLT binding brings
+	 * ld.so's text back.  All parsing done first: the loop below touches
+	 * little text. */
 	for (size_t i = 0; i < n; i++)
 		madvise((void *)text[i].lo, text[i].hi - text[i].lo, MADV_DONTNEED);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* util.c: error recording, file helpers, allocation that cannot fail. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "util.h"
 
@@ -249,4 +251,43 @@ unsigned long long proc_starttime(pid_t pid)
 	if (p)
 		st = strtoull(p, NULL, 10);
 	return st;
+}
+
+static int close_range_of(unsigned int lo, unsigned int hi)
+{
+#ifdef SYS_close_range
+	if (lo > hi)
+		return 0;
+	return syscall(SYS_close_range, lo, hi, 0) < 0 ? -errno : 0;
+#else
+	(void)lo;
+	(void)hi;
+	return -ENOSYS;
+#endif
+}
+
+int close_inherited_fds(int keep)
+{
+	DIR *d;
+	struct dirent *e;
+	int r;
+
+	if (keep < 3)
+		r = close_range_of(3, ~0U);
+	else if ((r = close_range_of(3, (unsigned int)keep - 1)) == 0)
+		r = close_range_of((unsigned int)keep + 1, ~0U);
+	if (r == 0)
+		return 0;
+	/* Before Linux 5.9 (Ubuntu 20.04's 5.4): walk /proc/self/fd. */
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return ctr_fail(-errno, "list open file descriptors");
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (fd > 2 && fd != keep && fd != dirfd(d))
+			close(fd);
+	}
+	closedir(d);
+	return 0;
 }

@@ -71,6 +71,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
 
+/* Close every fd above 2 but KEEP (-1: none): nothing the caller or the
+ * supervisor had open may reach the container (an inherited directory fd
+ * would be a way out of the rootfs).  0 / -errno. */
+int close_inherited_fds(int keep);
+
 /* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool name_is_valid(const char *name);
 

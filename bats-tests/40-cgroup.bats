@@ -133,13 +133,7 @@ teardown_file() {
 	for n in "${CG_NAMES[@]}"; do
 		net_destroy "$n" >/dev/null 2>&1 || true
 	done
-	local now
-	now=$(cg_snapshot)
-	if [ "$now" != "$(cat "$BATS_FILE_TMPDIR/before")" ]; then
-		diff "$BATS_FILE_TMPDIR/before" <(echo "$now") >&2 || true
-		echo "debris left by the suite (above)" >&2
-		return 1
-	fi
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(cg_snapshot)"
 }
 
 setup() {

@@ -72,3 +72,13 @@ suite_ctr_pids() {
 		fi
 	done
 }
+
+# For teardown_file: return 1 (and show the diff) when NOW differs from the
+# suite's snapshot in the file BEFORE.
+snapshot_unchanged() {
+	local before=$1 now=$2
+	[ "$now" = "$(cat "$before")" ] && return 0
+	diff "$before" <(echo "$now") >&2 || true
+	echo "debris left by the suite (above)" >&2
+	return 1
+}

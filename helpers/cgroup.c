@@ -168,23 +168,6 @@ static void layout_free(struct cg_layout *lo)
 		free(lo->v1[i].mount);
 }
 
-/* mountinfo escapes blanks and backslashes as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 /* The controllers ctr uses among a v1 mount's super options ("rw,cpu,cpuacct"). */
 static unsigned ctrls_in_list(char *list, const char *seps)
 {
@@ -215,7 +198,7 @@ static void layout_add_line(struct cg_layout *lo, char *line)
 	super = strtok_r(NULL, " \n", &save);
 	if (!mnt || !fstype || !super)
 		return;
-	unescape_octal(mnt);
+	unescape_mountinfo(mnt);
 	if (strcmp(fstype, "cgroup2") == 0) {
 		if (!lo->v2_mount)
 			lo->v2_mount = xstrdup(mnt);

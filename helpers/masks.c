@@ -129,23 +129,6 @@ static int readonly_sys(void)
 	return 0;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 /* Whether the comma list opts contains opt. */
 static bool has_option(const char *opts, const char *opt)
 {
@@ -249,7 +232,7 @@ static int nodev_everywhere(void)
 		}
 		if (!mnt || !opts || !fstype)
 			continue;
-		unescape(mnt);
+		unescape_mountinfo(mnt);
 		if (strcmp(fstype, "devpts") == 0 || has_option(opts, "nodev") || is_device(mnt))
 			continue;
 		r = set_mount_attr(mnt, MOUNT_ATTR_NODEV, MS_NODEV, false);

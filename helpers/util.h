@@ -76,6 +76,9 @@ void *xcalloc(size_t n, size_t size);
  * would be a way out of the rootfs).  0 / -errno. */
 int close_inherited_fds(int keep);
 
+/* Undo /proc/self/mountinfo's octal escapes (\040 for a space) in place. */
+void unescape_mountinfo(char *s);
+
 /* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
 bool name_is_valid(const char *name);
 

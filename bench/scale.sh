@@ -20,7 +20,10 @@ cleanup_scale_bench() {
 	for pid in "${PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
+	# a supervisor killed with -9 leaves its cgroup and state: the
+	# documented way to remove them
 	for ((i = 0; i <= FILL; i++)); do
+		ctr-enter --cleanup "ctb-s$i" >/dev/null 2>&1 || true
 		netns-setup destroy "ctb-s$i" -f >/dev/null 2>&1 || true
 	done
 	[ -z "$WORK" ] || rm -rf --one-file-system "$WORK"

@@ -1,5 +1,5 @@
 # ctr: a small, honest Linux container runtime.
-# make            build the C helpers (ctr-enter)
+# make            build the C helpers (ctr-enter, ctr-netlink)
 # make install    install commands and man pages (PREFIX, DESTDIR)
 # make test       run every bats suite (as root)
 # make deps       install what a fresh Debian/Ubuntu host needs (apt-get)
@@ -12,6 +12,7 @@
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR  ?= $(PREFIX)/share/man
 COMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
@@ -27,22 +28,28 @@ WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Ihelpers
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS)
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
-LDLIBS  += $(SECCOMP_LIBS)
+MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 # Bind every symbol at start (full RELRO): hardening, and the waiting
 # supervisor never pages ld.so back in for a lazy binding.
 LDFLAGS += -Wl,-z,now -Wl,-z,relro
 
-SRCS    := $(sort $(wildcard helpers/*.c))
+# ctr-netlink: netns-setup's kernel half (rtnetlink); the rest is ctr-enter.
+NETLINK_SRCS := helpers/netcfg.c helpers/rtnl.c helpers/util.c
+SRCS    := $(filter-out helpers/netcfg.c helpers/rtnl.c,$(sort $(wildcard helpers/*.c)))
 OBJS    := $(patsubst helpers/%.c,$(BUILD)/%.o,$(SRCS))
+NETLINK_OBJS := $(patsubst helpers/%.c,$(BUILD)/%.o,$(NETLINK_SRCS))
 HDRS    := $(wildcard helpers/*.h)
 SCRIPTS := rootfs-builder netns-setup $(wildcard ctr)
 MANS    := $(wildcard docs/man/*.1)
 BATS    ?= bats
 
-all: $(BUILD)/ctr-enter
+all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink
 
 $(BUILD)/ctr-enter: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS) $(SECCOMP_LIBS)
+
+$(BUILD)/ctr-netlink: $(NETLINK_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NETLINK_OBJS) $(LDLIBS) $(MNL_LIBS)
 
 $(BUILD)/%.o: helpers/%.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -52,13 +59,19 @@ $(BUILD):
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(BUILD)/ctr-enter $(SCRIPTS) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/ctr-enter $(filter-out netns-setup,$(SCRIPTS)) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
+	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
+	sed 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
+	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 completions/ctr.bash $(DESTDIR)$(COMPDIR)/ctr
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ctr-enter $(SCRIPTS))
+	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/ctr 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANS)))
 	rm -f $(DESTDIR)$(COMPDIR)/ctr
 

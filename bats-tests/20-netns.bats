@@ -61,7 +61,7 @@ net_snapshot() {
 
 assert_no_net_debris() {
 	local before=$1 now
-	now=$(net_snapshot)
+	now=$(settled_snapshot net_snapshot "$before")
 	if [ "$now" != "$(cat "$before")" ]; then
 		diff <(cat "$before") <(echo "$now") >&2 || true
 		fail "the host differs from before the test (debris above)"
@@ -107,8 +107,8 @@ wait_listen() {
 @test "man page documents every option of --help" {
 	local man=$CTR_SRC/docs/man/netns-setup.1 opt
 	assert_file_exists "$man"
-	for opt in create destroy list show --bridge --gateway --nat --dns --json -f --help --version \
-		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF; do
+	for opt in create destroy list show --bridge --gateway --nat --dns --json -f --wait --help --version \
+		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF CTR_NETLINK; do
 		grep -qF -- "${opt//-/\\-}" "$man" || fail "man page lacks $opt"
 	done
 	if command -v man >/dev/null; then
@@ -501,7 +501,7 @@ wait_listen() {
 	ip link del "$other"
 }
 
-@test "not root, and ip missing, are refused" {
+@test "not root, ip missing and ctr-netlink missing are refused" {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$CTR_SRC/netns-setup" create tn-x 10.200.117.2 --bridge "$CTR_BRIDGE"
 	assert_failure
@@ -514,6 +514,40 @@ wait_listen() {
 	assert_failure
 	assert_output --partial "ip (iproute2) not found"
 	assert_equal "${#lines[@]}" 1
+	CTR_NETLINK=$BATS_TEST_TMPDIR/none run netns-setup create tn-x 10.200.117.2 --bridge "$CTR_BRIDGE"
+	assert_failure
+	assert_output "netns-setup: tn-x: create: ctr-netlink not found at $BATS_TEST_TMPDIR/none (run make, or set CTR_NETLINK)"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "destroy leaves the veth pair to the kernel: gone a moment later, --wait waits, the name is free at once" {
+	net_create tn-keep 10.200.117.3
+	net_create tn-d1 10.200.117.2
+	run netns-setup destroy tn-d1
+	assert_success
+	[ ! -e /run/netns/tn-d1 ]
+	[ ! -e /etc/netns/tn-d1 ]
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -e /sys/class/net/vc-tn-d1 ] || break
+		sleep 0.1
+	done
+	[ ! -e /sys/class/net/vc-tn-d1 ]
+	# Destroy and create the same name back to back: the create waits for
+	# the kernel to finish with the old veth.
+	for ((i = 0; i < 5; i++)); do
+		net_create tn-d1 10.200.117.2
+		netns-setup destroy tn-d1
+	done
+	net_create tn-d1 10.200.117.2
+	run ip -n tn-d1 -o -4 addr show dev eth0
+	assert_output --partial "10.200.117.2/24"
+	run ip -o link show vc-tn-d1
+	assert_output --partial "master $CTR_BRIDGE"
+	run netns-setup destroy tn-d1 --wait
+	assert_success
+	[ ! -e /sys/class/net/vc-tn-d1 ]
+	net_destroy tn-keep
 	assert_no_net_debris "$SNAP"
 }
 
@@ -540,18 +574,18 @@ wait_listen() {
 }
 
 @test "a create killed with -9 is rolled back by the next command" {
-	# An ip wrapper that does the work, then hangs, so that netns-setup is
-	# killed with the network half made.
+	# A ctr-netlink wrapper that does the work, then hangs, so that
+	# netns-setup is killed with the network made.
 	local bin=$BATS_TEST_TMPDIR/bin
 	mkdir -p "$bin"
-	cat >"$bin/ip" <<-EOF
+	cat >"$bin/ctr-netlink" <<-EOF
 		#!/bin/bash
-		$(command -v ip) "\$@"
+		$CTR_NETLINK "\$@"
 		echo \$\$ >"$BATS_TEST_TMPDIR/ip.pid"
 		exec sleep 100
 	EOF
-	chmod +x "$bin/ip"
-	PATH=$bin:$PATH netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" &
+	chmod +x "$bin/ctr-netlink"
+	CTR_NETLINK=$bin/ctr-netlink netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" &
 	local pid=$! i
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$BATS_TEST_TMPDIR/ip.pid" ] && break

@@ -48,7 +48,7 @@ teardown_file() {
 	tmux -L "$ENTER_TMUX" kill-server 2>/dev/null || true
 	enter_net_destroy enter-c1
 	enter_net_destroy enter-c2
-	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(enter_snapshot)"
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot enter_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 
 setup() {

@@ -133,7 +133,7 @@ teardown_file() {
 	for n in "${CG_NAMES[@]}"; do
 		net_destroy "$n" >/dev/null 2>&1 || true
 	done
-	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(cg_snapshot)"
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot cg_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 
 setup() {

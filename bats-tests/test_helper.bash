@@ -10,6 +10,8 @@ CTR_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CTR_SRC
 export CTR_BIN="${CTR_BIN:-$CTR_SRC/build}"
 export PATH="$CTR_BIN:$CTR_SRC:$PATH"
+# netns-setup's kernel half, from the same build as ctr-enter.
+export CTR_NETLINK="${CTR_NETLINK:-$CTR_BIN/ctr-netlink}"
 
 # The debootstrap rootfs shared by the suites (built once, see setup_suite.bash).
 export CTR_TEST_ROOTFS="${CTR_TEST_ROOTFS:-/var/cache/ctr-test/rootfs}"
@@ -44,10 +46,24 @@ host_snapshot() {
 	}
 }
 
+# The output of the snapshot function FN once it equals the one saved in
+# BEFORE, or after 5 s: the kernel frees a destroyed netns, and the veth
+# pair in it, a moment after `netns-setup destroy` returns (as after
+# `ip netns del`).  Debris that stays is still reported.
+settled_snapshot() {
+	local fn=$1 before=$2 now i
+	for ((i = 0; i < 50; i++)); do
+		now=$("$fn")
+		[ "$now" = "$(cat "$before")" ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$now"
+}
+
 # Fail when the host differs from an earlier host_snapshot saved in FILE.
 assert_no_debris() {
 	local before=$1 now
-	now=$(host_snapshot)
+	now=$(settled_snapshot host_snapshot "$before")
 	if [ "$now" != "$(cat "$before")" ]; then
 		diff <(cat "$before") <(echo "$now") >&2 || true
 		fail "the host differs from before the test (debris above)"

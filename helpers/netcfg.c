@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netcfg.c: ctr-netlink, the kernel half of netns-setup.
+ *
+ *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE
+ *   ctr-netlink destroy NAME VETH|'' BRIDGE|''
+ *
+ * netns-setup (bash) keeps the policy, the checks and the state; this
+ * program does the link, address and namespace work of one command in one
+ * process, over rtnetlink, instead of two `ip` processes (each of which
+ * costs more to start than the kernel work it does).
+ *
+ * create: the bridge when NEW_BRIDGE is 1 (with GATEWAY/PREFIX, up); the
+ * named netns, made as `ip netns add` makes it (a bind mount of the
+ * namespace on /run/netns/NAME, with /run/netns a shared mount so that the
+ * unmount at destroy reaches every mount namespace); the veth pair, VETH on
+ * BRIDGE and up, its peer eth0 created inside the netns; there lo up,
+ * IP/PREFIX on eth0, eth0 up, the default route via GATEWAY.
+ *
+ * destroy: VETH (when given), the netns (unmount and unlink: the kernel
+ * frees it, and any link still in it, once nothing uses it), BRIDGE (when
+ * given).  What is already gone is not an error.
+ *
+ * A failure prints one line, "STEP: REASON", on stderr and exits 1: the
+ * caller adds its own name and the container's.  Nothing is rolled back
+ * here; netns-setup's journal does that.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "rtnl.h"
+#include "util.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+#define PEER_NAME "eth0"
+
+struct create_args {
+	const char *name, *veth, *bridge;
+	struct in_addr ip, gw;
+	unsigned prefix;
+	bool new_bridge;
+};
+
+/* /run/netns exists and is a shared mount point (what `ip netns add` does). */
+static int netns_run_dir_shared(void)
+{
+	bool bound = false;
+
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return ctr_fail(-errno, "mkdir " NETNS_RUN_DIR);
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || bound)
+			return ctr_fail(-errno, "make " NETNS_RUN_DIR " shared");
+		/* Not a mount point yet: bind it on itself, then share it. */
+		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+			return ctr_fail(-errno, "bind " NETNS_RUN_DIR);
+		bound = true;
+	}
+	return 0;
+}
+
+/* A new network namespace for the calling process, pinned on
+ * /run/netns/NAME; returns an fd of it. */
+static int netns_add(const char *name)
+{
+	_cleanup_free_ char *path = xasprintf(NETNS_RUN_DIR "/%s", name);
+	int fd, r;
+
+	r = netns_run_dir_shared();
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return ctr_fail(-errno, "netns %s", name);
+	close(fd);
+	if (unshare(CLONE_NEWNET) < 0) {
+		r = ctr_fail(-errno, "netns %s: unshare", name);
+		goto fail;
+	}
+	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		r = ctr_fail(-errno, "netns %s: bind mount", name);
+		goto fail;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = ctr_fail(-errno, "netns %s: open", name);
+		umount2(path, MNT_DETACH);
+		goto fail;
+	}
+	return fd;
+fail:
+	unlink(path);
+	return r;
+}
+
+static int netns_del(const char *name)
+{
+	_cleanup_free_ char *path = xasprintf(NETNS_RUN_DIR "/%s", name);
+
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return ctr_fail(-errno, "netns %s: unmount", name);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ctr_fail(-errno, "netns %s: remove", name);
+	return 0;
+}
+
+static int bridge_make(struct rtnl *host, const struct create_args *a)
+{
+	char gw[INET_ADDRSTRLEN];
+	int r, index;
+
+	inet_ntop(AF_INET, &a->gw, gw, sizeof(gw));
+	r = rtnl_bridge_add(host, a->bridge);
+	if (r < 0)
+		return ctr_fail(r, "bridge %s", a->bridge);
+	index = rtnl_link_index(host, a->bridge);
+	if (index < 0)
+		return ctr_fail(index, "bridge %s", a->bridge);
+	r = rtnl_addr_add(host, index, a->gw, a->prefix);
+	if (r < 0)
+		return ctr_fail(r, "bridge %s address %s/%u", a->bridge, gw, a->prefix);
+	r = rtnl_link_up(host, index);
+	if (r < 0)
+		return ctr_fail(r, "bridge %s up", a->bridge);
+	return index;
+}
+
+/* Inside the netns (INNER's socket): lo up, the address, eth0 up, the route. */
+static int netns_configure(struct rtnl *inner, const struct create_args *a)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	int lo, eth0, r;
+
+	inet_ntop(AF_INET, &a->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &a->gw, gw, sizeof(gw));
+	lo = rtnl_link_index(inner, "lo");
+	r = lo < 0 ? lo : rtnl_link_up(inner, lo);
+	if (r < 0)
+		return ctr_fail(r, "lo up");
+	eth0 = rtnl_link_index(inner, PEER_NAME);
+	r = eth0 < 0 ? eth0 : rtnl_addr_add(inner, eth0, a->ip, a->prefix);
+	if (r < 0)
+		return ctr_fail(r, PEER_NAME " address %s/%u", ip, a->prefix);
+	r = rtnl_link_up(inner, eth0);
+	if (r < 0)
+		return ctr_fail(r, PEER_NAME " up");
+	r = rtnl_default_route_add(inner, eth0, a->gw);
+	if (r < 0)
+		return ctr_fail(r, "default route via %s", gw);
+	return 0;
+}
+
+static int net_create(const struct create_args *a)
+{
+	_cleanup_rtnl_ struct rtnl *host = NULL;
+	_cleanup_rtnl_ struct rtnl *inner = NULL;
+	_cleanup_close_ int ns = -1;
+	int r, master;
+
+	/* Opened before the unshare: this socket stays in the host's netns. */
+	r = rtnl_open(&host);
+	if (r < 0)
+		return ctr_fail(r, "netlink socket");
+	if (a->new_bridge) {
+		master = bridge_make(host, a);
+	} else {
+		master = rtnl_link_index(host, a->bridge);
+		if (master < 0)
+			master = ctr_fail(master, "bridge %s", a->bridge);
+	}
+	if (master < 0)
+		return master;
+	ns = netns_add(a->name);
+	if (ns < 0)
+		return ns;
+	r = rtnl_open(&inner);
+	if (r < 0)
+		return ctr_fail(r, "netns %s: netlink socket", a->name);
+	r = rtnl_veth_add(host, a->veth, master, PEER_NAME, ns);
+	if (r < 0)
+		return ctr_fail(r, "host veth %s", a->veth);
+	return netns_configure(inner, a);
+}
+
+static int net_destroy(const char *name, const char *veth, const char *bridge)
+{
+	_cleanup_rtnl_ struct rtnl *host = NULL;
+	int r, ret = 0;
+
+	if (*veth || *bridge) {
+		r = rtnl_open(&host);
+		if (r < 0)
+			return ctr_fail(r, "netlink socket");
+	}
+	if (*veth) {
+		r = rtnl_link_del(host, veth);
+		if (r < 0 && r != -ENODEV) {
+			ret = ctr_fail(r, "host veth %s", veth);
+			fprintf(stderr, "%s\n", ctr_errmsg());
+		}
+	}
+	r = netns_del(name);
+	if (r < 0) {
+		ret = r;
+		fprintf(stderr, "%s\n", ctr_errmsg());
+	}
+	if (*bridge) {
+		r = rtnl_link_del(host, bridge);
+		if (r < 0 && r != -ENODEV) {
+			ret = ctr_fail(r, "bridge %s", bridge);
+			fprintf(stderr, "%s\n", ctr_errmsg());
+		}
+	}
+	return ret;
+}
+
+static int usage(void)
+{
+	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE\n"
+	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|''\n"
+	      "(the kernel half of netns-setup; see netns-setup(1))\n", stderr);
+	return 2;
+}
+
+static bool parse_create(char **argv, struct create_args *a)
+{
+	char *end;
+	unsigned long prefix;
+
+	a->name = argv[0];
+	a->veth = argv[1];
+	a->bridge = argv[2];
+	errno = 0;
+	prefix = strtoul(argv[4], &end, 10);
+	if (errno || *end || prefix < 1 || prefix > 32)
+		return false;
+	a->prefix = (unsigned)prefix;
+	a->new_bridge = strcmp(argv[6], "1") == 0;
+	return name_is_valid(a->name) && *a->veth && *a->bridge &&
+	       inet_pton(AF_INET, argv[3], &a->ip) == 1 &&
+	       inet_pton(AF_INET, argv[5], &a->gw) == 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct create_args a = { 0 };
+	int r;
+
+	if (argc == 9 && strcmp(argv[1], "create") == 0) {
+		if (!parse_create(argv + 2, &a))
+			return usage();
+		r = net_create(&a);
+		if (r < 0)
+			fprintf(stderr, "%s\n", ctr_errmsg());
+		return r < 0 ? 1 : 0;
+	}
+	if (argc == 5 && strcmp(argv[1], "destroy") == 0) {
+		if (!name_is_valid(argv[2]))
+			return usage();
+		return net_destroy(argv[2], argv[3], argv[4]) < 0 ? 1 : 0;
+	}
+	return usage();
+}

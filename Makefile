@@ -54,6 +54,28 @@ $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 $(BUILD)/%.o: helpers/%.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The default seccomp filter is compiled at build time by seccomp.c's own
+# rules (helpers/gen/seccomp-gen.c) and embedded in ctr-enter.
+GEN_OBJS := $(addprefix $(BUILD)/gen/,seccomp-gen.o seccomp.o caps.o util.o)
+
+$(BUILD)/seccomp.o: helpers/seccomp.c $(HDRS) $(BUILD)/seccomp-default.h
+	$(CC) $(ALL_CFLAGS) -DCTR_SECCOMP_PRECOMPILED -I$(BUILD) -c -o $@ $<
+
+$(BUILD)/seccomp-default.h: $(BUILD)/seccomp-gen
+	$(BUILD)/seccomp-gen >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/seccomp-gen: $(GEN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LDLIBS) $(SECCOMP_LIBS)
+
+$(BUILD)/gen/%.o: helpers/gen/%.c $(HDRS) | $(BUILD)/gen
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/%.o: helpers/%.c $(HDRS) | $(BUILD)/gen
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen:
+	mkdir -p $@
+
 $(BUILD):
 	mkdir -p $@
 

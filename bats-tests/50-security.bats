@@ -188,6 +188,29 @@ run_ctr() {
 	done
 }
 
+@test "the default filter is compiled at build time, byte for byte what libseccomp builds now" {
+	[ -f "$CTR_BIN/seccomp-default.h" ] || fail "no $CTR_BIN/seccomp-default.h (make builds it)"
+	printf '#include <linux/filter.h>\n#include <stdio.h>\n#include "seccomp-default.h"\nint main(void) { return fwrite(ctr_default_filter, sizeof(ctr_default_filter), 1, stdout) != 1; }\n' \
+		>"$BATS_TEST_TMPDIR/embedded.c"
+	cc -I"$CTR_BIN" -o "$BATS_TEST_TMPDIR/embedded" "$BATS_TEST_TMPDIR/embedded.c"
+	"$BATS_TEST_TMPDIR/embedded" >"$BATS_TEST_TMPDIR/embedded.bpf"
+	"$CTR_BIN/seccomp-gen" --raw >"$BATS_TEST_TMPDIR/now.bpf"
+	[ -s "$BATS_TEST_TMPDIR/now.bpf" ]
+	cmp "$BATS_TEST_TMPDIR/embedded.bpf" "$BATS_TEST_TMPDIR/now.bpf"
+	# A default start loads the embedded program (prctl, no libseccomp);
+	# other capabilities are compiled at start (libseccomp's seccomp(2)).
+	local len=$(($(stat -c %s "$BATS_TEST_TMPDIR/now.bpf") / 8))
+	run strace -f -qq -e trace=seccomp,prctl -o "$BATS_TEST_TMPDIR/default.trace" \
+		ctr-enter "$SEC_NAME" --rm -- true
+	assert_success
+	grep -q "PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=$len," "$BATS_TEST_TMPDIR/default.trace"
+	! grep -q 'seccomp(SECCOMP_SET_MODE_FILTER' "$BATS_TEST_TMPDIR/default.trace"
+	run strace -f -qq -e trace=seccomp,prctl -o "$BATS_TEST_TMPDIR/capadd.trace" \
+		ctr-enter "$SEC_NAME" --rm --cap-add sys_time -- true
+	assert_success
+	grep -q 'seccomp(SECCOMP_SET_MODE_FILTER, 0, {len=' "$BATS_TEST_TMPDIR/capadd.trace"
+}
+
 @test "-u 1000: no capabilities at all, the bounding set still trimmed" {
 	run_ctr -u 1000 -- grep -E '^(CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/self/status
 	assert_success

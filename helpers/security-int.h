@@ -22,6 +22,9 @@ int secfilter_load(uint64_t caps);
 /* Write the same filter (without the personality part) as libseccomp's
  * pseudo-C to fd: for debugging and the docs. */
 int secfilter_export(uint64_t caps, int fd);
+/* The same filter as raw BPF (struct sock_filter[]) to fd: for the build's
+ * precompiled default (helpers/gen/seccomp-gen.c) and its test. */
+int secfilter_export_bpf(uint64_t caps, int fd);
 
 /* Masked and read-only /proc and /sys paths, nodev outside /dev. */
 int masks_apply(void);

@@ -17,9 +17,9 @@ machine_section() {
 main() {
 	bench_require_root
 	[ -f "$BENCH_ROOTFS/.ctr-rootfs" ] || "$BENCH_SRC/rootfs-builder" "$BENCH_ROOTFS"
-	local tmp
-	tmp=$(mktemp)
-	trap 'rm -f "$tmp"' EXIT
+	BENCH_TMP=$(mktemp)
+	local tmp=$BENCH_TMP
+	trap 'rm -f "${BENCH_TMP:-}"' EXIT
 	{
 		echo "# Benchmarks"
 		echo

@@ -2,8 +2,8 @@
 /*
  * netcfg.c: ctr-netlink, the kernel half of netns-setup.
  *
- *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE
- *   ctr-netlink destroy NAME VETH|'' BRIDGE|''
+ *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE [STATE_DIR SELF]
+ *   ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]
  *
  * netns-setup (bash) keeps the policy, the checks and the state; this
  * program does the link, address and namespace work of one command in one
@@ -24,6 +24,15 @@
  * A failure prints one line, "STEP: REASON", on stderr and exits 1: the
  * caller adds its own name and the container's.  Nothing is rolled back
  * here; netns-setup's journal does that.
+ *
+ * With STATE_DIR and SELF, netns-setup has exec'd this program as the last
+ * step of its create (saving a fork of bash): on success it ends the create
+ * as netns-setup would (empties STATE_DIR/pending, the journal, and removes
+ * STATE_DIR/lock.owner, the lock this process inherited); on failure it
+ * execs `SELF --failed-create NAME "STEP: REASON"`, which rolls back from
+ * the journal in this same process and reports.  A destroy handed over
+ * with STATE_DIR removes STATE_DIR/lock.owner when done and reports its
+ * failures as netns-setup would.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -186,6 +195,9 @@ static int net_create(const struct create_args *a)
 	return netns_configure(inner, a);
 }
 
+/* Failures of a destroy: one line each, as the caller (PREFIX) would say it. */
+static const char *destroy_prefix = "";
+
 static int net_destroy(const char *name, const char *veth, const char *bridge)
 {
 	_cleanup_rtnl_ struct rtnl *host = NULL;
@@ -200,28 +212,68 @@ static int net_destroy(const char *name, const char *veth, const char *bridge)
 		r = rtnl_link_del(host, veth);
 		if (r < 0 && r != -ENODEV) {
 			ret = ctr_fail(r, "host veth %s", veth);
-			fprintf(stderr, "%s\n", ctr_errmsg());
+			fprintf(stderr, "%s%s\n", destroy_prefix, ctr_errmsg());
 		}
 	}
 	r = netns_del(name);
 	if (r < 0) {
 		ret = r;
-		fprintf(stderr, "%s\n", ctr_errmsg());
+		fprintf(stderr, "%s%s\n", destroy_prefix, ctr_errmsg());
 	}
 	if (*bridge) {
 		r = rtnl_link_del(host, bridge);
 		if (r < 0 && r != -ENODEV) {
 			ret = ctr_fail(r, "bridge %s", bridge);
-			fprintf(stderr, "%s\n", ctr_errmsg());
+			fprintf(stderr, "%s%s\n", destroy_prefix, ctr_errmsg());
 		}
 	}
 	return ret;
 }
 
+/* The create succeeded: what netns-setup does after its last step. */
+static int finish_create(const char *state_dir)
+{
+	_cleanup_free_ char *pending = xasprintf("%s/pending", state_dir);
+	_cleanup_free_ char *lock = xasprintf("%s/lock.owner", state_dir);
+	int fd = open(pending, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return ctr_fail(-errno, "journal %s", pending);
+	close(fd);
+	if (unlink(lock) < 0)
+		return ctr_fail(-errno, "lock %s", lock);
+	return 0;
+}
+
+/* A destroy handed over by netns-setup: release its lock. */
+static int finish_destroy(const char *state_dir, const char *name)
+{
+	_cleanup_free_ char *lock = xasprintf("%s/lock.owner", state_dir);
+
+	if (unlink(lock) < 0) {
+		fprintf(stderr, "netns-setup: %s: destroy: lock %s: %s\n", name, lock, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* The create failed: netns-setup takes this process back to roll back,
+ * in the host's network namespace again (HOST_NS; the create unshared). */
+static int hand_back(const char *self, const char *name, int host_ns)
+{
+	_cleanup_free_ char *why = xstrdup(ctr_errmsg());
+	char *argv[] = { (char *)self, (char *)"--failed-create", (char *)name, why, NULL };
+
+	if (host_ns < 0 || setns(host_ns, CLONE_NEWNET) < 0)
+		return ctr_fail(host_ns < 0 ? host_ns : -errno, "%s; then: back to the host's netns", why);
+	execv(self, argv);
+	return ctr_fail(-errno, "%s; then: exec %s", why, self);
+}
+
 static int usage(void)
 {
-	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE\n"
-	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|''\n"
+	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE [STATE_DIR SELF]\n"
+	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]\n"
 	      "(the kernel half of netns-setup; see netns-setup(1))\n", stderr);
 	return 2;
 }
@@ -250,18 +302,38 @@ int main(int argc, char **argv)
 	struct create_args a = { 0 };
 	int r;
 
-	if (argc == 9 && strcmp(argv[1], "create") == 0) {
+	if ((argc == 9 || argc == 11) && strcmp(argv[1], "create") == 0) {
 		if (!parse_create(argv + 2, &a))
 			return usage();
+		_cleanup_close_ int host_ns = argc == 11 ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+
+		if (argc == 11 && host_ns < 0)
+			host_ns = -errno;
 		r = net_create(&a);
+		if (argc == 11) {
+			/* handed over by netns-setup: end its create either way */
+			r = r < 0 ? hand_back(argv[10], a.name, host_ns) : finish_create(argv[9]);
+			if (r < 0)
+				fprintf(stderr, "netns-setup: %s: %s\n", a.name, ctr_errmsg());
+			return r < 0 ? 1 : 0;
+		}
 		if (r < 0)
 			fprintf(stderr, "%s\n", ctr_errmsg());
 		return r < 0 ? 1 : 0;
 	}
-	if (argc == 5 && strcmp(argv[1], "destroy") == 0) {
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "destroy") == 0) {
+		_cleanup_free_ char *prefix = NULL;
+
 		if (!name_is_valid(argv[2]))
 			return usage();
-		return net_destroy(argv[2], argv[3], argv[4]) < 0 ? 1 : 0;
+		if (argc == 6) {
+			prefix = xasprintf("netns-setup: %s: destroy: ", argv[2]);
+			destroy_prefix = prefix;
+		}
+		r = net_destroy(argv[2], argv[3], argv[4]);
+		if (argc == 6)
+			r = finish_destroy(argv[5], argv[2]) < 0 ? -1 : r;
+		return r < 0 ? 1 : 0;
 	}
 	return usage();
 }

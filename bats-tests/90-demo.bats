@@ -17,9 +17,11 @@ demo_snapshot() {
 	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name ctrdemo 2>/dev/null || true
 }
 
+# The kernel removes a destroyed netns's veth a moment after destroy returns:
+# settled_snapshot waits (up to 5 s) for the snapshot to match.
 assert_no_demo_debris() {
 	local now
-	now=$(demo_snapshot)
+	now=$(settled_snapshot demo_snapshot "$1")
 	if [ "$now" != "$(cat "$1")" ]; then
 		diff "$1" <(echo "$now") >&2 || true
 		fail "the demo left something behind (above)"

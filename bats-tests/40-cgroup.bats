@@ -58,6 +58,35 @@ cg_memory_limit_file() {
 	fi
 }
 
+# The file holding NAME's swap limit: v1 memory + swap in bytes, v2 swap
+# alone.  The kernel puts it into every memory cgroup when it accounts swap.
+cg_swap_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cg_file "$1" memory.memsw.limit_in_bytes
+	else
+		cg_file "$1" memory.swap.max
+	fi
+}
+
+# Start NAME with OPTIONS... running sleep, read FILE-FN's file of it into
+# $CG_READ ("missing" when the kernel did not make it), stop it.  Fails
+# when the container does not start.
+cg_read_running() {
+	local name=$1 fn=$2 sup f
+	shift 2
+	ctr-enter "$name" "$@" -- sleep 30 &
+	sup=$!
+	if ! cg_wait_running "$name"; then
+		wait "$sup" || true
+		echo "ctr-enter $name $* did not start" >&2
+		return 1
+	fi
+	f=$("$fn" "$name")
+	CG_READ=missing
+	if [ -e "$f" ]; then CG_READ=$(cat "$f"); fi
+	cg_stop "$name" "$sup"
+}
+
 # NAME's CPU usage in nanoseconds from its own cgroup's counter.
 cg_cpu_ns() {
 	if [ "$(cg_layout)" = v1 ]; then
@@ -178,6 +207,59 @@ teardown() {
 	assert_output survived
 }
 
+# The swap limit as docker means it: --memory-swap is memory + swap.  The
+# kernel's file decides which branch runs, so that a misspelt file name in
+# cgroup-v1.c / cgroup-v2.c fails here (the write is skipped or fails).
+
+@test "--memory 50 alone: no swap (v1 memory.memsw.limit_in_bytes 52428800, v2 memory.swap.max 0)" {
+	cg_read_running cgt-a cg_swap_file --memory 50
+	[ "$CG_READ" != missing ] || skip "this kernel does not account swap"
+	if [ "$(cg_layout)" = v1 ]; then
+		assert_equal "$CG_READ" 52428800
+	else
+		assert_equal "$CG_READ" 0
+	fi
+}
+
+@test "--memory 50 --memory-swap 100: v1 memory.memsw.limit_in_bytes 104857600, v2 memory.swap.max 52428800" {
+	cg_read_running cgt-a cg_swap_file --memory 50
+	[ "$CG_READ" != missing ] || skip "this kernel does not account swap"
+	cg_read_running cgt-a cg_swap_file --memory 50 --memory-swap 100
+	if [ "$(cg_layout)" = v1 ]; then
+		assert_equal "$CG_READ" 104857600
+	else
+		assert_equal "$CG_READ" 52428800
+	fi
+	cg_read_running cgt-a cg_memory_limit_file --memory 50 --memory-swap 100
+	assert_equal "$CG_READ" 52428800
+}
+
+@test "--memory 50 --memory-swap -1: swap unlimited (v1 the root's unlimited value, v2 max)" {
+	cg_read_running cgt-a cg_swap_file --memory 50
+	[ "$CG_READ" != missing ] || skip "this kernel does not account swap"
+	cg_read_running cgt-a cg_swap_file --memory 50 --memory-swap -1
+	if [ "$(cg_layout)" = v1 ]; then
+		assert_equal "$CG_READ" "$(cat "$(cg_mount memory)/memory.memsw.limit_in_bytes")"
+		[ "$CG_READ" -gt 4611686018427387904 ]   # above 2^62: no limit
+	else
+		assert_equal "$CG_READ" max
+	fi
+}
+
+@test "a kernel that does not account swap: a finite --memory-swap is refused (125, one line), -1 runs" {
+	cg_read_running cgt-a cg_swap_file --memory 50
+	[ "$CG_READ" = missing ] || skip "this kernel accounts swap (the other --memory-swap tests ran)"
+	[ -e /proc/swaps ] || skip "this kernel has no swap: --memory-swap is ignored with a warning"
+	run ctr-enter cgt-a --memory 50 --memory-swap 100 -- true
+	assert_failure 125
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --regexp "^ctr-enter: cgt-a: --memory-swap: this kernel does not account swap \\(no memory\\.(memsw\\.limit_in_bytes|swap\\.max)"
+	run ctr-enter cgt-a --memory 50 --memory-swap -1 -- true
+	assert_success
+	run cg_all_dirs
+	assert_output ""
+}
+
 @test "--memory 1g is written in bytes" {
 	ctr-enter cgt-a --memory 1g -- sleep 30 &
 	local sup=$!
@@ -202,42 +284,56 @@ teardown() {
 	wait "$sup" || true
 	pct=$(( (b - a) * 100 / (t1 - t0) ))
 	echo "CPU use under --cpus 0.25: $pct%" >&3
-	[ "$pct" -ge 20 ] && [ "$pct" -le 30 ]
+	[ "$pct" -ge 20 ]
+	[ "$pct" -le 30 ]
 }
 
-@test "--cpus 0.5 and --cpu-shares 512 are written" {
-	ctr-enter cgt-b --cpus 0.5 --cpu-shares 512 -- sleep 30 &
-	local sup=$! quota weight
+@test "--cpus 0.5: v1 cpu.cfs_quota_us 50000 and cpu.cfs_period_us 100000, v2 cpu.max \"50000 100000\"" {
+	ctr-enter cgt-b --cpus 0.5 -- sleep 30 &
+	local sup=$! quota
 	cg_wait_running cgt-b
 	if [ "$(cg_layout)" = v1 ]; then
 		quota="$(cat "$(cg_file cgt-b cpu.cfs_quota_us)") $(cat "$(cg_file cgt-b cpu.cfs_period_us)")"
-		weight=$(cat "$(cg_file cgt-b cpu.shares)")
-		expected=512
 	else
 		quota=$(cat "$(cg_file cgt-b cpu.max)")
-		weight=$(cat "$(cg_file cgt-b cpu.weight)")
-		expected=$((1 + ((512 - 2) * 9999) / 262142))
 	fi
 	cg_stop cgt-b "$sup"
 	assert_equal "$quota" "50000 100000"
-	assert_equal "$weight" "$expected"
+}
+
+# v2 expects runc's/crun's mapping 1 + (S-2)*9999/262142, worked out here:
+# 1024 -> 39, 512 -> 20, 2 -> 1, 262144 -> 10000.
+@test "--cpu-shares 1024, 512, 2, 262144: v1 cpu.shares the same, v2 cpu.weight 39, 20, 1, 10000" {
+	local shares weight file
+	if [ "$(cg_layout)" = v1 ]; then file=cpu.shares; else file=cpu.weight; fi
+	cg_cpu_file() { cg_file "$1" "$file"; }
+	for pair in 1024:39 512:20 2:1 262144:10000; do
+		shares=${pair%%:*}
+		weight=${pair#*:}
+		if [ "$file" = cpu.shares ]; then weight=$shares; fi
+		cg_read_running cgt-b cg_cpu_file --cpu-shares "$shares"
+		assert_equal "$file $shares: $CG_READ" "$file $shares: $weight"
+	done
 }
 
 # ------------------------------------------------------------------ PIDs
 
 @test "--pids-limit 64: a fork bomb is contained, the host stays responsive, all is cleaned up" {
 	timeout 60 ctr-enter cgt-c --pids-limit 64 -- timeout 6 bash -c ':(){ :|:& };:; sleep 5' >/dev/null 2>&1 &
-	local sup=$! max current events start
+	local sup=$! max current events start ms
 	cg_wait_running cgt-c
 	sleep 2
 	max=$(cat "$(cg_file cgt-c pids.max)")
 	current=$(cat "$(cg_file cgt-c pids.current)")
 	events=$(awk '$1 == "max" { print $2 }' "$(cg_file cgt-c pids.events)")
-	# The host forks freely while the bomb runs.
+	# The host forks freely while the bomb runs: 20 forks well within 5 s
+	# (a few ms when contained).
 	start=$(date +%s%N)
 	for _ in $(seq 20); do /bin/true; done
-	echo "20 host forks during the bomb: $(( ($(date +%s%N) - start) / 1000000 )) ms; pids.current $current" >&3
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "20 host forks during the bomb: $ms ms; pids.current $current" >&3
 	wait "$sup" || true
+	[ "$ms" -le 5000 ]
 	assert_equal "$max" 64
 	[ "$current" -le 64 ]
 	[ "$events" -gt 0 ]          # the bomb did hit the limit
@@ -263,6 +359,44 @@ teardown() {
 	fi
 	run cg_all_dirs
 	assert_output ""
+}
+
+@test "inside, /proc/self/cgroup shows / in every hierarchy (the container's own cgroup namespace)" {
+	run ctr-enter cgt-a --memory 50 -- cat /proc/self/cgroup
+	assert_success
+	[ "${#lines[@]}" -ge 1 ]
+	if [ "$(cg_layout)" = v1 ]; then
+		local l
+		for l in "${lines[@]}"; do
+			assert_regex "$l" '^[0-9]+:[^:]*:/$'
+		done
+		assert_line --regexp '^[0-9]+:([a-z_]+,)*memory(,[a-z_]+)*:/$'
+		assert_line --regexp '^[0-9]+:([a-z_]+,)*pids(,[a-z_]+)*:/$'
+	else
+		assert_output "0::/"
+	fi
+}
+
+@test "--privileged: a cgroup fs mounted inside has the container's cgroup as root: its limit, its processes, no other container" {
+	local script
+	if [ "$(cg_layout)" = v1 ]; then
+		script='mount -t cgroup -o memory cgroup /mnt && cat /mnt/memory.limit_in_bytes'
+	else
+		script='mount -t cgroup2 none /mnt && cat /mnt/memory.max'
+	fi
+	# shellcheck disable=SC2016  # expanded by the container's sh
+	script="$script"' && echo "dirs=$(find /mnt -mindepth 1 -type d | wc -l)" && grep -qx "$$" /mnt/cgroup.procs && echo self-listed && umount /mnt'
+	# A sibling container runs meanwhile: the host's parent holds two.
+	ctr-enter cgt-b --memory 64 -- sleep 30 &
+	local sup=$!
+	cg_wait_running cgt-b
+	run ctr-enter cgt-a --memory 50 --privileged -- sh -c "$script"
+	cg_stop cgt-b "$sup"
+	assert_success
+	assert_equal "${lines[0]}" 52428800
+	assert_equal "${lines[1]}" dirs=0
+	assert_equal "${lines[2]}" self-listed
+	[ "${#lines[@]}" -eq 3 ]
 }
 
 @test "after kill -9 of the supervisor the next run removes the stale cgroup" {
@@ -421,29 +555,88 @@ bad_input() {
 
 # ----------------------------------------------------------------- stats
 
-@test "--stats NAME [--json]: the numbers are the cgroup's files" {
-	ctr-enter cgt-a --memory 64 --pids-limit 50 -- sleep 30 &
-	local sup=$! line json limit pids_max pids_cur cpu_after
+# The peak memory file of NAME ("" when the kernel has none: v2 before 5.19).
+cg_peak_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cg_file "$1" memory.max_usage_in_bytes
+	else
+		cg_file "$1" memory.peak
+	fi
+}
+
+# NAME's memory use from its cgroup file.
+cg_mem_now() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cat "$(cg_file "$1" memory.usage_in_bytes)"
+	else
+		cat "$(cg_file "$1" memory.current)"
+	fi
+}
+
+# The number of KEY in the one-line JSON object $2 ("null" for null).
+json_num() {
+	[[ $2 =~ \"$1\":([0-9]+|null)[,}] ]] || { echo "no $1 in $2" >&2; return 1; }
+	echo "${BASH_REMATCH[1]}"
+}
+
+# LO <= V <= HI, or fail saying which figure.
+assert_within() {
+	if [ "$2" -lt "$1" ] || [ "$2" -gt "$3" ]; then
+		fail "$4: $2 is not within $1..$3"
+	fi
+}
+
+# Counters (cpu, peak) are read before and after ctr-enter --stats and must
+# lie between; the current use of an idle process within 1 MiB.
+@test "--stats NAME [--json]: memory, cpu and pids are the cgroup's files read at the same moment" {
+	ctr-enter cgt-a --memory 64 --pids-limit 50 -- python3 -c 'import time; b = b"x" * (20 << 20); time.sleep(30)' &
+	local sup=$! i line json limit pids_max pids_cur cpu0 cpu1 mem0 mem1 peak0 peak1 pf
 	cg_wait_running cgt-a
+	for i in $(seq 50); do   # 20 MiB touched: the number to compare is not tiny
+		if [ "$(cg_mem_now cgt-a)" -ge $((20 << 20)) ]; then break; fi
+		sleep 0.1
+	done
+	pf=$(cg_peak_file cgt-a)
+	cpu0=$(cg_cpu_ns cgt-a)
+	mem0=$(cg_mem_now cgt-a)
+	peak0=null
+	if [ -e "$pf" ]; then peak0=$(cat "$pf"); fi
 	line=$(ctr-enter --stats cgt-a)
 	json=$(ctr-enter --stats cgt-a --json)
+	cpu1=$(cg_cpu_ns cgt-a)
+	mem1=$(cg_mem_now cgt-a)
+	peak1=null
+	if [ -e "$pf" ]; then peak1=$(cat "$pf"); fi
 	limit=$(cat "$(cg_memory_limit_file cgt-a)")
 	pids_max=$(cat "$(cg_file cgt-a pids.max)")
 	pids_cur=$(cat "$(cg_file cgt-a pids.current)")
-	cpu_after=$(cg_cpu_ns cgt-a)
 	cg_stop cgt-a "$sup"
 	echo "$line"
-	assert_regex "$line" "^name=cgt-a mem_current=[0-9]+ mem_peak=[0-9]+ mem_limit=$limit cpu_ns=[0-9]+ pids=$pids_cur pids_limit=$pids_max cgroup=(v1|v2)\$"
+	echo "$json"
 	assert_equal "$limit" 67108864
-	local cpu mem
-	[[ $line =~ cpu_ns=([0-9]+) ]] && cpu=${BASH_REMATCH[1]}
-	[[ $line =~ mem_current=([0-9]+) ]] && mem=${BASH_REMATCH[1]}
-	[ "$cpu" -gt 0 ] && [ "$cpu" -le "$cpu_after" ]
-	[ "$mem" -gt 0 ] && [ "$mem" -le "$limit" ]
-	assert_regex "$json" "^\\{\"name\":\"cgt-a\",\"mem_current\":[0-9]+,\"mem_peak\":[0-9]+,\"mem_limit\":$limit,\"cpu_ns\":[0-9]+,\"pids\":$pids_cur,\"pids_limit\":$pids_max,\"cgroup\":\"v[12]\"\\}\$"
+	assert_regex "$line" "^name=cgt-a mem_current=[0-9]+ mem_peak=([0-9]+|unknown) mem_limit=$limit cpu_ns=[0-9]+ pids=$pids_cur pids_limit=$pids_max cgroup=$(cg_layout)\$"
+	assert_regex "$json" "^\\{\"name\":\"cgt-a\",\"mem_current\":[0-9]+,\"mem_peak\":([0-9]+|null),\"mem_limit\":$limit,\"cpu_ns\":[0-9]+,\"pids\":$pids_cur,\"pids_limit\":$pids_max,\"cgroup\":\"$(cg_layout)\"\\}\$"
+	local mem_lo mem_hi
+	mem_lo=$(( (mem0 < mem1 ? mem0 : mem1) - (1 << 20) ))
+	mem_hi=$(( (mem0 > mem1 ? mem0 : mem1) + (1 << 20) ))
+	[ "$mem0" -ge $((20 << 20)) ]
+	# The text line, then the JSON (read later, so within the same bounds).
+	local text
+	text=$(tr ' ' '\n' <<<"$line" | sed -n 's/^\(mem_current\|mem_peak\|cpu_ns\)=/"\1":/p' | tr '\n' ',')
+	text="{${text%,}}"
+	text=${text//unknown/null}
+	for obj in "$text" "$json"; do
+		assert_within "$mem_lo" "$(json_num mem_current "$obj")" "$mem_hi" mem_current
+		assert_within "$cpu0" "$(json_num cpu_ns "$obj")" "$cpu1" cpu_ns
+		if [ "$peak0" = null ]; then
+			assert_equal "$(json_num mem_peak "$obj")" null
+		else
+			assert_within "$peak0" "$(json_num mem_peak "$obj")" "$peak1" mem_peak
+		fi
+	done
 	if command -v jq >/dev/null; then
-		run jq -r '"\(.name) \(.mem_limit) \(.pids_limit) \(.pids)"' <<<"$json"
-		assert_output "cgt-a $limit $pids_max $pids_cur"
+		run jq -r '"\(.name) \(.mem_limit) \(.pids_limit) \(.pids) \(.cgroup)"' <<<"$json"
+		assert_output "cgt-a $limit $pids_max $pids_cur $(cg_layout)"
 	fi
 }
 

@@ -49,6 +49,15 @@ int cg_write(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file,
 /* True when the directory serving c has FILE. */
 bool cg_has(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file);
 
+/* The swap limit FILE is missing in the memory cgroup: this kernel does
+ * not account swap.  --memory-swap -1 asks for what happens anyway: 0.
+ * A finite --memory-swap is refused (one line, -EOPNOTSUPP; HINT ends the
+ * message) unless the kernel has no swap at all (no /proc/swaps): then it
+ * is moot and ignored with a warning.  --memory alone warns when a swap
+ * device is active (the container may then swap beyond --memory). */
+int cg_swap_unaccounted(const struct ctr_cgroup *cg, const struct ctr_limits *l,
+			const char *file, const char *hint);
+
 /* Readers; nothing is recorded (stats and OOM checks are best effort).
  * "max" reads as CG_UNLIMITED.  -errno when missing or not a number. */
 #define CG_UNLIMITED INT64_MAX

@@ -19,12 +19,8 @@ static int v1_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 	r = cg_write(cg, CG_MEMORY, "memory.limit_in_bytes", "%lld", (long long)l->memory);
 	if (r < 0)
 		return r;
-	if (!cg_has(cg, CG_MEMORY, "memory.memsw.limit_in_bytes")) {
-		if (l->memory_swap >= 0)
-			return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap in "
-					 "cgroup v1 (no memory.memsw.limit_in_bytes; boot with swapaccount=1)");
-		return 0;
-	}
+	if (!cg_has(cg, CG_MEMORY, "memory.memsw.limit_in_bytes"))
+		return cg_swap_unaccounted(cg, l, "memory.memsw.limit_in_bytes", "; boot with swapaccount=1");
 	memsw = l->memory_swap == LIMITS_UNLIMITED ? -1 :
 		l->memory_swap == LIMITS_UNSET ? l->memory : l->memory_swap;
 	return cg_write(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", (long long)memsw);

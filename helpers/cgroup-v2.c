@@ -83,12 +83,8 @@ static int v2_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 	r = cg_write(cg, CG_MEMORY, "memory.max", "%lld", (long long)l->memory);
 	if (r < 0)
 		return r;
-	if (!cg_has(cg, CG_MEMORY, "memory.swap.max")) {
-		if (l->memory_swap >= 0)
-			return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap "
-					 "(no memory.swap.max)");
-		return 0;
-	}
+	if (!cg_has(cg, CG_MEMORY, "memory.swap.max"))
+		return cg_swap_unaccounted(cg, l, "memory.swap.max", "");
 	if (l->memory_swap == LIMITS_UNLIMITED)
 		return cg_write(cg, CG_MEMORY, "memory.swap.max", "max");
 	return cg_write(cg, CG_MEMORY, "memory.swap.max", "%lld",

@@ -153,6 +153,29 @@ int cg_read_key(int dirfd, const char *file, const char *key, int64_t *v)
 	return -ENOENT;
 }
 
+int cg_swap_unaccounted(const struct ctr_cgroup *cg, const struct ctr_limits *l,
+			const char *file, const char *hint)
+{
+	_cleanup_free_ char *swaps = NULL;
+	bool has_swap = read_file("/proc/swaps", &swaps) == 0;
+	const char *nl = has_swap ? strchr(swaps, '\n') : NULL;
+	bool active = nl && nl[1];   /* a line after the header */
+
+	if (l->memory_swap == LIMITS_UNLIMITED)
+		return 0;
+	if (l->memory_swap == LIMITS_UNSET) {
+		if (active)
+			ctr_warn(cg->name, "warning: this kernel does not account swap (no %s): "
+				 "the container may swap beyond --memory", file);
+		return 0;
+	}
+	if (!has_swap) {
+		ctr_warn(cg->name, "warning: --memory-swap ignored: this kernel has no swap (no /proc/swaps)");
+		return 0;
+	}
+	return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap (no %s%s)", file, hint);
+}
+
 /* ------------------------------------------------------------- layout */
 
 struct cg_layout {

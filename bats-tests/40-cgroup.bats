@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Resource limits: ctr-enter's cgroup (--memory and the OOM killer, --cpus,
-# --pids-limit and a fork bomb, teardown and the clean-up after kill -9,
+# Resource limits: ctr-enter's cgroup (--memory and the OOM killer,
+# --memory-swap, --cpus, --cpu-shares, --pids-limit and a fork bomb, the
+# cgroup namespace view inside, teardown and the clean-up after kill -9,
 # devices, bad input, --stats).  Real kernel, the debootstrap rootfs.
 # Layout-agnostic: v1 with split or combined (cpu,cpuacct) hierarchies, or
 # v2; every cgroup file is found through mountinfo (cg_dir / cg_file).

@@ -87,7 +87,6 @@ fill_bridge() {
 	done
 }
 
-# median_ms COMMAND FILE... : the median over all samples of COMMAND, in ms.
 unfill_bridge() {
 	local i
 	for ((i = 0; i < FILL; i++)); do
@@ -95,11 +94,20 @@ unfill_bridge() {
 	done
 }
 
+# median_ms COMMAND FILE... : the median over all samples of COMMAND, in ms.
 median_ms() {
 	local cmd=$1
 	shift
 	jq -rs --arg c "$cmd" '[.[].results[] | select(.command == $c) | .times[]] | sort
 		| (if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end) * 1000' "$@"
+}
+
+# range_ms COMMAND FILE... : "min-max" over all samples of COMMAND, in ms.
+range_ms() {
+	local cmd=$1
+	shift
+	jq -rs --arg c "$cmd" '[.[].results[] | select(.command == $c) | .times[]]
+		| "\(min * 1000 | . * 10 | round / 10)-\(max * 1000 | . * 10 | round / 10)"' "$@"
 }
 
 main() {
@@ -132,24 +140,30 @@ main() {
 	done
 
 	local naive_c naive_d ctr_c ctr_d full first
+	local r_naive_c r_naive_d r_ctr_c r_ctr_d r_full
 	naive_c=$(median_ms naive-create "${j1[@]}")
 	naive_d=$(median_ms naive-destroy "${j1[@]}")
 	ctr_c=$(median_ms ctr-create "${j1[@]}")
 	ctr_d=$(median_ms ctr-destroy "${j1[@]}")
 	first=$(median_ms ctr-create "${j2[@]}")
 	full=$(median_ms ctr-create-full "${j2[@]}")
+	r_naive_c=$(range_ms naive-create "${j1[@]}")
+	r_naive_d=$(range_ms naive-destroy "${j1[@]}")
+	r_ctr_c=$(range_ms ctr-create "${j1[@]}")
+	r_ctr_d=$(range_ms ctr-destroy "${j1[@]}")
+	r_full=$(range_ms ctr-create-full "${j2[@]}")
 	local kernel
 	kernel=$(uname -r)
 	cat <<-EOF
 		### netns-setup (hyperfine, $ROUNDS rounds of $per runs each, kernel $kernel)
 
-		| what | median ms | ratio | target |
-		|---|---:|---:|---|
-		$(awk -v n="$naive_c" 'BEGIN{printf "| naive script: 7 ip commands (create) | %.1f | 1.00 | baseline |", n}')
-		$(awk -v n="$naive_c" -v c="$ctr_c" 'BEGIN{printf "| netns-setup create | %.1f | %.2f x naive create | <= 0.40 |", c, c/n}')
-		$(awk -v n="$naive_d" 'BEGIN{printf "| naive teardown: 2 ip commands | %.1f | - | - |", n}')
-		$(awk -v n="$naive_c" -v c="$ctr_d" -v d="$naive_d" 'BEGIN{printf "| netns-setup destroy | %.1f | %.2f x naive create (%.2f x naive teardown) | <= 0.40 |", c, c/n, c/d}')
-		$(awk -v f="$full" -v c="$first" -v k="$FILL" 'BEGIN{printf "| netns-setup create, %d containers on the bridge | %.1f | %.2f x first create | <= 1.50 |", k, f, f/c}')
+		| what | median ms | range ms | ratio | target |
+		|---|---:|---:|---:|---|
+		$(awk -v n="$naive_c" -v r="$r_naive_c" 'BEGIN{printf "| naive script: 7 ip commands (create) | %.1f | %s | 1.00 | baseline |", n, r}')
+		$(awk -v n="$naive_c" -v c="$ctr_c" -v r="$r_ctr_c" 'BEGIN{printf "| netns-setup create | %.1f | %s | %.2f x naive create | <= 0.40 |", c, r, c/n}')
+		$(awk -v n="$naive_d" -v r="$r_naive_d" 'BEGIN{printf "| naive teardown: 2 ip commands | %.1f | %s | - | - |", n, r}')
+		$(awk -v n="$naive_c" -v c="$ctr_d" -v d="$naive_d" -v r="$r_ctr_d" 'BEGIN{printf "| netns-setup destroy | %.1f | %s | %.2f x naive create (%.2f x naive teardown) | <= 0.40 |", c, r, c/n, c/d}')
+		$(awk -v f="$full" -v c="$first" -v k="$FILL" -v r="$r_full" 'BEGIN{printf "| netns-setup create, %d containers on the bridge | %.1f | %s | %.2f x first create | <= 1.50 |", k, f, r, f/c}')
 	EOF
 }
 

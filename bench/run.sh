@@ -6,10 +6,24 @@ set -euo pipefail
 
 OUT="${BENCH_OUT:-$BENCH_SRC/docs/benchmarks.md}"
 
+# The commit the benchmarked tree is at (with "+changes" when it differs).
+ctr_commit() {
+	local c
+	c=$(git -C "$BENCH_SRC" rev-parse --short HEAD 2>/dev/null) || { echo "not a git tree"; return 0; }
+	git -C "$BENCH_SRC" diff --quiet HEAD 2>/dev/null || c+="+changes"
+	echo "commit $c"
+}
+
+# "iproute2 6.1.0" from `ip -V` (ip utility, iproute2-6.1.0, libbpf 1.1.2).
+ip_version() {
+	bench_version ip -V | sed -n 's/.*iproute2-\{0,1\}\([^ ,]*\).*/iproute2 \1/p'
+}
+
 machine_section() {
 	echo "Measured on $(date -u +%Y-%m-%d) by \`make bench\`: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
 	echo "$(awk '/MemTotal/ {printf "%d GiB", $2/1024/1024}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
-	echo "Peers: $(bwrap --version), $(crun --version | head -n1), $(runc --version | head -n1), $(unshare --version), $(hyperfine --version)."
+	echo "This tree: $(bench_version "$BENCH_SRC/ctr" --version) ($(ctr_commit)), $(bench_version "$BENCH_SRC/build/ctr-enter" --version); $(ip_version) (the \`ip\` of netns-setup and of the naive script)."
+	echo "Peers: $(bench_version bwrap --version), $(bench_version crun --version), $(bench_version runc --version), $(bench_version unshare --version), $(bench_version hyperfine --version)."
 	echo "Rootfs: $BENCH_ROOTFS ($(du -sh "$BENCH_ROOTFS" 2>/dev/null | cut -f1))."
 	echo
 }

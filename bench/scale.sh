@@ -11,9 +11,13 @@ WORK=""
 FILL=${BENCH_FILL:-100}
 BR=ctb-scale
 PIDS=()
+WAITERS=()
 
 cleanup_scale_bench() {
-	local pid i
+	local pid i rt
+	for pid in "${WAITERS[@]}"; do
+		kill -KILL -- "-$pid" 2>/dev/null || true
+	done
 	for pid in "${PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
@@ -25,6 +29,11 @@ cleanup_scale_bench() {
 	for ((i = 0; i <= FILL; i++)); do
 		ctr-enter --cleanup "ctb-s$i" >/dev/null 2>&1 || true
 		netns-setup destroy "ctb-s$i" -f >/dev/null 2>&1 || true
+	done
+	for rt in crun runc; do
+		if command -v "$rt" >/dev/null; then
+			bench_ns "$rt" delete -f "ctb-wait-$rt" >/dev/null 2>&1 || true
+		fi
 	done
 	[ -z "$WORK" ] || rm -rf --one-file-system "$WORK"
 }
@@ -49,23 +58,75 @@ start_sleeper() {
 	done
 }
 
+# start_waiter CMD...: CMD in the background in a process group of its own
+# (setsid execs it in place: the script is no group leader), its pid in
+# WAITER.  stop_waiter kills the whole group: the child of `unshare --fork`
+# or of bwrap would otherwise outlive its parent.
+start_waiter() {
+	setsid "$@" </dev/null >/dev/null 2>&1 &
+	WAITER=$!
+	WAITERS+=("$WAITER")
+}
+stop_waiter() {
+	kill -KILL -- "-$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# oci_waiting_rss RT: `RT run` of a sleep bundle (in bench_ns, as in the
+# start-up table), not detached; prints the table row for the process that
+# waits for the container: the container's parent, RT itself.
+oci_waiting_rss() {
+	local rt=$1 id=ctb-wait-$1 pid cpid="" ppid n=0
+	bench_ns "$rt" run --bundle "$WORK/oci-sleep" "$id" </dev/null >/dev/null 2>&1 &
+	pid=$!
+	until cpid=$(bench_ns "$rt" state "$id" 2>/dev/null | jq -e 'select(.status == "running") | .pid'); do
+		sleep 0.05
+		n=$((n + 1))
+		[ "$n" -lt 200 ] || { echo "bench: $rt run $id did not start" >&2; exit 1; }
+	done
+	ppid=$(awk '/^PPid:/ {print $2}' "/proc/$cpid/status")
+	echo "| $rt run (the container's parent, \`$(cat "/proc/$ppid/comm")\`) | $(bench_rss_kib "$ppid") |"
+	bench_ns "$rt" kill "$id" KILL >/dev/null 2>&1 || true
+	wait "$pid" 2>/dev/null || true
+	bench_ns "$rt" delete -f "$id" >/dev/null 2>&1 || true
+}
+
 # RSS (KiB) of the process that waits for the container, for each runtime.
 waiting_rss() {
-	local pid rss
+	local rss rt oci=0
+	local bwrap="bwrap --bind $BENCH_ROOTFS / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net"
+	local -a cmd
 	echo "| runtime (waiting process) | VmRSS (KiB) |"
 	echo "|---|---:|"
 	start_sleeper ctb-s0
 	rss=$(bench_rss_kib "${PIDS[-1]}")
 	echo "| ctr-enter supervisor | $rss |"
 	kill -KILL "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
-	bwrap --bind "$BENCH_ROOTFS" / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net sleep 100000 &
-	pid=$!; sleep 0.5
-	echo "| bwrap (parent) | $(bench_rss_kib "$pid") |"
-	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
-	unshare -m -u -i -n -p --fork chroot "$BENCH_ROOTFS" sleep 100000 &
-	pid=$!; sleep 0.5
-	echo "| unshare --fork (parent) | $(bench_rss_kib "$pid") |"
-	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+	if bench_try_peer bwrap "" "$bwrap /bin/true"; then
+		read -ra cmd <<<"$bwrap"
+		start_waiter "${cmd[@]}" /bin/sleep 100000
+		sleep 0.5
+		echo "| bwrap (parent) | $(bench_rss_kib "$WAITER") |"
+		stop_waiter "$WAITER"
+	fi
+	start_waiter unshare -m -u -i -n -p --fork --kill-child chroot "$BENCH_ROOTFS" /bin/sleep 100000
+	sleep 0.5
+	echo "| unshare --fork (parent) | $(bench_rss_kib "$WAITER") |"
+	stop_waiter "$WAITER"
+	bench_oci_bundle "$WORK/oci-true" /bin/true || true
+	bench_oci_bundle "$WORK/oci-sleep" sleep 100000 || true
+	for rt in crun runc; do
+		if bench_try_peer "$rt" "$WORK/oci-true" "$rt run --bundle $WORK/oci-true ctb-try-$rt"; then
+			oci_waiting_rss "$rt"
+			oci=1
+		fi
+	done
+	bench_print_notes
+	if ((oci)) && bench_unified_has_controllers; then
+		echo
+		echo "crun and runc run here as in the start-up table: in a private mount namespace"
+		echo "in which an empty tmpfs hides $BENCH_UNIFIED."
+	fi
 }
 
 main() {
@@ -81,9 +142,12 @@ main() {
 	waiting_rss
 	echo
 
+	local big small
+	big=$(du -sm "$BENCH_ROOTFS" | cut -f1)
+	small=$(du -sm "$WORK/busybox" | cut -f1)
 	hyperfine -N --warmup 3 --runs "$BENCH_RUNS" --export-json "$WORK/first.json" \
-		-n "1st container (debootstrap rootfs, 249 MB)" "ctr-enter ctb-s$FILL --rm -- /bin/true" \
-		-n "1st container (busybox rootfs, 2 MB)" "ctr-enter ctb-s$FILL --rootfs $WORK/busybox --rm -- /bin/true" >&2
+		-n "1st container (debootstrap rootfs, $big MiB)" "ctr-enter ctb-s$FILL --rm -- /bin/true" \
+		-n "1st container (busybox rootfs, $small MiB)" "ctr-enter ctb-s$FILL --rootfs $WORK/busybox --rm -- /bin/true" >&2
 	local i total=0 rss
 	for ((i = 0; i < FILL; i++)); do
 		start_sleeper "ctb-s$i"

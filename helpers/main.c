@@ -2,8 +2,9 @@
 /*
  * main.c: ctr-enter.  The order of operations (docs/architecture.md):
  *
- *   parse; checks that need no change (root, rootfs marker, volumes)
- *   open /run/netns/NAME; lock NAME (cleans a dead run's leftovers)
+ *   parse; refuse non-root
+ *   lock NAME (cleans a dead run's leftovers), or join NAME if it runs
+ *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
  *   state dir + layer; cgroup_create
  *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1
  *   cgroup_attach(child); write state; GO

@@ -37,7 +37,7 @@
 	"  --cpus N              CPU time in CPUs (0.5 = half of one CPU), at least\n" \
 	"                        0.01 and at most the number of online CPUs\n" \
 	"  --cpu-shares N        relative CPU weight, 2..262144 (default 1024)\n" \
-	"  --pids-limit N        maximum number of processes and threads (> 0)\n"
+	"  --pids-limit N        maximum number of processes and threads, 1..4194304\n"
 
 /* Everything unset. */
 void limits_init(struct ctr_limits *l);

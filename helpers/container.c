@@ -2,9 +2,10 @@
 /*
  * container.c: what runs in the child between fork and exec.
  *
- *   PDEATHSIG; wait for GO (cgroup attached, state written)
- *   unshare mnt/uts/ipc/cgroup; mounts (overlay, proc, sys, dev, files,
- *   volumes); pty or console; pivot_root; hostname; masked paths; rlimits;
+ *   PDEATHSIG; unshare mnt/uts/ipc; mounts (overlay, proc, sys, dev,
+ *   files, volumes); pty or console; pivot_root; hostname; masked paths;
+ *   rlimits (all while the supervisor makes the cgroup)
+ *   wait for GO (cgroup attached, state written); unshare cgroup;
  *   user; caps/no_new_privs/seccomp; workdir; exec (or --init)
  *
  * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
@@ -225,34 +226,16 @@ int container_exec(char *const argv[], char *const envp[])
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
-void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
+/* The parts of the setup that need no cgroup: they run while the
+ * supervisor creates it.  The new root, its mounts, the console, the
+ * hostname, the masks; no code of the user's is involved. */
+static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
-	_cleanup_free_ char *home = NULL;
 	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int devfd = -1;
-	char *default_argv[] = { NULL, NULL };
-	char *const *argv = cfg->argv;
-	char **envp;
-	struct ctr_msg msg;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int r;
 
-	/* Die with the supervisor.  If it died before this line, its end of
-	 * the socket is closed: the read sees end-of-file, or (when it sent
-	 * GO and died at once) sync_peer_gone() sees the hang-up (getppid()
-	 * is 0 in a new PID namespace either way, so it cannot tell). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	reset_signals();
-	r = sync_recv(sock, &msg, NULL);
-	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
-		_exit(EXIT_CTR_FAIL);
-	umask(022);
-
-	if (ns_unshare_container() < 0)
-		sync_fail(sock, EXIT_CTR_FAIL);
-	if (mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
+	if (ns_unshare_container() < 0 || mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (use_pty) {
 		_cleanup_close_ int master = -1;
@@ -269,35 +252,67 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 		ctr_fail(-errno, "sethostname %s", cfg->hostname);
 		sync_fail(sock, EXIT_CTR_FAIL);
 	}
+	if (security_mask_paths(cfg) < 0 || security_set_rlimits(cfg) < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+}
+
+/* GO: the supervisor has placed us in the container's cgroup and written
+ * the state.  If it died before PR_SET_PDEATHSIG was armed, its end of the
+ * socket is closed: the read sees end-of-file, or (when it sent GO and
+ * died at once) sync_peer_gone() sees the hang-up (getppid() is 0 in a new
+ * PID namespace either way, so it cannot tell). */
+static void wait_for_go(int sock)
+{
+	struct ctr_msg msg;
+	int r = sync_recv(sock, &msg, NULL);
+
+	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
+		_exit(EXIT_CTR_FAIL);
+}
+
+static int enter_workdir(const struct ctr_config *cfg, const char *home)
+{
+	struct stat st;
+
+	if (!cfg->workdir) {
+		if (chdir(home) < 0 && chdir("/") < 0)
+			return ctr_fail(-errno, "chdir /");
+		return 0;
+	}
+	if (stat(cfg->workdir, &st) < 0)
+		return ctr_fail(-errno, "workdir %s", cfg->workdir);
+	if (!S_ISDIR(st.st_mode))
+		return ctr_failx(-ENOTDIR, "workdir %s: Not a directory", cfg->workdir);
+	if (chdir(cfg->workdir) < 0)
+		return ctr_fail(-errno, "workdir %s", cfg->workdir);
+	return 0;
+}
+
+void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
+{
+	_cleanup_free_ char *home = NULL;
+	char *default_argv[] = { NULL, NULL };
+	char *const *argv = cfg->argv;
+	char **envp;
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	/* Die with the supervisor (see wait_for_go for the race). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	reset_signals();
+	umask(022);
+	build_root(cfg, sock, use_pty);
 	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->init)
 		set_init_cmdline();
-	if (security_mask_paths(cfg) < 0 || security_set_rlimits(cfg) < 0)
+	wait_for_go(sock);
+	if (ns_unshare_cgroup() < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (security_apply(cfg) < 0)
+	if (security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (cfg->workdir) {
-		struct stat st;
-
-		if (stat(cfg->workdir, &st) < 0) {
-			ctr_fail(-errno, "workdir %s", cfg->workdir);
-			sync_fail(sock, EXIT_CTR_FAIL);
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			ctr_failx(-ENOTDIR, "workdir %s: Not a directory", cfg->workdir);
-			sync_fail(sock, EXIT_CTR_FAIL);
-		}
-		if (chdir(cfg->workdir) < 0) {
-			ctr_fail(-errno, "workdir %s", cfg->workdir);
-			sync_fail(sock, EXIT_CTR_FAIL);
-		}
-	} else if (chdir(home) < 0 && chdir("/") < 0) {
-		ctr_fail(-errno, "chdir /");
-		sync_fail(sock, EXIT_CTR_FAIL);
-	}
 	envp = build_env(cfg, home);
 	if (!argv) {
 		default_argv[0] = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";

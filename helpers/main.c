@@ -5,9 +5,10 @@
  *   parse; refuse non-root
  *   lock NAME (cleans a dead run's leftovers), or join NAME if it runs
  *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
- *   state dir + layer; cgroup_create
- *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1
- *   cgroup_attach(child); write state; GO
+ *   state dir + layer
+ *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1, which
+ *   builds its mounts while we cgroup_create, cgroup_attach(child), write
+ *   state; GO
  *   child: container_main() ... exec; we read its errors until EOF
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
  */
@@ -69,6 +70,22 @@ static int oom_exit(const struct ctr_config *cfg)
 	return 137;
 }
 
+/* Attach PID 1 to its cgroup, record the state, send GO.  When a step
+ * fails because PID 1 already failed (it exited: no such process, a
+ * closed socket), its own message is the one to report. */
+static int release_pid1(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
+{
+	int r = cgroup_attach(cg, pid);
+
+	if (r == 0)
+		r = state_write(cfg, getpid(), pid);
+	if (r == 0)
+		r = sync_send(sock, MSG_GO, 0, NULL, -1);
+	if (r < 0)
+		sync_take_child_error(sock, master);
+	return r;
+}
+
 static int run(struct ctr_config *cfg)
 {
 	_cleanup_close_ int netfd = -1;
@@ -98,7 +115,7 @@ static int run(struct ctr_config *cfg)
 		goto fail;
 	if (lockfd < 0 && state_lock(cfg, &lockfd) < 0)
 		goto fail;
-	if (state_prepare(cfg, &new_layer) < 0 || cgroup_create(cfg, &cg) < 0)
+	if (state_prepare(cfg, &new_layer) < 0)
 		goto fail;
 	if (ns_join_net(netfd) < 0)
 		goto fail;
@@ -121,8 +138,10 @@ static int run(struct ctr_config *cfg)
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if (cgroup_attach(cg, pid) < 0 || state_write(cfg, getpid(), pid) < 0 ||
-	    sync_send(sv[0], MSG_GO, 0, NULL, -1) < 0) {
+	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
+	 * cgroup work costs no wall time.  It waits for GO before it unshares
+	 * its cgroup namespace and runs anything of the user's. */
+	if (cgroup_create(cfg, &cg) < 0 || release_pid1(cfg, cg, pid, sv[0], &master) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto fail;

@@ -65,6 +65,11 @@ int ns_unshare_container(void)
 {
 	if (unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
 		return ctr_fail(-errno, "unshare mount/UTS/IPC namespaces");
+	return 0;
+}
+
+int ns_unshare_cgroup(void)
+{
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return ctr_fail(-errno, "unshare cgroup namespace");
 	return 0;

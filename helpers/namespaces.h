@@ -15,8 +15,10 @@ int ns_join_net(int fd);
  * than unshare(CLONE_NEWPID): the supervisor's own later forks (none today;
  * LeakSanitizer's at exit) still work after PID 1 is gone. */
 pid_t ns_fork_pid1(void);
-/* In the child: new mount, UTS, IPC and cgroup namespaces (cgroup last-ish:
- * after the supervisor has placed us in the container's cgroup). */
+/* In the child: new mount, UTS and IPC namespaces, at once; the cgroup
+ * namespace once the supervisor has placed us in the container's cgroup,
+ * so that its root is that cgroup. */
 int ns_unshare_container(void);
+int ns_unshare_cgroup(void);
 
 #endif

@@ -364,6 +364,12 @@ static int build_filter(uint64_t caps, scmp_filter_ctx *out)
 
 	if (!ctx)
 		return ctr_failx(-ENOMEM, "seccomp: create the filter");
+	/* A binary tree of syscall numbers instead of a list: the kernel runs
+	 * the filter for every syscall of the container, and once per syscall
+	 * number when it is loaded (to build its allow cache). */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return ctr_fail(r, "seccomp: ask for a binary-tree filter");
 	r = add_compat_arches(ctx);
 	if (r >= 0)
 		r = add_deny_rules(ctx, caps);

@@ -92,6 +92,26 @@ bool sync_peer_gone(int sock)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
+void sync_take_child_error(int sock, int *master)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	struct ctr_msg msg;
+	int fd;
+
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && sync_recv(sock, &msg, &fd) > 0) {
+		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
+			*master = fd;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (msg.type == MSG_ERROR) {
+			ctr_seterrmsg(msg.text);
+			return;
+		}
+	}
+}
+
 int sync_wait_exec(int sock, pid_t pid, int *master)
 {
 	for (;;) {

@@ -36,6 +36,9 @@ bool sync_peer_gone(int sock);
  * Returns 0 when COMMAND runs, else the exit status to use (the child's
  * message recorded, the child reaped).  A passed pty master lands in *master. */
 int sync_wait_exec(int sock, pid_t pid, int *master);
+/* Supervisor side, after one of its own steps failed: when the child has
+ * already reported an error (it failed first), record that message. */
+void sync_take_child_error(int sock, int *master);
 /* Child side: send the recorded error and _exit(code). */
 __attribute__((noreturn)) void sync_fail(int sock, int code);
 

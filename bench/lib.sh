@@ -14,6 +14,12 @@ bench_require_root() {
 }
 
 # Median and range (ms) of command N in a hyperfine JSON export.
+# A private CTR_RUN_DIR on the file system of the default /run/ctr (a
+# tmpfs), so that the state, lock and mountpoint cost what they cost a user.
+bench_run_dir() {
+	mktemp -d /run/ctr-bench.XXXXXX
+}
+
 bench_median_ms() {
 	jq -r --argjson i "$2" '.results[$i].median * 1000 | . * 100 | round / 100' "$1"
 }

@@ -8,6 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 WORK=""
+RUN=""
 FILL=${BENCH_FILL:-100}
 BR=ctb-scale
 PIDS=()
@@ -36,6 +37,7 @@ cleanup_scale_bench() {
 		fi
 	done
 	[ -z "$WORK" ] || rm -rf --one-file-system "$WORK"
+	[ -z "$RUN" ] || rm -rf --one-file-system "$RUN"
 }
 
 make_networks() {
@@ -133,7 +135,8 @@ main() {
 	bench_require_root
 	trap cleanup_scale_bench EXIT
 	WORK=$(mktemp -d /var/tmp/ctr-bench-scale.XXXXXX)
-	export CTR_RUN_DIR="$WORK/run" CTR_LIB_DIR="$WORK/lib" CTR_CGROUP_PARENT=ctrbench CTR_ROOTFS="$BENCH_ROOTFS"
+	RUN=$(bench_run_dir)
+	export CTR_RUN_DIR="$RUN" CTR_LIB_DIR="$WORK/lib" CTR_CGROUP_PARENT=ctrbench CTR_ROOTFS="$BENCH_ROOTFS"
 	make_networks
 	rootfs-builder --busybox "$WORK/busybox" >/dev/null
 

@@ -8,6 +8,7 @@
 # --seccomp, --ulimit) and the same restrictions for a joined process.
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 setup_file() {
 	require_root
@@ -277,23 +278,71 @@ run_ctr() {
 	done
 }
 
+# filter_dump [RELEASE [CAPS]]: the default filter as libseccomp's
+# pseudo-C, as ctr-enter builds it on a kernel of RELEASE (bats-tests/probes/filter-dump.c).
+filter_dump() {
+	if [ ! -x "$BATS_FILE_TMPDIR/filter-dump" ]; then
+		cc -std=gnu11 -D_GNU_SOURCE -I"$CTR_SRC/helpers" -o "$BATS_FILE_TMPDIR/filter-dump" \
+			"$CTR_SRC/bats-tests/probes/filter-dump.c" "$CTR_SRC/helpers/caps.c" \
+			"$CTR_SRC/helpers/seccomp.c" "$CTR_SRC/helpers/util.c" -lseccomp
+	fi
+	"$BATS_FILE_TMPDIR/filter-dump" "$@"
+}
+
+# pfc_has FILE ARCH CALL: the ARCH section of the dump has a rule for CALL.
+pfc_has() {
+	awk -v a="$2" -v c="\"$3\"" '
+		/^# filter for arch/ { cur = $5 }
+		/# filter for syscall/ && cur == a && $5 == c { found = 1 }
+		END { exit !found }' "$1"
+}
+
+filter_arches() {
+	if [ "$(uname -m)" = x86_64 ]; then
+		echo x86_64 x86 x32
+	else
+		uname -m
+	fi
+}
+
 @test "the filter covers the compat architectures (x86, x32) with the same rules" {
 	[ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
-	cc -std=gnu11 -D_GNU_SOURCE -I"$CTR_SRC/helpers" -o "$BATS_FILE_TMPDIR/filter-dump" \
-		"$CTR_SRC/bats-tests/probes/filter-dump.c" "$CTR_SRC/helpers/caps.c" \
-		"$CTR_SRC/helpers/seccomp.c" "$CTR_SRC/helpers/util.c" -lseccomp
-	"$BATS_FILE_TMPDIR/filter-dump" >"$BATS_FILE_TMPDIR/filter.pfc"
+	filter_dump >"$BATS_FILE_TMPDIR/filter.pfc"
 	local arch call
 	for arch in x86_64 x86 x32; do
 		for call in mount umount2 unshare clone clone3 setns keyctl bpf init_module \
 			open_by_handle_at socket ioctl; do
-			awk -v a="$arch" -v c="\"$call\"" '
-				/^# filter for arch/ { cur = $5 }
-				/# filter for syscall/ && cur == a && $5 == c { found = 1 }
-				END { exit !found }' "$BATS_FILE_TMPDIR/filter.pfc" ||
+			pfc_has "$BATS_FILE_TMPDIR/filter.pfc" "$arch" "$call" ||
 				fail "no rule for $call in the $arch section"
 		done
 	done
+}
+
+@test "kernels before 4.8: the filter also denies ptrace and process_vm_readv/writev, unless SYS_PTRACE is held" {
+	# not live: this kernel is newer; the dump is what ctr-enter builds
+	# for a kernel of that release (the same function, fed the release)
+	local rel arch call pfc="$BATS_TEST_TMPDIR/f.pfc"
+	for rel in 4.7.10 4.4.0-210-generic 3.10.0-1160.el7.x86_64 garbage; do
+		filter_dump "$rel" >"$pfc"
+		for arch in $(filter_arches); do
+			for call in ptrace process_vm_readv process_vm_writev; do
+				pfc_has "$pfc" "$arch" "$call" || fail "kernel $rel: no rule for $call ($arch)"
+			done
+			pfc_has "$pfc" "$arch" mount || fail "kernel $rel: the other rules are gone"
+		done
+	done
+	for rel in 4.8.0 4.19.0-27-amd64 "$(uname -r)" ""; do
+		if [ -n "$rel" ]; then filter_dump "$rel" >"$pfc"; else filter_dump >"$pfc"; fi
+		for arch in $(filter_arches); do
+			for call in ptrace process_vm_readv process_vm_writev; do
+				run ! pfc_has "$pfc" "$arch" "$call"
+			done
+		done
+	done
+	# --cap-add SYS_PTRACE (bit 19) lifts it, as in docker
+	filter_dump 4.4.0 "$(printf %x $((0xa80425fb | 1 << 19)))" >"$pfc"
+	run ! pfc_has "$pfc" x86_64 ptrace
+	pfc_has "$pfc" x86_64 mount
 }
 
 @test "the default filter is compiled at build time, byte for byte what libseccomp builds now" {

@@ -15,6 +15,11 @@
  * express with one comparison per argument, so it is a second, tiny
  * hand-written BPF filter stacked on the first.
  *
+ * On kernels before 4.8 a ptrace()d process could change a system call
+ * after seccomp had checked it, so there (as docker does) ptrace and
+ * process_vm_readv/writev are denied too, unless the container holds
+ * SYS_PTRACE.
+ *
  * The filter for the default capabilities is compiled at build time
  * (helpers/gen/seccomp-gen.c writes build/seccomp-default.h with this
  * file's own rules): a start then loads ready BPF instead of spending
@@ -32,6 +37,7 @@
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 
 #include "security-int.h"
 #include "security.h"
@@ -130,6 +136,31 @@ static const struct deny_rule deny_rules[] = {
 	{ "vm86old", ALWAYS, ALWAYS },
 };
 
+/* Before 4.8 seccomp ran before ptrace could rewrite the call: a tracer
+ * could turn an allowed call into a denied one (docker's MinKernel 4.8). */
+static const struct deny_rule old_kernel_rules[] = {
+	{ "ptrace", CAP_SYS_PTRACE, ALWAYS },
+	{ "process_vm_readv", CAP_SYS_PTRACE, ALWAYS },
+	{ "process_vm_writev", CAP_SYS_PTRACE, ALWAYS },
+};
+
+bool secfilter_kernel_is_old(const char *release)
+{
+	unsigned major, minor;
+
+	/* a release that does not start with MAJOR.MINOR: assume the worst */
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major < 4 || (major == 4 && minor < 8);
+}
+
+static bool running_kernel_is_old(void)
+{
+	struct utsname u;
+
+	return uname(&u) < 0 || secfilter_kernel_is_old(u.release);
+}
+
 /* Namespace flags of clone(2) and unshare(2); CLONE_NEWTIME only exists
  * for unshare (clone's low byte is the exit signal). */
 static const uint64_t clone_ns_flags[] = {
@@ -162,10 +193,10 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 	return 0;
 }
 
-static int add_deny_rules(scmp_filter_ctx ctx, uint64_t caps)
+static int add_deny_list(scmp_filter_ctx ctx, uint64_t caps, const struct deny_rule *rules, size_t n)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(deny_rules); i++) {
-		const struct deny_rule *d = &deny_rules[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct deny_rule *d = &rules[i];
 		int r;
 
 		if (holds(caps, d->cap) || holds(caps, d->cap2))
@@ -175,6 +206,15 @@ static int add_deny_rules(scmp_filter_ctx ctx, uint64_t caps)
 			return r;
 	}
 	return 0;
+}
+
+static int add_deny_rules(scmp_filter_ctx ctx, uint64_t caps, bool old_kernel)
+{
+	int r = add_deny_list(ctx, caps, deny_rules, ARRAY_SIZE(deny_rules));
+
+	if (r < 0 || !old_kernel)
+		return r;
+	return add_deny_list(ctx, caps, old_kernel_rules, ARRAY_SIZE(old_kernel_rules));
 }
 
 /* One rule per namespace flag: (flags & FLAG) == FLAG -> EPERM. */
@@ -357,7 +397,7 @@ static void release_ctx(scmp_filter_ctx *ctx)
 		seccomp_release(*ctx);
 }
 
-static int build_filter(uint64_t caps, scmp_filter_ctx *out)
+static int build_filter(uint64_t caps, bool old_kernel, scmp_filter_ctx *out)
 {
 	_cleanup_(release_ctx) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -372,7 +412,7 @@ static int build_filter(uint64_t caps, scmp_filter_ctx *out)
 		return ctr_fail(r, "seccomp: ask for a binary-tree filter");
 	r = add_compat_arches(ctx);
 	if (r >= 0)
-		r = add_deny_rules(ctx, caps);
+		r = add_deny_rules(ctx, caps, old_kernel);
 	if (r >= 0)
 		r = add_namespace_rules(ctx, caps);
 	if (r >= 0)
@@ -403,15 +443,18 @@ static int load_precompiled(void)
 int secfilter_load(uint64_t caps)
 {
 	_cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
+	bool old_kernel = running_kernel_is_old();
 	int r;
 
 #ifdef CTR_SECCOMP_PRECOMPILED
-	if (caps == CTR_DEFAULT_FILTER_CAPS && seccomp_arch_native() == CTR_DEFAULT_FILTER_ARCH) {
+	/* the embedded filter is the one for kernels >= 4.8 */
+	if (caps == CTR_DEFAULT_FILTER_CAPS && seccomp_arch_native() == CTR_DEFAULT_FILTER_ARCH &&
+	    !old_kernel) {
 		r = load_precompiled();
 		return r < 0 ? r : load_personality_filter();
 	}
 #endif
-	r = build_filter(caps, &ctx);
+	r = build_filter(caps, old_kernel, &ctx);
 	if (r < 0)
 		return r;
 	r = seccomp_load(ctx);
@@ -423,7 +466,7 @@ int secfilter_load(uint64_t caps)
 int secfilter_export_bpf(uint64_t caps, int fd)
 {
 	_cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
-	int r = build_filter(caps, &ctx);
+	int r = build_filter(caps, false, &ctx);
 
 	if (r < 0)
 		return r;
@@ -433,10 +476,11 @@ int secfilter_export_bpf(uint64_t caps, int fd)
 	return 0;
 }
 
-int secfilter_export(uint64_t caps, int fd)
+int secfilter_export(uint64_t caps, const char *release, int fd)
 {
 	_cleanup_(release_ctx) scmp_filter_ctx ctx = NULL;
-	int r = build_filter(caps, &ctx);
+	int r = build_filter(caps, release ? secfilter_kernel_is_old(release) : running_kernel_is_old(),
+			     &ctx);
 
 	if (r < 0)
 		return r;

@@ -6,6 +6,7 @@
 #ifndef CTR_SECURITY_INT_H
 #define CTR_SECURITY_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Docker's default capability set. */
@@ -20,11 +21,16 @@ int caps_apply(uint64_t keep);
  * load it into the calling thread.  no_new_privs must be set. */
 int secfilter_load(uint64_t caps);
 /* Write the same filter (without the personality part) as libseccomp's
- * pseudo-C to fd: for debugging and the docs. */
-int secfilter_export(uint64_t caps, int fd);
-/* The same filter as raw BPF (struct sock_filter[]) to fd: for the build's
- * precompiled default (helpers/gen/seccomp-gen.c) and its test. */
+ * pseudo-C to fd, as it is built on a kernel of that release (NULL: the
+ * running one): for debugging, the docs and the tests. */
+int secfilter_export(uint64_t caps, const char *release, int fd);
+/* The filter for a kernel >= 4.8 as raw BPF (struct sock_filter[]) to fd:
+ * for the build's precompiled default (helpers/gen/seccomp-gen.c) and its
+ * test. */
 int secfilter_export_bpf(uint64_t caps, int fd);
+/* Whether a kernel of this release (uname -r) needs ptrace denied: before
+ * 4.8, or unparsable. */
+bool secfilter_kernel_is_old(const char *release);
 
 /* Masked and read-only /proc and /sys paths, nodev outside /dev. */
 int masks_apply(void);

@@ -7,31 +7,39 @@
  *
  *     NAME  blocked|open|skip  what it tried: what happened
  *
- * "open" means the attempt worked.  In a default container every probe
- * must say blocked (or skip when the host lacks the thing, e.g. no
- * /proc/kcore); under --privileged the capability-bound ones must say
- * open, which shows the probe itself works.
+ * "open" means nothing in the container stopped the attempt.  In a
+ * default container every probe must say blocked (or skip when the host
+ * lacks the thing, e.g. no /proc/kcore); under --privileged the
+ * capability-bound ones must say open, which shows the probe itself works.
+ * Where a probe cannot be made harmless by doing the real thing, it asks
+ * for something invalid that the kernel checks only after the permission:
+ * EPERM (or EROFS, EACCES) is the protection, EINVAL or ENOEXEC proves the
+ * call got past it.
  *
- * Nothing here may harm the host even when a protection is missing:
- *  - writes to /proc/sysrq-trigger and /proc/sys are only open(O_WRONLY),
- *    never a write;
- *  - the clock is "set" to the time it already has;
- *  - reboot is LINUX_REBOOT_CMD_CAD_OFF, which in a PID namespace only
- *    answers EINVAL/EPERM;
- *  - the module image is 64 zero bytes;
+ * Nothing here may harm the host even when a protection is missing, so
+ * every probe runs in every mode:
+ *  - /proc/sysrq-trigger, /sys and the read-only /proc paths are only
+ *    opened for writing, never written;
+ *  - /proc/sys/kernel/hostname gets its own value back (the hostname of
+ *    the container's UTS namespace), sethostname the current name;
+ *  - the clock is never set: clock_settime gets an invalid time (EINVAL
+ *    once past the filter), clock_adjtime(ADJ_TICK) an out-of-range tick
+ *    (EINVAL once past the CAP_SYS_TIME check, which comes first);
+ *  - reboot gets a wrong magic number (EINVAL once past CAP_SYS_BOOT);
+ *  - the module image is 16 bytes, shorter than an ELF header (ENOEXEC
+ *    once past CAP_SYS_MODULE);
  *  - the host disk is only read (one sector);
  *  - mount namespace changes happen in a child that first tries to get
  *    a mount namespace of its own.
- * --mode privileged skips the destructive class entirely (reboot, sysrq,
- * module, clock, hostname); --mode host runs only the read-only probes
- * that show, on the host itself, that the namespace probes can see
- * something when it is there.
+ * --mode host runs only the read-only probes that show, on the host
+ * itself, that the namespace probes can see something when it is there.
  *
  * Exit status: the number of probes that said "open" (capped at 100).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/bpf.h>
 #include <linux/reboot.h>
 #include <sched.h>
@@ -50,8 +58,10 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -425,9 +435,167 @@ static void open_for_write(struct result *r, const char *path)
 	}
 }
 
-static void p_write_sysrq(struct result *r) { open_for_write(r, "/proc/sysrq-trigger"); }
-static void p_write_sysctl(struct result *r) { open_for_write(r, "/proc/sys/kernel/hostname"); }
-static void p_write_sys(struct result *r) { open_for_write(r, "/sys/kernel/uevent_helper"); }
+static void p_write_sysrq(struct result *r)
+{
+	open_for_write(r, "/proc/sysrq-trigger");
+	if (r->status == SKIP)
+		set(r, SKIP, "/proc/sysrq-trigger: absent on this kernel (built without "
+			     "CONFIG_MAGIC_SYSRQ), nothing to protect or to probe");
+}
+
+/* The UTS namespace's hostname, written back to itself: harmless, and a
+ * real write through /proc/sys when nothing stops it. */
+static void p_write_sysctl(struct result *r)
+{
+	const char *path = "/proc/sys/kernel/hostname";
+	char name[128];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		set(r, SKIP, "read %s: %s", path, en(errno));
+		return;
+	}
+	n = read(fd, name, sizeof(name));
+	close(fd);
+	if (n <= 0) {
+		set(r, SKIP, "read %s: %s", path, n < 0 ? en(errno) : "empty");
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		set(r, BLOCKED, "open %s for writing: %s", path, en(errno));
+		return;
+	}
+	if (write(fd, name, (size_t)n) == n)
+		set(r, OPEN, "wrote %s (its own value back)", path);
+	else
+		set(r, BLOCKED, "open %s for writing worked, write: %s", path, en(errno));
+	close(fd);
+}
+
+/* A sysfs file root may write: the classic uevent_helper when the kernel
+ * has it, else a harmless knob.  Opened, never written. */
+static void p_write_sys(struct result *r)
+{
+	static const char *const files[] = {
+		"/sys/kernel/uevent_helper", "/sys/kernel/profiling", "/sys/kernel/rcu_expedited",
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		open_for_write(r, files[i]);
+		if (r->status != SKIP)
+			return;
+	}
+	set(r, SKIP, "none of /sys/kernel/{uevent_helper,profiling,rcu_expedited} on this kernel");
+}
+
+/* ---- the masked and read-only paths, one line each -------------------- */
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994
+#endif
+
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* blocked: /dev/null over a file, an empty tmpfs over a directory, or
+ * unreadable; open: the real thing is there. */
+static void check_masked(struct result *r, const char *path)
+{
+	struct statfs sf;
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			set(r, SKIP, "%s: absent on this kernel", path);
+		else
+			set(r, BLOCKED, "stat %s: %s", path, en(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int n = count_entries(path);
+
+		if (statfs(path, &sf) < 0) {
+			set(r, BLOCKED, "statfs %s: %s", path, en(errno));
+		} else if ((unsigned long)sf.f_type == TMPFS_MAGIC && n == 0) {
+			set(r, BLOCKED, "%s is masked (an empty tmpfs)", path);
+		} else if (n < 0) {
+			set(r, BLOCKED, "open %s: %s", path, en(errno));
+		} else {
+			set(r, OPEN, "%s is the real directory (fs 0x%lx, %d entries)", path,
+			    (unsigned long)sf.f_type, n);
+		}
+		return;
+	}
+	read_proc_file(r, path);
+}
+
+/* A regular file under dir that root may write (mode u+w), else any
+ * regular file: depth-first, at most three levels down. */
+static bool find_file(const char *dir, int depth, bool want_w, char *out, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char p[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && (!want_w || (st.st_mode & S_IWUSR))) {
+			snprintf(out, len, "%s", p);
+			found = true;
+		} else if (S_ISDIR(st.st_mode) && depth > 0) {
+			found = find_file(p, depth - 1, want_w, out, len);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* blocked: EROFS (or another error) opening a file there for writing;
+ * open: the open worked.  Nothing is written. */
+static void check_readonly(struct result *r, const char *path)
+{
+	char file[PATH_MAX];
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			set(r, SKIP, "%s: absent on this kernel", path);
+		else
+			set(r, BLOCKED, "stat %s: %s", path, en(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		snprintf(file, sizeof(file), "%s", path);
+	else if (!find_file(path, 3, true, file, sizeof(file)) &&
+		 !find_file(path, 3, false, file, sizeof(file))) {
+		set(r, SKIP, "%s: no file in it to open", path);
+		return;
+	}
+	open_for_write(r, file);
+}
 
 static void c_cgroup_limits(struct result *r)
 {
@@ -641,24 +809,27 @@ static void p_tiocsti(struct result *r)
 
 static void p_init_module(struct result *r)
 {
-	static char image[64];
+	/* shorter than an ELF header: ENOEXEC right after the permission
+	 * check, before anything is parsed */
+	static char image[16];
 	long rc = syscall(SYS_init_module, image, sizeof(image), "");
 
-	/* a zero image never loads: ENOEXEC/EINVAL means the call got through */
 	if (rc < 0 && errno == ENOSYS) {
-		set(r, SKIP, "init_module: ENOSYS (a kernel without module support)");
+		/* the filter answers EPERM; ENOSYS comes from the kernel */
+		set(r, OPEN, "init_module got through to the kernel, which has no module support (ENOSYS)");
 		return;
 	}
-	if (rc < 0 && errno != EPERM)
-		set(r, OPEN, "init_module reached the loader (%s)", en(errno));
-	else
-		outcome(r, rc, "init_module");
+	if (rc < 0 && errno != EPERM) {
+		set(r, OPEN, "init_module passed the permission check (%s)", en(errno));
+		return;
+	}
+	outcome(r, rc, "init_module");
 	if (r->status == BLOCKED) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		rc = syscall(SYS_finit_module, fd, "", 0);
 		if (rc < 0 && errno != EPERM)
-			set(r, OPEN, "finit_module reached the loader (%s)", en(errno));
+			set(r, OPEN, "finit_module got past the permission check (%s)", en(errno));
 		else if (rc < 0)
 			set(r, BLOCKED, "init_module: EPERM; finit_module: %s", en(errno));
 		close(fd);
@@ -667,26 +838,44 @@ static void p_init_module(struct result *r)
 
 static void p_reboot(struct result *r)
 {
-	/* CAD_OFF only toggles ctrl-alt-del, and in a PID namespace is EINVAL */
-	long rc = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+	/* CAP_SYS_BOOT is checked before the magic numbers: a wrong magic
+	 * is EPERM without the capability, EINVAL with it, and never reboots */
+	long rc = syscall(SYS_reboot, 0 /* not LINUX_REBOOT_MAGIC1 */, LINUX_REBOOT_MAGIC2,
 			  LINUX_REBOOT_CMD_CAD_OFF, NULL);
 
 	if (rc < 0 && errno == EINVAL)
-		set(r, OPEN, "reboot(CAD_OFF) passed the permission check (EINVAL in a PID namespace)");
+		set(r, OPEN, "reboot(bad magic) passed the CAP_SYS_BOOT check (EINVAL)");
+	else if (rc < 0)
+		set(r, BLOCKED, "reboot(bad magic): %s", en(errno));
 	else
-		outcome(r, rc, "reboot(CAD_OFF)");
+		set(r, OPEN, "reboot(bad magic): succeeded?!");
 }
 
 static void p_clock_settime(struct result *r)
 {
-	struct timespec ts;
+	/* an invalid time: EINVAL once the call is past the filter (the
+	 * kernel checks the value before the capability), EPERM from it */
+	struct timespec bad = { .tv_sec = 0, .tv_nsec = -1 };
+	/* an out-of-range tick: CAP_SYS_TIME is checked first, then EINVAL;
+	 * adjtimex is not filtered, so this is the capability's answer */
+	struct timex tx = { .modes = ADJ_TICK, .tick = 0 };
+	long set_rc = syscall(SYS_clock_settime, CLOCK_REALTIME, &bad);
+	int set_err = errno;
+	long adj_rc = syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx);
+	int adj_err = errno;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	outcome(r, clock_settime(CLOCK_REALTIME, &ts), "clock_settime to the current time");
+	if (set_rc == 0 || adj_rc >= 0)
+		set(r, OPEN, "the clock was set?! (clock_settime %ld, clock_adjtime %ld)", set_rc, adj_rc);
+	else if (set_err != EPERM || adj_err != EPERM)
+		set(r, OPEN, "clock_settime(invalid time): %s; clock_adjtime(ADJ_TICK, tick 0): %s "
+			     "(EINVAL: past the filter / CAP_SYS_TIME)", en(set_err), en(adj_err));
+	else
+		set(r, BLOCKED, "clock_settime(invalid time): EPERM; clock_adjtime(ADJ_TICK, tick 0): EPERM");
 }
 
 static void p_sethostname(struct result *r)
 {
+	/* the container's own UTS namespace, set to the name it has */
 	char name[256] = "";
 
 	gethostname(name, sizeof(name) - 1);
@@ -1014,8 +1203,8 @@ static void p_status(struct result *r)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "CapEff:", 7) && strncmp(line, "CapBnd:", 7) &&
-		    strncmp(line, "NoNewPrivs:", 11) && strncmp(line, "Seccomp:", 8))
+		if (strncmp(line, "Cap", 3) && strncmp(line, "NoNewPrivs:", 11) &&
+		    strncmp(line, "Seccomp:", 8))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		for (char *p = line; *p; p++)
@@ -1031,56 +1220,70 @@ static void p_status(struct result *r)
 
 /* ---- table -------------------------------------------------------------- */
 
-#define DESTRUCTIVE 1 /* skipped under --mode privileged and host */
-#define HOST_SAFE   2 /* read-only: also run under --mode host */
+#define HOST_SAFE 1 /* read-only: also run under --mode host */
+
+/* A probe is a function, or a check of one path (fn NULL). */
+enum check { CHECK_NONE, CHECK_MASKED, CHECK_READONLY };
+#define MASKED(p)   { .name = "mask:" p, .path = p, .check = CHECK_MASKED }
+#define READONLY(p) { .name = "ro:" p, .path = p, .check = CHECK_READONLY }
 
 static const struct probe {
 	const char *name;
 	void (*fn)(struct result *);
 	int flags;
+	const char *path;
+	enum check check;
 } probes[] = {
-	{ "status", p_status, HOST_SAFE },
-	{ "mount_tmpfs", p_mount_tmpfs, 0 },
-	{ "remount_root", p_remount_root, 0 },
-	{ "remount_proc", p_remount_proc, 0 },
-	{ "pivot_root", p_pivot_root, 0 },
-	{ "chroot_escape", p_chroot_escape, HOST_SAFE },
-	{ "host_paths", p_host_paths, HOST_SAFE },
-	{ "volume_symlink", p_volume_symlink, HOST_SAFE },
-	{ "open_by_handle", p_open_by_handle, HOST_SAFE },
-	{ "read_kcore", p_read_kcore, 0 },
-	{ "read_keys", p_read_keys, 0 },
-	{ "read_timer_list", p_read_timer_list, 0 },
-	{ "write_sysrq", p_write_sysrq, DESTRUCTIVE },
-	{ "write_sysctl", p_write_sysctl, DESTRUCTIVE },
-	{ "write_sys", p_write_sys, DESTRUCTIVE },
-	{ "cgroup_limits", p_cgroup_limits, 0 },
-	{ "mknod_host_disk", p_mknod_host_disk, 0 },
-	{ "mknod_kmsg", p_mknod_kmsg, 0 },
-	{ "raw_devices", p_raw_devices, HOST_SAFE },
-	{ "vsock", p_vsock, 0 },
-	{ "tiocsti", p_tiocsti, 0 },
-	{ "init_module", p_init_module, DESTRUCTIVE },
-	{ "reboot", p_reboot, DESTRUCTIVE },
-	{ "clock_settime", p_clock_settime, DESTRUCTIVE },
-	{ "sethostname", p_sethostname, DESTRUCTIVE },
-	{ "keyctl", p_keyctl, 0 },
-	{ "bpf", p_bpf, 0 },
-	{ "perf_event_open", p_perf_event, 0 },
-	{ "io_uring", p_io_uring, 0 },
-	{ "personality", p_personality, 0 },
-	{ "unshare_userns", p_unshare_userns, 0 },
-	{ "unshare_netns", p_unshare_netns, 0 },
-	{ "clone_newuser", p_clone_newuser, 0 },
-	{ "clone3", p_clone3, 0 },
-	{ "compat32", p_compat32, 0 },
-	{ "setns_own", p_setns_own, 0 },
-	{ "setns_host", p_setns_host, HOST_SAFE },
-	{ "host_procs", p_host_procs, HOST_SAFE },
-	{ "ptrace_host", p_ptrace_host, HOST_SAFE },
-	{ "ptrace_own_child", p_ptrace_own_child, HOST_SAFE },
+	{ .name = "status", .fn = p_status, .flags = HOST_SAFE },
+	{ .name = "mount_tmpfs", .fn = p_mount_tmpfs, .flags = 0 },
+	{ .name = "remount_root", .fn = p_remount_root, .flags = 0 },
+	{ .name = "remount_proc", .fn = p_remount_proc, .flags = 0 },
+	{ .name = "pivot_root", .fn = p_pivot_root, .flags = 0 },
+	{ .name = "chroot_escape", .fn = p_chroot_escape, .flags = HOST_SAFE },
+	{ .name = "host_paths", .fn = p_host_paths, .flags = HOST_SAFE },
+	{ .name = "volume_symlink", .fn = p_volume_symlink, .flags = HOST_SAFE },
+	{ .name = "open_by_handle", .fn = p_open_by_handle, .flags = HOST_SAFE },
+	{ .name = "read_kcore", .fn = p_read_kcore, .flags = 0 },
+	{ .name = "read_keys", .fn = p_read_keys, .flags = 0 },
+	{ .name = "read_timer_list", .fn = p_read_timer_list, .flags = 0 },
+	/* docker's masked paths, and the two ctr adds (interrupts, powercap) */
+	MASKED("/proc/acpi"), MASKED("/proc/asound"), MASKED("/proc/interrupts"),
+	MASKED("/proc/kcore"), MASKED("/proc/keys"), MASKED("/proc/latency_stats"),
+	MASKED("/proc/timer_list"), MASKED("/proc/timer_stats"), MASKED("/proc/sched_debug"),
+	MASKED("/proc/scsi"), MASKED("/sys/firmware"), MASKED("/sys/devices/virtual/powercap"),
+	/* docker's read-only paths */
+	READONLY("/proc/bus"), READONLY("/proc/fs"), READONLY("/proc/irq"),
+	READONLY("/proc/sys"), READONLY("/proc/sysrq-trigger"),
+	{ .name = "write_sysrq", .fn = p_write_sysrq, .flags = 0 },
+	{ .name = "write_sysctl", .fn = p_write_sysctl, .flags = 0 },
+	{ .name = "write_sys", .fn = p_write_sys, .flags = HOST_SAFE },
+	{ .name = "cgroup_limits", .fn = p_cgroup_limits, .flags = 0 },
+	{ .name = "mknod_host_disk", .fn = p_mknod_host_disk, .flags = 0 },
+	{ .name = "mknod_kmsg", .fn = p_mknod_kmsg, .flags = 0 },
+	{ .name = "raw_devices", .fn = p_raw_devices, .flags = HOST_SAFE },
+	{ .name = "vsock", .fn = p_vsock, .flags = 0 },
+	{ .name = "tiocsti", .fn = p_tiocsti, .flags = 0 },
+	{ .name = "init_module", .fn = p_init_module, .flags = 0 },
+	{ .name = "reboot", .fn = p_reboot, .flags = 0 },
+	{ .name = "clock_settime", .fn = p_clock_settime, .flags = 0 },
+	{ .name = "sethostname", .fn = p_sethostname, .flags = 0 },
+	{ .name = "keyctl", .fn = p_keyctl, .flags = 0 },
+	{ .name = "bpf", .fn = p_bpf, .flags = 0 },
+	{ .name = "perf_event_open", .fn = p_perf_event, .flags = 0 },
+	{ .name = "io_uring", .fn = p_io_uring, .flags = 0 },
+	{ .name = "personality", .fn = p_personality, .flags = 0 },
+	{ .name = "unshare_userns", .fn = p_unshare_userns, .flags = 0 },
+	{ .name = "unshare_netns", .fn = p_unshare_netns, .flags = 0 },
+	{ .name = "clone_newuser", .fn = p_clone_newuser, .flags = 0 },
+	{ .name = "clone3", .fn = p_clone3, .flags = 0 },
+	{ .name = "compat32", .fn = p_compat32, .flags = 0 },
+	{ .name = "setns_own", .fn = p_setns_own, .flags = 0 },
+	{ .name = "setns_host", .fn = p_setns_host, .flags = HOST_SAFE },
+	{ .name = "host_procs", .fn = p_host_procs, .flags = HOST_SAFE },
+	{ .name = "ptrace_host", .fn = p_ptrace_host, .flags = HOST_SAFE },
+	{ .name = "ptrace_own_child", .fn = p_ptrace_own_child, .flags = HOST_SAFE },
 	/* last: under --privileged it really unmounts (in its own namespace) */
-	{ "umount_proc", p_umount_proc, 0 },
+	{ .name = "umount_proc", .fn = p_umount_proc, .flags = 0 },
 };
 
 static void usage(void)
@@ -1144,9 +1347,10 @@ int main(int argc, char **argv)
 		memset(&r, 0, sizeof(r));
 		if (opt.mode == MODE_HOST && !(p->flags & HOST_SAFE))
 			continue;
-		if (opt.mode != MODE_CONTAINER && (p->flags & DESTRUCTIVE))
-			set(&r, SKIP, "destructive, not run in %s mode",
-			    opt.mode == MODE_HOST ? "host" : "privileged");
+		if (p->check == CHECK_MASKED)
+			check_masked(&r, p->path);
+		else if (p->check == CHECK_READONLY)
+			check_readonly(&r, p->path);
 		else
 			p->fn(&r);
 		if (r.status == OPEN)

@@ -29,6 +29,20 @@ remove_leftovers() {
 		ip link del "$n" 2>/dev/null || true
 	done
 	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
+	# NAT of this suite's bridges (ctr_ct_net*, CTR_CT_NET*).
+	for n in $(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/ { print $3 }'); do
+		nft delete table ip "$n" 2>/dev/null || true
+	done
+	for n in $(iptables -w -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
+		iptables -w -t nat -D POSTROUTING -j "$n" 2>/dev/null || true
+		iptables -w -t nat -F "$n" 2>/dev/null || true
+		iptables -w -t nat -X "$n" 2>/dev/null || true
+	done
+	for n in $(iptables -w -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
+		iptables -w -D FORWARD -j "$n" 2>/dev/null || true
+		iptables -w -F "$n" 2>/dev/null || true
+		iptables -w -X "$n" 2>/dev/null || true
+	done
 	if [ -n "${HOST_IP_FORWARD:-}" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward)" != "$HOST_IP_FORWARD" ]; then
 		echo "$HOST_IP_FORWARD" >/proc/sys/net/ipv4/ip_forward
 	fi
@@ -368,6 +382,28 @@ wait_listen() {
 		assert_not_exists "$CTR_NET_STATE_DIR/ip_forward.orig"
 	done
 	assert_no_net_debris "$SNAP"
+}
+
+@test "--nat failing halfway (iptables) is rolled back: no chain, rule or forwarding left" {
+	command -v iptables >/dev/null || skip "no iptables"
+	local bin=$BATS_TEST_TMPDIR/bin fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	mkdir -p "$bin"
+	# The last rule of nat_add fails: its chains and jumps before it exist.
+	cat >"$bin/iptables" <<-EOF
+		#!/bin/bash
+		case " \$* " in *" -I FORWARD "*) echo "iptables: injected failure" >&2; exit 1 ;; esac
+		exec $(command -v iptables) "\$@"
+	EOF
+	chmod +x "$bin/iptables"
+	PATH=$bin:$PATH CTR_NAT_BACKEND=iptables run net_create tn-nf 10.200.119.2 --nat
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "tn-nf: nat on $CTR_BRIDGE: iptables: injected failure"
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+	run netns-setup list --json
+	assert_output "[]"
 }
 
 @test "list, list --json and show" {

@@ -42,6 +42,10 @@ HDRS    := $(wildcard helpers/*.h)
 SCRIPTS := rootfs-builder netns-setup $(wildcard ctr)
 MANS    := $(wildcard docs/man/*.1)
 BATS    ?= bats
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+# Installed scripts have no VERSION file beside them: the version is written
+# into them (VERSION_INSTALLED=), as netns-setup's ctr-netlink path is.
+BAKE    = sed -e 's|^VERSION_INSTALLED=.*|VERSION_INSTALLED=$(VERSION)|'
 
 all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink
 
@@ -81,11 +85,12 @@ $(BUILD):
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(BUILD)/ctr-enter $(filter-out netns-setup,$(SCRIPTS)) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/ctr-enter $(filter-out netns-setup rootfs-builder,$(SCRIPTS)) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
 	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
-	sed 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
-	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup
+	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
+	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
+	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 completions/ctr.bash $(DESTDIR)$(COMPDIR)/ctr
@@ -116,7 +121,7 @@ lint:
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 
 rootfs:
-	./rootfs-builder $(ROOTFS)
+	./rootfs-builder "$(ROOTFS)"
 
 bench: all
 	bench/run.sh

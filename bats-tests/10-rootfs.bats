@@ -127,6 +127,23 @@ sample_host() {
 	done
 }
 
+# The options and environment variables a text names (man: its source,
+# without the examples).
+named_words() {
+	grep -oE -- '(^|[ ([|,"])(--?[A-Za-z][A-Za-z-]*|CTR_[A-Z_]+|DEBOOTSTRAP_DIR)' | sed -E 's/^[ ([|,"]//' | sort -u
+}
+man_source_text() {
+	awk '/^\.SH/ { skip = ($2 == "EXAMPLES") } !skip' "$1" | sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g'
+}
+
+@test "--help and the man page name the same options and environment variables" {
+	local man=$CTR_SRC/docs/man/rootfs-builder.1 help_words man_words
+	help_words=$(rootfs-builder --help | named_words)
+	man_words=$(man_source_text "$man" | named_words)
+	[ -n "$help_words" ]
+	diff <(echo "$help_words") <(echo "$man_words") >&2 || fail "--help (<) and the man page (>) differ"
+}
+
 @test "bad usage: unknown option, no DIR, two DIRs, conflicting sources (exit 2)" {
 	refused "unknown option '--bogus'" -- --bogus "$T/u"
 	[ "$status" -eq 2 ]
@@ -309,6 +326,36 @@ sample_host() {
 	[ -z "$(find "$T" -maxdepth 1 -name 'cache.*')" ]
 }
 
+@test "-q: no progress lines, but the final line (built, cached) stays" {
+	local dir="$T/quiet"
+	run rootfs-builder -q --busybox "$dir"
+	assert_success
+	assert_output --partial "rootfs-builder: $dir: built (busybox)"
+	assert_equal "${#lines[@]}" 1
+	run rootfs-builder -q --busybox "$dir"
+	assert_success
+	assert_output --partial "rootfs-builder: $dir: cached (busybox"
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "--include on a finished rootfs: cached when it has the packages, else refused naming them" {
+	local dir="$T/inc"
+	rootfs-builder -q --busybox "$dir"
+	# A debootstrap rootfs as far as the marker goes (no debootstrap run).
+	sed -i -e 's/^source=.*/source=debootstrap/' -e 's/^packages=.*/packages=bash,procps,iproute2/' "$dir/.ctr-rootfs"
+	run rootfs-builder --include bash,procps --include iproute2 "$dir"
+	assert_success
+	assert_output --partial "$dir: cached (debootstrap"
+	refused "$dir: holds a rootfs without the package(s) jq,curl" "--force" -- --include jq --include bash,curl,jq "$dir"
+	[ "$(marker "$dir" packages)" = bash,procps,iproute2 ]
+	# --include asks for debootstrap: a busybox rootfs is another kind.
+	rootfs-builder -q --busybox "$T/inc-bb"
+	refused "built from busybox, not from debootstrap" "--force" -- --include bash "$T/inc-bb"
+	[ "$(marker "$T/inc-bb" source)" = busybox ]
+	assert_nothing_left "$T" "inc.*"
+	assert_nothing_left "$T" "inc-bb.*"
+}
+
 # ------------------------------------------------------------ tarballs
 
 @test "--from-tar imports plain, gzip, xz and zstd tarballs (format detected)" {
@@ -339,7 +386,8 @@ sample_host() {
 	refused "corrupt or truncated" -- --from-tar "$bad/truncated.tar.gz" "$T/t"
 	head -c 300000 "$T/src.tar.zst" >"$bad/truncated.tar.zst"
 	refused "corrupt or truncated" -- --from-tar "$bad/truncated.tar.zst" "$T/t"
-	mkdir "$bad/notroot" && echo hi >"$bad/notroot/file"
+	mkdir "$bad/notroot"
+	echo hi >"$bad/notroot/file"
 	tar -C "$bad/notroot" -czf "$bad/notroot.tar.gz" .
 	refused "not a root filesystem" -- --from-tar "$bad/notroot.tar.gz" "$T/t"
 	assert_nothing_left "$T" t
@@ -374,7 +422,8 @@ sample_host() {
 }
 
 @test "DIR non-empty and not a rootfs is refused and untouched, even with --force" {
-	mkdir -p "$T/data/sub" && echo precious >"$T/data/sub/f"
+	mkdir -p "$T/data/sub"
+	echo precious >"$T/data/sub/f"
 	refused "$T/data: is not empty and is not a rootfs" -- --busybox "$T/data"
 	refused "is not empty and is not a rootfs" -- --force --busybox "$T/data"
 	[ "$(cat "$T/data/sub/f")" = precious ]
@@ -406,14 +455,16 @@ sample_host() {
 
 @test "unknown suite: the mirror has no Release for it" {
 	local m="$BATS_TEST_TMPDIR/mirror"
-	mkdir -p "$m/dists/bookworm" && : >"$m/dists/bookworm/Release"
+	mkdir -p "$m/dists/bookworm"
+	: >"$m/dists/bookworm/Release"
 	refused "unknown suite 'trixie'" "has no dists/trixie/Release" -- --suite trixie --mirror "file://$m" "$T/s"
 	assert_nothing_left "$T" s
 }
 
 @test "unknown suite: an http mirror answers 404 for its Release" {
 	local www="$BATS_TEST_TMPDIR/www" port server
-	mkdir -p "$www/debian/dists/bookworm" && : >"$www/debian/dists/bookworm/Release"
+	mkdir -p "$www/debian/dists/bookworm"
+	: >"$www/debian/dists/bookworm/Release"
 	port=$((20000 + RANDOM % 20000))
 	/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>&1 3>&- &
 	server=$!
@@ -493,10 +544,56 @@ slow_feed() {
 	assert_not_exists "$partial"
 	assert_not_exists "$dir.lock"
 	[ "$(cat "$BATS_TEST_TMPDIR/canary/keep")" = alive ]
-	! grep -qF "$T/atomic" /proc/self/mountinfo
-	! grep -qF 'atomic\040root' /proc/self/mountinfo
+	run ! grep -qF "$T/atomic" /proc/self/mountinfo
+	run ! grep -qF 'atomic\040root' /proc/self/mountinfo
 	run chroot "$dir" /bin/sh -c 'echo ok'
 	assert_output ok
+}
+
+@test "a --force rebuild killed with -9 beside a finished DIR: the next run says cached and removes its leftovers, never a running build's" {
+	local dir fifo="$BATS_TEST_TMPDIR/feed" go="$BATS_TEST_TMPDIR/go" builder partial link sum
+	dir=$(realpath -m "$T/refresh")
+	rootfs-builder -q --busybox "$dir"
+	mkfifo "$fifo"
+	slow_feed "$T/src.tar.gz" "$fifo" "$go"
+	setsid rootfs-builder --force --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+	builder=$!
+	bg_pids+=("$builder")
+	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+	partial=$(compgen -G "$dir.partial-*")
+	# While the rebuild runs, its work dir and lock are no leftovers.
+	run rootfs-builder --busybox "$dir"
+	assert_success
+	assert_output --partial "$dir: cached (busybox"
+	refute_output --partial "removing leftovers"
+	assert_dir_exists "$partial"
+	assert_file_exists "$dir.lock"
+	kill -KILL -- -"$builder"
+	wait "$builder" || true
+	touch "$go"
+	wait "$feeder" || true
+	assert_dir_exists "$partial"
+	assert_file_exists "$dir.lock"
+	# And what a killed debootstrap leaves: proc mounted inside, and the
+	# plain link to its tree in /run/rootfs-builder.
+	mkdir -p "$partial/rootfs/proc"
+	mount -t proc proc "$partial/rootfs/proc"
+	sum=$(printf '%s' "$dir" | sha256sum)
+	link=/run/rootfs-builder/${sum:0:16}
+	mkdir -p /run/rootfs-builder
+	ln -sfn "$partial/rootfs" "$link"
+	run rootfs-builder --busybox "$dir"
+	assert_success
+	assert_output --partial "removing leftovers of an interrupted build: $partial"
+	assert_output --partial "$dir: cached (busybox"
+	assert_not_exists "$partial"
+	assert_not_exists "$dir.lock"
+	[ ! -L "$link" ]
+	run ! grep -qF "$dir.partial" /proc/self/mountinfo
+	run chroot "$dir" /bin/sh -c 'echo ok'
+	assert_output ok
+	[ "$(marker "$dir" source)" = busybox ]
+	assert_nothing_left "$T" "refresh.*"
 }
 
 @test "SIGTERM or SIGHUP mid-build: the builder stops what it started and leaves nothing" {
@@ -583,6 +680,37 @@ slow_feed() {
 	run chroot "$r" python3 -c 'print(6 * 7)'
 	assert_success
 	assert_output 42
+}
+
+@test "make rootfs quotes ROOTFS: a DIR with spaces" {
+	local dir="$T/make root fs"
+	rootfs-builder -q --busybox "$dir"
+	run make -s -C "$CTR_SRC" rootfs ROOTFS="$dir"
+	assert_success
+	assert_output --partial "$dir: cached"
+}
+
+@test "make install: every command, man page and completion in place; the installed ones print VERSION" {
+	local d="$BATS_TEST_TMPDIR/dest" v f
+	v=$(cat "$CTR_SRC/VERSION")
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	for f in ctr ctr-enter netns-setup rootfs-builder; do
+		assert_file_executable "$d/usr/bin/$f"
+	done
+	assert_file_executable "$d/usr/libexec/ctr/ctr-netlink"
+	cmp "$CTR_BIN/ctr-netlink" "$d/usr/libexec/ctr/ctr-netlink"
+	for f in "$CTR_SRC"/docs/man/*.1; do
+		assert_file_exists "$d/usr/share/man/man1/${f##*/}"
+	done
+	assert_file_exists "$d/usr/share/bash-completion/completions/ctr"
+	# No VERSION file beside them: the version is written in.
+	assert_not_exists "$d/usr/bin/VERSION"
+	run "$d/usr/bin/netns-setup" --version
+	assert_output "netns-setup $v"
+	run "$d/usr/bin/rootfs-builder" --version
+	assert_output "rootfs-builder $v"
+	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
 }
 
 @test "rerunning the shared rootfs build (and make rootfs) says cached" {

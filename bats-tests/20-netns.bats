@@ -4,6 +4,7 @@
 # Bridges ct-net*, subnets under 10.200.0.0/16, netns names tn-*.
 # Traffic only between the host and the test namespaces.
 
+bats_require_minimum_version 1.5.0
 load test_helper
 
 setup_file() {
@@ -11,6 +12,10 @@ setup_file() {
 	ctr_test_env net
 	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net-state"
 	export SUITE_SNAPSHOT="$BATS_FILE_TMPDIR/snapshot"
+	# The host's IPv4 forwarding, put back by remove_leftovers whatever a
+	# failed NAT test left.
+	HOST_IP_FORWARD=$(cat /proc/sys/net/ipv4/ip_forward)
+	export HOST_IP_FORWARD
 	net_snapshot >"$SUITE_SNAPSHOT"
 }
 
@@ -24,6 +29,23 @@ remove_leftovers() {
 		ip link del "$n" 2>/dev/null || true
 	done
 	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
+	# NAT of this suite's bridges (ctr_ct_net*, CTR_CT_NET*).
+	for n in $(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/ { print $3 }'); do
+		nft delete table ip "$n" 2>/dev/null || true
+	done
+	for n in $(iptables -w -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
+		iptables -w -t nat -D POSTROUTING -j "$n" 2>/dev/null || true
+		iptables -w -t nat -F "$n" 2>/dev/null || true
+		iptables -w -t nat -X "$n" 2>/dev/null || true
+	done
+	for n in $(iptables -w -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
+		iptables -w -D FORWARD -j "$n" 2>/dev/null || true
+		iptables -w -F "$n" 2>/dev/null || true
+		iptables -w -X "$n" 2>/dev/null || true
+	done
+	if [ -n "${HOST_IP_FORWARD:-}" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward)" != "$HOST_IP_FORWARD" ]; then
+		echo "$HOST_IP_FORWARD" >/proc/sys/net/ipv4/ip_forward
+	fi
 }
 
 teardown_file() {
@@ -102,6 +124,18 @@ wait_listen() {
 	assert_output "netns-setup $(cat "$CTR_SRC/VERSION")"
 	run netns-setup frobnicate
 	assert_failure 2
+}
+
+@test "--help and the man page name the same options and environment variables" {
+	local man=$CTR_SRC/docs/man/netns-setup.1 help_words man_words
+	named_words() {
+		grep -oE -- '(^|[ ([|,"])(--?[A-Za-z][A-Za-z-]*|CTR_[A-Z_]+)' | sed -E 's/^[ ([|,"]//' | sort -u
+	}
+	help_words=$(netns-setup --help | named_words)
+	# The man page's source, without the examples.
+	man_words=$(awk '/^\.SH/ { skip = ($2 == "EXAMPLES") } !skip' "$man" | sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' | named_words)
+	[ -n "$help_words" ]
+	diff <(echo "$help_words") <(echo "$man_words") >&2 || fail "--help (<) and the man page (>) differ"
 }
 
 @test "man page documents every option of --help" {
@@ -323,6 +357,55 @@ wait_listen() {
 	assert_no_net_debris "$SNAP"
 }
 
+@test "--nat on two bridges: forwarding stays on while either has NAT and is put back when the last goes, in either order" {
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 0 ] || skip "the host forwards IPv4 already: putting back 0 cannot be seen"
+	local b2=${CTR_BRIDGE}2 t1 t2 order first second
+	t1=ctr_${CTR_BRIDGE//-/_} t2=ctr_${b2//-/_}
+	for order in 1-2 2-1; do
+		net_create tn-f1 10.200.119.2 --nat
+		netns-setup create tn-f2 10.200.124.2 --bridge "$b2" --nat
+		assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+		run nft list table ip "$t1"
+		assert_success
+		run nft list table ip "$t2"
+		assert_success
+		first=tn-f${order%-*} second=tn-f${order#*-}
+		netns-setup destroy "$first"
+		# The other bridge still masquerades.
+		assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+		netns-setup destroy "$second"
+		assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 0
+		run nft list table ip "$t1"
+		assert_failure
+		run nft list table ip "$t2"
+		assert_failure
+		assert_not_exists "$CTR_NET_STATE_DIR/ip_forward.orig"
+	done
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--nat failing halfway (iptables) is rolled back: no chain, rule or forwarding left" {
+	command -v iptables >/dev/null || skip "no iptables"
+	local bin=$BATS_TEST_TMPDIR/bin fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	mkdir -p "$bin"
+	# The last rule of nat_add fails: its chains and jumps before it exist.
+	cat >"$bin/iptables" <<-EOF
+		#!/bin/bash
+		case " \$* " in *" -I FORWARD "*) echo "iptables: injected failure" >&2; exit 1 ;; esac
+		exec $(command -v iptables) "\$@"
+	EOF
+	chmod +x "$bin/iptables"
+	PATH=$bin:$PATH CTR_NAT_BACKEND=iptables run net_create tn-nf 10.200.119.2 --nat
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "tn-nf: nat on $CTR_BRIDGE: iptables: injected failure"
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+	run netns-setup list --json
+	assert_output "[]"
+}
+
 @test "list, list --json and show" {
 	run netns-setup list --json
 	assert_success
@@ -455,6 +538,58 @@ wait_listen() {
 	refused_naming "/abc" create tn-x 10.200.117.2/abc "${br[@]}"
 	refused_naming "10.200.117.77" create tn-x 10.200.117.2 "${br[@]}" --gateway 10.200.117.77/24
 	refused_naming "10.200.200.1" create tn-x 10.200.117.2 "${br[@]}" --gateway 10.200.200.1
+}
+
+@test "addresses with leading zeros are refused with one line naming them, and leave nothing" {
+	local br=(--bridge "$CTR_BRIDGE")
+	refused_naming "10.200.117.02" create tn-z 10.200.117.02 "${br[@]}"
+	assert_output --partial "write 10.200.117.2"
+	refused_naming "010.200.117.2" create tn-z 010.200.117.2/24 "${br[@]}"
+	refused_naming "10.200.117.01" create tn-z 10.200.117.2 "${br[@]}" --gateway 10.200.117.01
+	refused_naming "10.200.250.009" create tn-z 10.200.117.2 "${br[@]}" --dns 10.200.250.009
+	# Nothing in the state dir either: no record, claim, journal or lock.
+	assert_not_exists /etc/netns/tn-z
+	assert_not_exists "$CTR_NET_STATE_DIR/netns/tn-z"
+	run ls -A "$CTR_NET_STATE_DIR/ip"
+	assert_output ""
+	[ ! -s "$CTR_NET_STATE_DIR/pending" ]
+	assert_not_exists "$CTR_NET_STATE_DIR/lock.owner"
+	# A 0 inside an octet is no leading zero.
+	net_create tn-z 10.200.117.100
+	run ip -n tn-z -o -4 addr show dev eth0
+	assert_output --partial "inet 10.200.117.100/24"
+	net_destroy tn-z
+	assert_no_net_debris "$SNAP"
+}
+
+@test "ctr-netlink refusing its arguments in a create handed over to it: rolled back, one line" {
+	# A wrapper that mangles the IP and execs ctr-netlink: the same
+	# process, so it inherits netns-setup's lock as the real one does.
+	local bin=$BATS_TEST_TMPDIR/bin
+	mkdir -p "$bin"
+	cat >"$bin/ctr-netlink" <<-EOF
+		#!/bin/bash
+		args=("\$@")
+		[ "\$1" != create ] || args[4]=10.200.117.999
+		exec $CTR_NETLINK "\${args[@]}"
+	EOF
+	chmod +x "$bin/ctr-netlink"
+	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-bad 10.200.117.2 --bridge "$CTR_BRIDGE"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "netns-setup: tn-bad: "
+	assert_output --partial "10.200.117.999"
+	assert_not_exists /etc/netns/tn-bad
+	assert_not_exists "$CTR_NET_STATE_DIR/netns/tn-bad"
+	assert_not_exists "$CTR_NET_STATE_DIR/ip/$CTR_BRIDGE=10.200.117.2"
+	assert_not_exists "$CTR_NET_STATE_DIR/bridge/$CTR_BRIDGE"
+	[ ! -s "$CTR_NET_STATE_DIR/pending" ]
+	assert_not_exists "$CTR_NET_STATE_DIR/lock.owner"
+	assert_no_net_debris "$SNAP"
+	# The name and the address are free.
+	net_create tn-bad 10.200.117.2
+	net_destroy tn-bad
+	assert_no_net_debris "$SNAP"
 }
 
 @test "an address or a name in use is refused" {
@@ -650,6 +785,27 @@ wait_listen() {
 	assert_equal "$(jq length <<<"$output")" 1
 	net_destroy "$(jq -r '.[0].name' <<<"$output")"
 	assert_no_net_debris "$SNAP"
+}
+
+@test "two concurrent creates of one subnet on two new bridges: exactly one succeeds, the other is refused as an overlap" {
+	local b1=${CTR_BRIDGE}o1 b2=${CTR_BRIDGE}o2 round ok p1 p2
+	for round in 1 2 3; do
+		ok=0
+		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" 2>"$BATS_TEST_TMPDIR/e1" &
+		p1=$!
+		netns-setup create tn-o2 10.200.125.3 --bridge "$b2" 2>"$BATS_TEST_TMPDIR/e2" &
+		p2=$!
+		if wait "$p1"; then ok=$((ok + 1)); fi
+		if wait "$p2"; then ok=$((ok + 1)); fi
+		assert_equal "$ok" 1
+		run cat "$BATS_TEST_TMPDIR/e1" "$BATS_TEST_TMPDIR/e2"
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "overlaps the host route 10.200.125.0/24"
+		run netns-setup list --json
+		assert_equal "$(jq length <<<"$output")" 1
+		net_destroy "$(jq -r '.[0].name' <<<"$output")"
+		assert_no_net_debris "$SNAP"
+	done
 }
 
 @test "net_create and net_destroy of test_helper work" {

@@ -303,14 +303,21 @@ int main(int argc, char **argv)
 	int r;
 
 	if ((argc == 9 || argc == 11) && strcmp(argv[1], "create") == 0) {
-		if (!parse_create(argv + 2, &a))
-			return usage();
-		_cleanup_close_ int host_ns = argc == 11 ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+		bool handed = argc == 11;
+		_cleanup_close_ int host_ns = handed ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
 
-		if (argc == 11 && host_ns < 0)
+		if (handed && host_ns < 0)
 			host_ns = -errno;
-		r = net_create(&a);
-		if (argc == 11) {
+		if (parse_create(argv + 2, &a))
+			r = net_create(&a);
+		else if (!handed)
+			return usage();
+		else
+			/* netns-setup checked them: still, a bad one must not
+			 * leave its create half done (the journal, the lock). */
+			r = ctr_failx(-EINVAL, "create: ctr-netlink: bad arguments: IP %s/%s, gateway %s",
+				      argv[5], argv[6], argv[7]);
+		if (handed) {
 			/* handed over by netns-setup: end its create either way */
 			r = r < 0 ? hand_back(argv[10], a.name, host_ns) : finish_create(argv[9]);
 			if (r < 0)

@@ -85,12 +85,13 @@ $(BUILD):
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(BUILD)/ctr-enter $(filter-out netns-setup rootfs-builder,$(SCRIPTS)) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
 	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
 	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
 	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
-	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder
+	$(BAKE) ctr >$(DESTDIR)$(BINDIR)/ctr
+	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder $(DESTDIR)$(BINDIR)/ctr
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
 	install -d $(DESTDIR)$(COMPDIR)
 	install -m 0644 completions/ctr.bash $(DESTDIR)$(COMPDIR)/ctr

@@ -710,6 +710,8 @@ slow_feed() {
 	assert_output "netns-setup $v"
 	run "$d/usr/bin/rootfs-builder" --version
 	assert_output "rootfs-builder $v"
+	run "$d/usr/bin/ctr" --version
+	assert_output "ctr $v"
 	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
 }
 

@@ -361,7 +361,7 @@ filter_arches() {
 		ctr-enter "$SEC_NAME" --rm -- true
 	assert_success
 	grep -q "PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=$len," "$BATS_TEST_TMPDIR/default.trace"
-	! grep -q 'seccomp(SECCOMP_SET_MODE_FILTER' "$BATS_TEST_TMPDIR/default.trace"
+	run ! grep -q 'seccomp(SECCOMP_SET_MODE_FILTER' "$BATS_TEST_TMPDIR/default.trace"
 	run strace -f -qq -e trace=seccomp,prctl -o "$BATS_TEST_TMPDIR/capadd.trace" \
 		ctr-enter "$SEC_NAME" --rm --cap-add sys_time -- true
 	assert_success

@@ -426,6 +426,32 @@ ask() {
 	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
 }
 
+# setuid/setgid make the kernel clear PR_SET_PDEATHSIG: PID 1 re-arms it
+# after switching user, or a kill -9 of the supervisor would orphan it.
+@test "kill -9 of ctr-enter also takes down a PID 1 that switched user (-u, --init -u)" {
+	local opts sup pid1 n=4300
+	for opts in "-u 65534" "-u 65534:65534 --init"; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		ctr-enter enter-c1 $opts -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
+		sup=$!
+		# COMMAND runs: PID 1 has switched user
+		wait_until 100 pgrep_quiet "^sleep $n\$" || fail "$opts: sleep $n did not start"
+		wait_until 100 state_has_pid enter-c1
+		pid1=$(state_field enter-c1 pid)
+		[ "$(stat -c %u "/proc/$pid1")" -eq 65534 ]
+		kill -KILL "$sup"
+		wait "$sup" || true
+		if ! wait_until 60 pid_gone "$pid1"; then
+			kill -KILL "$pid1"
+			fail "$opts: PID 1 $pid1 outlived its killed supervisor"
+		fi
+		wait_until 60 eval "! pgrep -f '^sleep $n\$' >/dev/null" || fail "$opts: sleep $n still runs"
+		run ctr-enter --cleanup enter-c1
+		assert_success
+	done
+}
+
 # The host's mount table, less what other suites mount while we run (their
 # named netns, their trees under /tmp, their cgroups); ours stay in.
 host_mounts() {

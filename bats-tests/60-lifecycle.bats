@@ -131,6 +131,31 @@ cgroup_dir() {
 	assert_failure
 }
 
+@test "join: kill -9 of the joining ctr-enter takes its command down, also after -u" {
+	local u sup p n=7000
+	for u in 0 65534; do
+		n=$((n + 1))
+		ctr-enter lfa -u "$u" -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
+		sup=$! p=
+		for _ in $(seq 100); do
+			p=$(pgrep -xf "sleep $n" || true)
+			[ -n "$p" ] && break
+			sleep 0.05
+		done
+		[ -n "$p" ] || { echo "-u $u: sleep $n did not start" >&2; false; }
+		[ "$(stat -c %u "/proc/$p")" -eq "$u" ]
+		kill -9 "$sup"
+		wait "$sup" || true
+		for _ in $(seq 60); do
+			pgrep -xf "sleep $n" >/dev/null || break
+			sleep 0.05
+		done
+		run pgrep -xf "sleep $n"
+		[ "$status" -ne 0 ] || kill -9 "$p"
+		assert_failure
+	done
+}
+
 @test "join: options that would change a running container are refused" {
 	run ctr-enter lfa --memory 50 true
 	assert_failure 125

@@ -2,10 +2,11 @@
 /*
  * container.c: what runs in the child between fork and exec.
  *
- *   PDEATHSIG; wait for GO (cgroup attached, state written)
+ *   PDEATHSIG; wait for GO (cgroup attached)
  *   unshare mnt/uts/ipc/cgroup; mounts (overlay, proc, sys, dev, files,
  *   volumes); pty or console; pivot_root; hostname; masked paths; rlimits;
- *   user; caps/no_new_privs/seccomp; workdir; exec (or --init)
+ *   user (and PDEATHSIG again: a uid/gid change clears it);
+ *   caps/no_new_privs/seccomp; workdir; exec (or --init)
  *
  * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
  * for exec), so the user reads one line and no user code has run.
@@ -277,6 +278,7 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
+	sync_rearm_pdeathsig(sock);   /* setuid/setgid cleared it */
 	if (security_apply(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->workdir) {

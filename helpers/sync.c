@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c: messages (and one fd) between the supervisor and the child. */
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -90,6 +92,12 @@ bool sync_peer_gone(int sock)
 
 	/* AF_UNIX: POLLHUP once the peer has closed its end. */
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
+}
+
+void sync_rearm_pdeathsig(int sock)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || sync_peer_gone(sock))
+		_exit(EXIT_CTR_FAIL);
 }
 
 int sync_wait_exec(int sock, pid_t pid, int *master)

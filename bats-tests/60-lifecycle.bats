@@ -22,7 +22,7 @@ setup_file() {
 
 teardown_file() {
 	local n
-	for n in lfa lfb lfc lfd lfk lfr; do
+	for n in lfa lfb lfc lfd lfk lfr lfs; do
 		ctr rm -f "$n" >/dev/null 2>&1 || true
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
@@ -322,13 +322,15 @@ cgroup_dir() {
 
 @test "racing starts of one NAME: exactly one container, the others join or fail cleanly" {
 	net_create lfr 10.204.1.7/24 >/dev/null
-	local round i p n max seen self
+	local round i p n max seen self host_mnt
 	local -a starters
 	self=$(readlink /proc/self/ns/pid)
+	host_mnt=$(readlink /proc/self/ns/mnt)
 	for round in $(seq 5); do
 		starters=()
 		for i in 1 2 3 4; do
-			ctr-enter lfr -- sh -c "echo ran-$i; sleep 1" </dev/null >"$BATS_TEST_TMPDIR/r$i" 2>&1 3>&- &
+			ctr-enter lfr -- sh -c "echo ran-$i; hostname; readlink /proc/self/ns/mnt; sleep 1" \
+				</dev/null >"$BATS_TEST_TMPDIR/r$i" 2>&1 3>&- &
 			starters+=($!)
 		done
 		# while they run, every process in netns lfr sits in one PID
@@ -346,13 +348,61 @@ cgroup_dir() {
 			wait "$p" || true
 		done
 		[ "$max" -eq 1 ] || { echo "round $round: $max PID namespaces at once" >&2; false; }
+		# a starter or joiner that ran is in the container (its hostname,
+		# not the host's mount namespace), never in a half-built one
 		for i in 1 2 3 4; do
-			grep -qx "ran-$i" "$BATS_TEST_TMPDIR/r$i" ||
+			if grep -qx "ran-$i" "$BATS_TEST_TMPDIR/r$i"; then
+				run cat "$BATS_TEST_TMPDIR/r$i"
+				assert_line --index 1 lfr
+				assert_line --index 2 --regexp '^mnt:'
+				refute_line "$host_mnt"
+			else
 				grep -q '^ctr-enter: lfr: ' "$BATS_TEST_TMPDIR/r$i" ||
-				{ cat "$BATS_TEST_TMPDIR/r$i" >&2; false; }
+					{ cat "$BATS_TEST_TMPDIR/r$i" >&2; false; }
+			fi
 		done
 	done
 	ctr rm lfr
+}
+
+# The state is written once PID 1 has exec'd: a joiner that comes while
+# PID 1 still sets up waits, and never runs in the host's mount, UTS or IPC
+# namespaces.  CTR_TEST_SETUP_DELAY_MS (a test hook, docs/testing.md) holds
+# PID 1 before its set-up.
+@test "join: no joiner enters a container whose PID 1 is still setting up" {
+	net_create lfs 10.204.1.8/24 >/dev/null
+	local host_mnt sup i
+	local -a joiners=()
+	host_mnt=$(readlink /proc/self/ns/mnt)
+	touch "$BATS_TEST_TMPDIR/on-the-host"
+	CTR_TEST_SETUP_DELAY_MS=1500 ctr-enter lfs --hostname slow -- sleep 1003 \
+		</dev/null >"$BATS_TEST_TMPDIR/start" 2>&1 3>&- &
+	sup=$!
+	# the start holds the lock (its state dir is made after it)
+	for _ in $(seq 100); do
+		[ -d "$CTR_RUN_DIR/lfs/rootfs" ] && break
+		sleep 0.01
+	done
+	for i in 1 2 3; do
+		ctr-enter lfs -- sh -c "hostname; readlink /proc/self/ns/mnt; test -e $BATS_TEST_TMPDIR/on-the-host && echo host-files; true" \
+			</dev/null >"$BATS_TEST_TMPDIR/j$i" 2>&1 3>&- &
+		joiners+=($!)
+		sleep 0.2
+	done
+	for i in "${joiners[@]}"; do
+		wait "$i" || true
+	done
+	kill -9 "$sup"
+	wait "$sup" || true
+	for i in 1 2 3; do
+		run cat "$BATS_TEST_TMPDIR/j$i"
+		assert_line --index 0 slow
+		assert_line --index 1 --regexp '^mnt:'
+		refute_line "$host_mnt"
+		refute_line host-files
+	done
+	run ctr rm lfs
+	assert_success
 }
 
 @test "bad input: one line each, the documented exit code" {

@@ -226,6 +226,18 @@ int container_exec(char *const argv[], char *const envp[])
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
+/* Test hook (docs/testing.md): CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for
+ * N ms (at most 10 s) before its set-up, so that bats-tests/60-lifecycle
+ * can show that no joiner gets in while the container is half-built. */
+static void test_setup_delay(void)
+{
+	const char *v = getenv("CTR_TEST_SETUP_DELAY_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	if (ms > 0)
+		usleep((useconds_t)(ms < 10000 ? ms : 10000) * 1000);
+}
+
 void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
@@ -249,6 +261,7 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	r = sync_recv(sock, &msg, NULL);
 	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
+	test_setup_delay();
 	umask(022);
 
 	if (ns_unshare_container() < 0)

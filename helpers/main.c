@@ -6,8 +6,9 @@
  *   open /run/netns/NAME; lock NAME (cleans a dead run's leftovers)
  *   state dir + layer; cgroup_create
  *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1
- *   cgroup_attach(child); write state; GO
+ *   cgroup_attach(child); GO
  *   child: container_main() ... exec; we read its errors until EOF
+ *   write state (only now may a joiner find the container)
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
  */
 #include <fcntl.h>
@@ -120,8 +121,7 @@ static int run(struct ctr_config *cfg)
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if (cgroup_attach(cg, pid) < 0 || state_write(cfg, getpid(), pid) < 0 ||
-	    sync_send(sv[0], MSG_GO, 0, NULL, -1) < 0) {
+	if (cgroup_attach(cg, pid) < 0 || sync_send(sv[0], MSG_GO, 0, NULL, -1) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto fail;
@@ -134,6 +134,13 @@ static int run(struct ctr_config *cfg)
 		cgroup_destroy(cg);
 		state_remove(cfg, lockfd, new_layer);
 		return code;
+	}
+	/* The state only now: a joiner must never find a PID 1 that is still
+	 * setting up (still in the host's mount, UTS and IPC namespaces). */
+	if (state_write(cfg, getpid(), pid) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
 	if (master >= 0 && supervisor_raw_tty() < 0)

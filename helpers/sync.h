@@ -2,7 +2,7 @@
 /*
  * sync.h: the supervisor <-> child protocol over a SOCK_SEQPACKET socketpair.
  *
- *   supervisor -> child   MSG_GO      cgroup attached, state written: go on
+ *   supervisor -> child   MSG_GO      cgroup attached: go on
  *   child -> supervisor   MSG_PTY     the pty master (SCM_RIGHTS), tty mode only
  *   child -> supervisor   MSG_ERROR   setup or exec failed: text + exit code
  *

@@ -69,8 +69,15 @@ have_cgroups() {
 	ctr-enter --stats lfa >/dev/null 2>&1
 }
 
+# The cgroup dir of container $2 for controller $1: in the v1 hierarchy that
+# has the controller, else in the cgroup2 (unified) root.
 cgroup_dir() {
-	echo "/sys/fs/cgroup/$1/ctrtest-life/$2"
+	local root
+	root=$(awk -v c="$1" '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
+		if (b[1] == "cgroup" && index("," b[3] ",", "," c ",")) { print f[5]; exit } }' /proc/self/mountinfo)
+	[ -n "$root" ] || root=$(awk '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
+		if (b[1] == "cgroup2") { print f[5]; exit } }' /proc/self/mountinfo)
+	echo "$root/ctrtest-life/$2"
 }
 
 @test "join: two shells see the same processes, hostname, files and IP" {
@@ -292,11 +299,18 @@ cgroup_dir() {
 	assert_output 'ctr: lfc: no such container'
 }
 
-@test "kill -9 of the supervisor at random moments of 50 starts leaves nothing the next command does not clean" {
-	net_create lfk 10.204.1.6/24 >/dev/null
-	local i sup
-	for i in $(seq 50); do
-		ctr-enter lfk sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+# ITER starts of `ctr-enter lfk OPTS... -- sleep N`, each supervisor killed
+# with -9 at a random moment (0-50 ms: before, during and after PID 1's
+# set-up); after each, ctr ps finds nothing running and its clean-up leaves
+# no state, lock, cgroup, mount, --rm layer or process of the run.
+kill9_loop() {
+	local iter=$1 n=$2 i sup rm=0 o
+	shift 2
+	for o in "$@"; do
+		[ "$o" = --rm ] && rm=1
+	done
+	for i in $(seq "$iter"); do
+		ctr-enter lfk "$@" -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
 		sup=$!
 		sleep "$(printf '0.%03d' $((RANDOM % 51)))"
 		kill -9 "$sup"
@@ -310,7 +324,25 @@ cgroup_dir() {
 			{ echo "iteration $i: cgroup left" >&2; false; }
 		run grep -q "$CTR_RUN_DIR/lfk" /proc/self/mountinfo
 		assert_failure
+		if ((rm)); then
+			[ ! -e "$CTR_LIB_DIR/lfk" ] || { echo "iteration $i: --rm layer left" >&2; false; }
+		fi
+		for _ in $(seq 40); do
+			pgrep -xf "sleep $n" >/dev/null || break
+			sleep 0.05
+		done
+		if pgrep -xf "sleep $n" >/dev/null; then
+			kill -9 $(pgrep -xf "sleep $n")
+			echo "iteration $i: sleep $n outlived its supervisor ($*)" >&2
+			false
+		fi
 	done
+}
+
+@test "kill -9 of the supervisor at random moments of 50 starts leaves nothing the next command does not clean" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	kill9_loop 50 1021
 	# and it still starts normally
 	run ctr run lfk --rm -- echo alive
 	assert_success
@@ -318,6 +350,27 @@ cgroup_dir() {
 	run ctr rm lfk
 	assert_success
 	[ ! -e /run/netns/lfk ]
+}
+
+@test "kill -9 at random moments of 20 --rm starts: the layer goes too" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	rm -rf "${CTR_LIB_DIR:?}/lfk"
+	kill9_loop 20 1022 --rm
+	run ctr-enter --cleanup lfk
+	assert_success
+	[ ! -e "$CTR_LIB_DIR/lfk" ]
+	run ctr rm lfk
+	assert_success
+}
+
+@test "kill -9 at random moments of 20 starts with -u (and --init -u): PID 1 dies too" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	kill9_loop 10 1023 -u 65534
+	kill9_loop 10 1024 --init -u 65534:65534
+	run ctr rm lfk
+	assert_success
 }
 
 @test "racing starts of one NAME: exactly one container, the others join or fail cleanly" {
@@ -412,9 +465,18 @@ cgroup_dir() {
 	run ctr-enter --join lfnone true
 	assert_failure 125
 	assert_output 'ctr-enter: lfnone: container is not running'
+	# a stopped container: it ran once, its layer is kept
+	net_create lfb 10.204.1.3/24 >/dev/null 2>&1 || true
+	run ctr run lfb true
+	assert_success
+	run ctr ps -a
+	assert_line --regexp '^lfb +stopped '
 	run ctr exec lfb true
 	assert_failure 1
-	assert_output --partial 'ctr: lfb: '
+	assert_output 'ctr: lfb: not running (start it with `ctr run lfb`)'
+	run ctr-enter --join lfb true
+	assert_failure 125
+	assert_output 'ctr-enter: lfb: container is not running'
 	for cmd in stop rm inspect stats; do
 		run ctr "$cmd" lfnone
 		assert_failure 1

@@ -57,17 +57,26 @@ int remove_tree(const char *path)
 	return 0;
 }
 
+/* CTR_RUN_DIR/NAME/rm: made before the layer by a --rm start, so that a
+ * kill -9 before the state is written still leaves the --rm intent. */
+static char *rm_marker(const struct ctr_config *cfg)
+{
+	return xasprintf("%s/%s/rm", cfg->run_dir, cfg->name);
+}
+
 /* What a dead supervisor left: state dir, mountpoint and (if it ran with
  * --rm) the layer.  Its mounts died with its mount namespace. */
 static void clean_stale(const struct ctr_config *cfg)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *state = xasprintf("%s/state", dir);
+	_cleanup_free_ char *marker = rm_marker(cfg);
 	_cleanup_free_ char *buf = NULL;
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n")) {
+	if (access(marker, F_OK) == 0 ||
+	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		remove_tree(layer);
@@ -127,6 +136,13 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 	r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
+	if (cfg->rm) {
+		_cleanup_free_ char *marker = rm_marker(cfg);
+		_cleanup_close_ int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+		if (fd < 0)
+			return ctr_fail(-errno, "create %s", marker);
+	}
 	if (!cfg->read_only) {
 		_cleanup_free_ char *upper = xasprintf("%s/%s/upper", cfg->lib_dir, cfg->name);
 		_cleanup_free_ char *work = xasprintf("%s/%s/work", cfg->lib_dir, cfg->name);

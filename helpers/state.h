@@ -7,6 +7,8 @@
  *   supervisor=PID  supervisor_start=TICKS  pid=PID1 (host pid)
  *   pid_start=TICKS  rootfs=DIR  hostname=H  started=ISO-8601 UTC  rm=0|1
  *   read_only=0|1
+ * Written only once PID 1 has exec'd COMMAND (before that: starting).
+ * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer.
  */
 #ifndef CTR_STATE_H
 #define CTR_STATE_H
@@ -19,7 +21,9 @@
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
  * another supervisor holds it.  Cleans what a dead supervisor left. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
-/* Create CTR_RUN_DIR/NAME/rootfs and (unless --read-only) the layer;
+/* Create CTR_RUN_DIR/NAME/rootfs, with --rm the marker CTR_RUN_DIR/NAME/rm
+ * (before the layer: whoever cleans a killed run knows the layer goes too),
+ * and (unless --read-only) the layer;
  * *layer_created tells whether this run made the layer (so that a failed
  * first start can take it away again). */
 int state_prepare(const struct ctr_config *cfg, bool *layer_created);

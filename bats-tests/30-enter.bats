@@ -538,6 +538,41 @@ refused() {
 	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
 }
 
+# SPEC: bad input leaves no state directory that was not there before (the
+# lock is taken before the rootfs, volume and netns checks).
+@test "bad input: a CTR_RUN_DIR that did not exist is not left behind" {
+	local top="$BATS_TEST_TMPDIR/new" rd="$BATS_TEST_TMPDIR/new/run/"
+	CTR_RUN_DIR=$rd run ctr-enter enter-none -- true
+	assert_failure 125
+	assert_output --partial "netns-setup create enter-none IP"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 --rootfs /nonexistent -- true
+	assert_failure 125
+	assert_output --partial "/nonexistent"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 -v /no/such/dir:/x -- true
+	assert_failure 125
+	assert_output --partial "/no/such/dir"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter --join enter-c1 true
+	assert_failure 125
+	assert_output "ctr-enter: enter-c1: container is not running"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter --cleanup enter-c1
+	assert_success
+	assert_not_exist "$top"
+	# a run in it leaves it as it was found too; an existing one stays
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 -- echo ran
+	assert_success
+	assert_output ran
+	assert_not_exist "$top"
+	mkdir -p "$rd"
+	CTR_RUN_DIR=$rd run ctr-enter enter-none -- true
+	assert_failure 125
+	assert_dir_exist "$rd"
+	[ -z "$(ls -A "$rd")" ]
+}
+
 @test "bad input: not root" {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	local before after

@@ -31,7 +31,11 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created);
 char *state_mountpoint(const struct ctr_config *cfg);
 char *state_layer_dir(const struct ctr_config *cfg);
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1);
-/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the lock. */
+/* Unlink and close the lock; remove CTR_RUN_DIR again if state_lock() made
+ * it and it is empty. */
+void state_unlock(const struct ctr_config *cfg, int lockfd);
+/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the
+ * lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
 /* rm -rf that does not cross mount points; 0 / -errno. */
 int remove_tree(const char *path);

@@ -426,6 +426,32 @@ ask() {
 	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
 }
 
+# setuid/setgid make the kernel clear PR_SET_PDEATHSIG: PID 1 re-arms it
+# after switching user, or a kill -9 of the supervisor would orphan it.
+@test "kill -9 of ctr-enter also takes down a PID 1 that switched user (-u, --init -u)" {
+	local opts sup pid1 n=4300
+	for opts in "-u 65534" "-u 65534:65534 --init"; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		ctr-enter enter-c1 $opts -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
+		sup=$!
+		# COMMAND runs: PID 1 has switched user
+		wait_until 100 pgrep_quiet "^sleep $n\$" || fail "$opts: sleep $n did not start"
+		wait_until 100 state_has_pid enter-c1
+		pid1=$(state_field enter-c1 pid)
+		[ "$(stat -c %u "/proc/$pid1")" -eq 65534 ]
+		kill -KILL "$sup"
+		wait "$sup" || true
+		if ! wait_until 60 pid_gone "$pid1"; then
+			kill -KILL "$pid1"
+			fail "$opts: PID 1 $pid1 outlived its killed supervisor"
+		fi
+		wait_until 60 eval "! pgrep -f '^sleep $n\$' >/dev/null" || fail "$opts: sleep $n still runs"
+		run ctr-enter --cleanup enter-c1
+		assert_success
+	done
+}
+
 # The host's mount table, less what other suites mount while we run (their
 # named netns, their trees under /tmp, their cgroups); ours stay in.
 host_mounts() {
@@ -510,6 +536,41 @@ refused() {
 	refused "bad container name '.hidden'" .hidden -- true
 	refused "bad container name 'a/b'" a/b -- true
 	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
+}
+
+# SPEC: bad input leaves no state directory that was not there before (the
+# lock is taken before the rootfs, volume and netns checks).
+@test "bad input: a CTR_RUN_DIR that did not exist is not left behind" {
+	local top="$BATS_TEST_TMPDIR/new" rd="$BATS_TEST_TMPDIR/new/run/"
+	CTR_RUN_DIR=$rd run ctr-enter enter-none -- true
+	assert_failure 125
+	assert_output --partial "netns-setup create enter-none IP"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 --rootfs /nonexistent -- true
+	assert_failure 125
+	assert_output --partial "/nonexistent"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 -v /no/such/dir:/x -- true
+	assert_failure 125
+	assert_output --partial "/no/such/dir"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter --join enter-c1 true
+	assert_failure 125
+	assert_output "ctr-enter: enter-c1: container is not running"
+	assert_not_exist "$top"
+	CTR_RUN_DIR=$rd run ctr-enter --cleanup enter-c1
+	assert_success
+	assert_not_exist "$top"
+	# a run in it leaves it as it was found too; an existing one stays
+	CTR_RUN_DIR=$rd run ctr-enter enter-c1 -- echo ran
+	assert_success
+	assert_output ran
+	assert_not_exist "$top"
+	mkdir -p "$rd"
+	CTR_RUN_DIR=$rd run ctr-enter enter-none -- true
+	assert_failure 125
+	assert_dir_exist "$rd"
+	[ -z "$(ls -A "$rd")" ]
 }
 
 @test "bad input: not root" {

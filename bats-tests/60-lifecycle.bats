@@ -22,7 +22,7 @@ setup_file() {
 
 teardown_file() {
 	local n
-	for n in lfa lfb lfc lfd lfk lfr; do
+	for n in lfa lfb lfc lfd lfk lfr lfs; do
 		ctr rm -f "$n" >/dev/null 2>&1 || true
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
@@ -69,8 +69,15 @@ have_cgroups() {
 	ctr-enter --stats lfa >/dev/null 2>&1
 }
 
+# The cgroup dir of container $2 for controller $1: in the v1 hierarchy that
+# has the controller, else in the cgroup2 (unified) root.
 cgroup_dir() {
-	echo "/sys/fs/cgroup/$1/ctrtest-life/$2"
+	local root
+	root=$(awk -v c="$1" '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
+		if (b[1] == "cgroup" && index("," b[3] ",", "," c ",")) { print f[5]; exit } }' /proc/self/mountinfo)
+	[ -n "$root" ] || root=$(awk '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
+		if (b[1] == "cgroup2") { print f[5]; exit } }' /proc/self/mountinfo)
+	echo "$root/ctrtest-life/$2"
 }
 
 @test "join: two shells see the same processes, hostname, files and IP" {
@@ -129,6 +136,31 @@ cgroup_dir() {
 	[ "$rc" -eq $((128 + 10)) ]
 	run pgrep -xf 'sleep 88'
 	assert_failure
+}
+
+@test "join: kill -9 of the joining ctr-enter takes its command down, also after -u" {
+	local u sup p n=7000
+	for u in 0 65534; do
+		n=$((n + 1))
+		ctr-enter lfa -u "$u" -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
+		sup=$! p=
+		for _ in $(seq 100); do
+			p=$(pgrep -xf "sleep $n" || true)
+			[ -n "$p" ] && break
+			sleep 0.05
+		done
+		[ -n "$p" ] || { echo "-u $u: sleep $n did not start" >&2; false; }
+		[ "$(stat -c %u "/proc/$p")" -eq "$u" ]
+		kill -9 "$sup"
+		wait "$sup" || true
+		for _ in $(seq 60); do
+			pgrep -xf "sleep $n" >/dev/null || break
+			sleep 0.05
+		done
+		run pgrep -xf "sleep $n"
+		[ "$status" -ne 0 ] || kill -9 "$p"
+		assert_failure
+	done
 }
 
 @test "join: options that would change a running container are refused" {
@@ -267,11 +299,18 @@ cgroup_dir() {
 	assert_output 'ctr: lfc: no such container'
 }
 
-@test "kill -9 of the supervisor at random moments of 50 starts leaves nothing the next command does not clean" {
-	net_create lfk 10.204.1.6/24 >/dev/null
-	local i sup
-	for i in $(seq 50); do
-		ctr-enter lfk sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+# ITER starts of `ctr-enter lfk OPTS... -- sleep N`, each supervisor killed
+# with -9 at a random moment (0-50 ms: before, during and after PID 1's
+# set-up); after each, ctr ps finds nothing running and its clean-up leaves
+# no state, lock, cgroup, mount, --rm layer or process of the run.
+kill9_loop() {
+	local iter=$1 n=$2 i sup rm=0 o
+	shift 2
+	for o in "$@"; do
+		[ "$o" = --rm ] && rm=1
+	done
+	for i in $(seq "$iter"); do
+		ctr-enter lfk "$@" -- sleep "$n" </dev/null >/dev/null 2>&1 3>&- &
 		sup=$!
 		sleep "$(printf '0.%03d' $((RANDOM % 51)))"
 		kill -9 "$sup"
@@ -285,7 +324,25 @@ cgroup_dir() {
 			{ echo "iteration $i: cgroup left" >&2; false; }
 		run grep -q "$CTR_RUN_DIR/lfk" /proc/self/mountinfo
 		assert_failure
+		if ((rm)); then
+			[ ! -e "$CTR_LIB_DIR/lfk" ] || { echo "iteration $i: --rm layer left" >&2; false; }
+		fi
+		for _ in $(seq 40); do
+			pgrep -xf "sleep $n" >/dev/null || break
+			sleep 0.05
+		done
+		if pgrep -xf "sleep $n" >/dev/null; then
+			kill -9 $(pgrep -xf "sleep $n")
+			echo "iteration $i: sleep $n outlived its supervisor ($*)" >&2
+			false
+		fi
 	done
+}
+
+@test "kill -9 of the supervisor at random moments of 50 starts leaves nothing the next command does not clean" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	kill9_loop 50 1021
 	# and it still starts normally
 	run ctr run lfk --rm -- echo alive
 	assert_success
@@ -295,15 +352,38 @@ cgroup_dir() {
 	[ ! -e /run/netns/lfk ]
 }
 
+@test "kill -9 at random moments of 20 --rm starts: the layer goes too" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	rm -rf "${CTR_LIB_DIR:?}/lfk"
+	kill9_loop 20 1022 --rm
+	run ctr-enter --cleanup lfk
+	assert_success
+	[ ! -e "$CTR_LIB_DIR/lfk" ]
+	run ctr rm lfk
+	assert_success
+}
+
+@test "kill -9 at random moments of 20 starts with -u (and --init -u): PID 1 dies too" {
+	netns-setup destroy lfk -f >/dev/null 2>&1 || true   # an earlier test's, had it failed
+	net_create lfk 10.204.1.6/24 >/dev/null
+	kill9_loop 10 1023 -u 65534
+	kill9_loop 10 1024 --init -u 65534:65534
+	run ctr rm lfk
+	assert_success
+}
+
 @test "racing starts of one NAME: exactly one container, the others join or fail cleanly" {
 	net_create lfr 10.204.1.7/24 >/dev/null
-	local round i p n max seen self
+	local round i p n max seen self host_mnt
 	local -a starters
 	self=$(readlink /proc/self/ns/pid)
+	host_mnt=$(readlink /proc/self/ns/mnt)
 	for round in $(seq 5); do
 		starters=()
 		for i in 1 2 3 4; do
-			ctr-enter lfr -- sh -c "echo ran-$i; sleep 1" </dev/null >"$BATS_TEST_TMPDIR/r$i" 2>&1 3>&- &
+			ctr-enter lfr -- sh -c "echo ran-$i; hostname; readlink /proc/self/ns/mnt; sleep 1" \
+				</dev/null >"$BATS_TEST_TMPDIR/r$i" 2>&1 3>&- &
 			starters+=($!)
 		done
 		# while they run, every process in netns lfr sits in one PID
@@ -321,13 +401,61 @@ cgroup_dir() {
 			wait "$p" || true
 		done
 		[ "$max" -eq 1 ] || { echo "round $round: $max PID namespaces at once" >&2; false; }
+		# a starter or joiner that ran is in the container (its hostname,
+		# not the host's mount namespace), never in a half-built one
 		for i in 1 2 3 4; do
-			grep -qx "ran-$i" "$BATS_TEST_TMPDIR/r$i" ||
+			if grep -qx "ran-$i" "$BATS_TEST_TMPDIR/r$i"; then
+				run cat "$BATS_TEST_TMPDIR/r$i"
+				assert_line --index 1 lfr
+				assert_line --index 2 --regexp '^mnt:'
+				refute_line "$host_mnt"
+			else
 				grep -q '^ctr-enter: lfr: ' "$BATS_TEST_TMPDIR/r$i" ||
-				{ cat "$BATS_TEST_TMPDIR/r$i" >&2; false; }
+					{ cat "$BATS_TEST_TMPDIR/r$i" >&2; false; }
+			fi
 		done
 	done
 	ctr rm lfr
+}
+
+# The state is written once PID 1 has exec'd: a joiner that comes while
+# PID 1 still sets up waits, and never runs in the host's mount, UTS or IPC
+# namespaces.  CTR_TEST_SETUP_DELAY_MS (a test hook, docs/testing.md) holds
+# PID 1 before its set-up.
+@test "join: no joiner enters a container whose PID 1 is still setting up" {
+	net_create lfs 10.204.1.8/24 >/dev/null
+	local host_mnt sup i
+	local -a joiners=()
+	host_mnt=$(readlink /proc/self/ns/mnt)
+	touch "$BATS_TEST_TMPDIR/on-the-host"
+	CTR_TEST_SETUP_DELAY_MS=1500 ctr-enter lfs --hostname slow -- sleep 1003 \
+		</dev/null >"$BATS_TEST_TMPDIR/start" 2>&1 3>&- &
+	sup=$!
+	# the start holds the lock (its state dir is made after it)
+	for _ in $(seq 100); do
+		[ -d "$CTR_RUN_DIR/lfs/rootfs" ] && break
+		sleep 0.01
+	done
+	for i in 1 2 3; do
+		ctr-enter lfs -- sh -c "hostname; readlink /proc/self/ns/mnt; test -e $BATS_TEST_TMPDIR/on-the-host && echo host-files; true" \
+			</dev/null >"$BATS_TEST_TMPDIR/j$i" 2>&1 3>&- &
+		joiners+=($!)
+		sleep 0.2
+	done
+	for i in "${joiners[@]}"; do
+		wait "$i" || true
+	done
+	kill -9 "$sup"
+	wait "$sup" || true
+	for i in 1 2 3; do
+		run cat "$BATS_TEST_TMPDIR/j$i"
+		assert_line --index 0 slow
+		assert_line --index 1 --regexp '^mnt:'
+		refute_line "$host_mnt"
+		refute_line host-files
+	done
+	run ctr rm lfs
+	assert_success
 }
 
 @test "bad input: one line each, the documented exit code" {
@@ -337,9 +465,18 @@ cgroup_dir() {
 	run ctr-enter --join lfnone true
 	assert_failure 125
 	assert_output 'ctr-enter: lfnone: container is not running'
+	# a stopped container: it ran once, its layer is kept
+	net_create lfb 10.204.1.3/24 >/dev/null 2>&1 || true
+	run ctr run lfb true
+	assert_success
+	run ctr ps -a
+	assert_line --regexp '^lfb +stopped '
 	run ctr exec lfb true
 	assert_failure 1
-	assert_output --partial 'ctr: lfb: '
+	assert_output 'ctr: lfb: not running (start it with `ctr run lfb`)'
+	run ctr-enter --join lfb true
+	assert_failure 125
+	assert_output 'ctr-enter: lfb: container is not running'
 	for cmd in stop rm inspect stats; do
 		run ctr "$cmd" lfnone
 		assert_failure 1

@@ -5,8 +5,9 @@
  *   PDEATHSIG; unshare mnt/uts/ipc; mounts (overlay, proc, sys, dev,
  *   files, volumes); pty or console; pivot_root; hostname; masked paths;
  *   rlimits (all while the supervisor makes the cgroup)
- *   wait for GO (cgroup attached, state written); unshare cgroup;
- *   user; caps/no_new_privs/seccomp; workdir; exec (or --init)
+ *   wait for GO (cgroup attached); unshare cgroup; user (and PDEATHSIG
+ *   again: a uid/gid change clears it); caps/no_new_privs/seccomp;
+ *   workdir; exec (or --init)
  *
  * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
  * for exec), so the user reads one line and no user code has run.
@@ -226,6 +227,18 @@ int container_exec(char *const argv[], char *const envp[])
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
+/* Test hook (docs/testing.md): CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for
+ * N ms (at most 10 s) before its set-up, so that bats-tests/60-lifecycle
+ * can show that no joiner gets in while the container is half-built. */
+static void test_setup_delay(void)
+{
+	const char *v = getenv("CTR_TEST_SETUP_DELAY_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	if (ms > 0)
+		usleep((useconds_t)(ms < 10000 ? ms : 10000) * 1000);
+}
+
 /* The parts of the setup that need no cgroup: they run while the
  * supervisor creates it.  The new root, its mounts, the console, the
  * hostname, the masks; no code of the user's is involved. */
@@ -235,6 +248,7 @@ static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
 	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int devfd = -1;
 
+	test_setup_delay();
 	if (ns_unshare_container() < 0 || mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (use_pty) {
@@ -311,6 +325,7 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
+	sync_rearm_pdeathsig(sock);   /* setuid/setgid cleared it */
 	if (security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	envp = build_env(cfg, home);

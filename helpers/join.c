@@ -2,7 +2,8 @@
 /*
  * join.c: run a command inside a running container (`docker exec`).
  *
- *   probe: lock busy and PID 1 alive with its recorded start time
+ *   probe: lock busy and PID 1 alive with its recorded start time (the
+ *          state is written once PID 1 has exec'd: it is set up)
  *   refuse options that would change the running container
  *   the container's restrictions from its state file into cfg
  *   open every /proc/PID1/ns/X first, check PID 1 is still the same process
@@ -68,7 +69,8 @@ static void close_all(int fds[NS_N])
 			close(fds[i]);
 }
 
-/* fds[i] = /proc/PID/ns/X, or -1 when we are in that namespace already. */
+/* fds[i] = /proc/PID/ns/X, or -1 when we are in that namespace already
+ * (never the mount namespace: that is refused). */
 static int open_namespaces(pid_t pid, int fds[NS_N])
 {
 	for (size_t i = 0; i < NS_N; i++)
@@ -92,6 +94,12 @@ static int open_namespaces(pid_t pid, int fds[NS_N])
 		    a.st_dev == b.st_dev) {
 			close(fds[i]);
 			fds[i] = -1;
+			/* PID 1 always has a mount namespace of its own: sharing
+			 * ours, it has not set up (the state says it has). */
+			if (nstypes[i].flag == CLONE_NEWNS) {
+				close_all(fds);
+				return ctr_failx(-EAGAIN, "container is not set up: its PID 1 is in our mount namespace");
+			}
 		}
 	}
 	return 0;
@@ -189,6 +197,7 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
+	sync_rearm_pdeathsig(sock);   /* setuid/setgid cleared it */
 	if (close_inherited_fds(sock) < 0 || security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (!argv) {

@@ -196,10 +196,7 @@ bool state_pid1_alive(const struct ctr_state *st)
 
 void lifecycle_unlock(const struct ctr_config *cfg, int lockfd)
 {
-	_cleanup_free_ char *lock = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
-
-	unlink(lock);
-	close(lockfd);
+	state_unlock(cfg, lockfd);
 }
 
 /* We hold the lock: nobody runs NAME.  state_lock() removed the state dir

@@ -14,7 +14,9 @@
  *
  * A container is running when the lock CTR_RUN_DIR/NAME.lock is held (its
  * supervisor lives) and the state's PID 1 is alive with the recorded start
- * time.  Held with no state yet: starting.  Free: not running; whatever it
+ * time.  The supervisor writes the state only once PID 1 has set up and
+ * exec'd COMMAND, so held with no state yet is starting (a joiner waits,
+ * and never enters a half-built container).  Free: not running; whatever it
  * left (state dir, --rm layer, cgroup) is stale and cleaned by whoever takes
  * the lock next.
  */
@@ -47,7 +49,7 @@ void state_free(struct ctr_state *st);
 bool state_pid1_alive(const struct ctr_state *st);
 
 /* How long a command waits for a container that is starting (its lock is
- * held, its state not yet written) or stopping (PID 1 gone, the supervisor
+ * held, its state not yet written: PID 1 has not exec'd) or stopping (PID 1 gone, the supervisor
  * still cleaning up). */
 #define LIFECYCLE_WAIT_MS 5000
 

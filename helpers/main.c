@@ -7,9 +7,9 @@
  *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
  *   state dir + layer
  *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1, which
- *   builds its mounts while we cgroup_create, cgroup_attach(child), write
- *   state; GO
+ *   builds its mounts while we cgroup_create, cgroup_attach(child); GO
  *   child: container_main() ... exec; we read its errors until EOF
+ *   write state (only now may a joiner find the container)
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
  */
 #include <fcntl.h>
@@ -70,15 +70,13 @@ static int oom_exit(const struct ctr_config *cfg)
 	return 137;
 }
 
-/* Attach PID 1 to its cgroup, record the state, send GO.  When a step
- * fails because PID 1 already failed (it exited: no such process, a
- * closed socket), its own message is the one to report. */
-static int release_pid1(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
+/* Attach PID 1 to its cgroup, send GO.  When a step fails because PID 1
+ * already failed (it exited: no such process, a closed socket), its own
+ * message is the one to report. */
+static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
 {
 	int r = cgroup_attach(cg, pid);
 
-	if (r == 0)
-		r = state_write(cfg, getpid(), pid);
 	if (r == 0)
 		r = sync_send(sock, MSG_GO, 0, NULL, -1);
 	if (r < 0)
@@ -141,7 +139,7 @@ static int run(struct ctr_config *cfg)
 	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
-	if (cgroup_create(cfg, &cg) < 0 || release_pid1(cfg, cg, pid, sv[0], &master) < 0) {
+	if (cgroup_create(cfg, &cg) < 0 || release_pid1(cg, pid, sv[0], &master) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		goto fail;
@@ -154,6 +152,13 @@ static int run(struct ctr_config *cfg)
 		cgroup_destroy(cg);
 		state_remove(cfg, lockfd, new_layer);
 		return code;
+	}
+	/* The state only now: a joiner must never find a PID 1 that is still
+	 * setting up (still in the host's mount, UTS and IPC namespaces). */
+	if (state_write(cfg, getpid(), pid) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
 	if (master >= 0 && supervisor_raw_tty() < 0)

@@ -4,7 +4,8 @@
  *
  * The lock file is unlinked by its holder at exit; a waiter that got a
  * lock on an inode that is no longer linked retries, so removing it is safe
- * and CTR_RUN_DIR is left as it was found.
+ * and CTR_RUN_DIR is left as it was found (a CTR_RUN_DIR this run made is
+ * removed again when empty; a locker that finds it gone makes it again).
  */
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
@@ -57,17 +58,26 @@ int remove_tree(const char *path)
 	return 0;
 }
 
+/* CTR_RUN_DIR/NAME/rm: made before the layer by a --rm start, so that a
+ * kill -9 before the state is written still leaves the --rm intent. */
+static char *rm_marker(const struct ctr_config *cfg)
+{
+	return xasprintf("%s/%s/rm", cfg->run_dir, cfg->name);
+}
+
 /* What a dead supervisor left: state dir, mountpoint and (if it ran with
  * --rm) the layer.  Its mounts died with its mount namespace. */
 static void clean_stale(const struct ctr_config *cfg)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *state = xasprintf("%s/state", dir);
+	_cleanup_free_ char *marker = rm_marker(cfg);
 	_cleanup_free_ char *buf = NULL;
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n")) {
+	if (access(marker, F_OK) == 0 ||
+	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		remove_tree(layer);
@@ -76,18 +86,90 @@ static void clean_stale(const struct ctr_config *cfg)
 	ctr_seterrmsg(saved);
 }
 
-int state_lock(const struct ctr_config *cfg, int *lockfd)
+/* The topmost directory of CTR_RUN_DIR (itself or an ancestor) that this
+ * process created, or NULL: giving up the lock removes it again when empty
+ * (rmdir fails on a directory another run uses), so that a run, above all a
+ * refused one, leaves CTR_RUN_DIR as it was found. */
+static char *made_run_dir;
+
+static char *parent_dir(const char *path)
+{
+	char *p = xstrdup(path);
+	size_t n = strlen(p);
+	char *slash;
+
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	slash = strrchr(p, '/');
+	if (!slash || slash == p) {
+		free(p);
+		return NULL;
+	}
+	*slash = '\0';
+	return p;
+}
+
+static void drop_run_dir(const struct ctr_config *cfg)
+{
+	char *cur = made_run_dir ? xstrdup(cfg->run_dir) : NULL;
+
+	while (cur && rmdir(cur) == 0 && strcmp(cur, made_run_dir) != 0) {
+		char *up = parent_dir(cur);
+
+		free(cur);
+		cur = up;
+	}
+	free(cur);
+	free(made_run_dir);
+	made_run_dir = NULL;
+}
+
+static int make_run_dir(const struct ctr_config *cfg)
+{
+	char *top = NULL, *cur = xstrdup(cfg->run_dir);
+	int r;
+
+	while (cur && access(cur, F_OK) < 0 && errno == ENOENT) {
+		free(top);
+		top = cur;
+		cur = parent_dir(cur);
+	}
+	free(cur);
+	r = mkdir_p(cfg->run_dir, 0755);
+	if (top && !made_run_dir)
+		made_run_dir = top;
+	else
+		free(top);
+	if (r < 0)
+		drop_run_dir(cfg);
+	return r;
+}
+
+void state_unlock(const struct ctr_config *cfg, int lockfd)
+{
+	_cleanup_free_ char *lock = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
+
+	unlink(lock);
+	close(lockfd);
+	drop_run_dir(cfg);
+}
+
+static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
 	int r;
 
-	r = mkdir_p(cfg->run_dir, 0755);
-	if (r < 0)
-		return r;
 	for (int tries = 0; tries < 100; tries++) {
 		_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		struct stat a, b;
 
+		if (fd < 0 && errno == ENOENT) {
+			/* a run that had made CTR_RUN_DIR removed it just now */
+			r = make_run_dir(cfg);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (fd < 0)
 			return ctr_fail(-errno, "open lock %s", path);
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
@@ -117,6 +199,17 @@ int state_lock(const struct ctr_config *cfg, int *lockfd)
 	return ctr_failx(-EBUSY, "lock %s: kept changing", path);
 }
 
+int state_lock(const struct ctr_config *cfg, int *lockfd)
+{
+	int r = make_run_dir(cfg);
+
+	if (r == 0)
+		r = lock_run_dir(cfg, lockfd);
+	if (r < 0)
+		drop_run_dir(cfg);
+	return r;
+}
+
 int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
@@ -127,6 +220,13 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 	r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
+	if (cfg->rm) {
+		_cleanup_free_ char *marker = rm_marker(cfg);
+		_cleanup_close_ int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+		if (fd < 0)
+			return ctr_fail(-errno, "create %s", marker);
+	}
 	if (!cfg->read_only) {
 		_cleanup_free_ char *upper = xasprintf("%s/%s/upper", cfg->lib_dir, cfg->name);
 		_cleanup_free_ char *work = xasprintf("%s/%s/work", cfg->lib_dir, cfg->name);
@@ -171,7 +271,6 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
-	_cleanup_free_ char *lock = xasprintf("%s/%s.lock", cfg->run_dir, cfg->name);
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
@@ -183,9 +282,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 	}
 	if (remove_tree(dir) < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	if (lockfd >= 0) {
-		unlink(lock);
-		close(lockfd);
-	}
+	if (lockfd >= 0)
+		state_unlock(cfg, lockfd);
 	ctr_seterrmsg(saved);
 }

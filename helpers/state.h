@@ -7,6 +7,8 @@
  *   supervisor=PID  supervisor_start=TICKS  pid=PID1 (host pid)
  *   pid_start=TICKS  rootfs=DIR  hostname=H  started=ISO-8601 UTC  rm=0|1
  *   read_only=0|1
+ * Written only once PID 1 has exec'd COMMAND (before that: starting).
+ * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer.
  */
 #ifndef CTR_STATE_H
 #define CTR_STATE_H
@@ -19,7 +21,9 @@
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
  * another supervisor holds it.  Cleans what a dead supervisor left. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
-/* Create CTR_RUN_DIR/NAME/rootfs and (unless --read-only) the layer;
+/* Create CTR_RUN_DIR/NAME/rootfs, with --rm the marker CTR_RUN_DIR/NAME/rm
+ * (before the layer: whoever cleans a killed run knows the layer goes too),
+ * and (unless --read-only) the layer;
  * *layer_created tells whether this run made the layer (so that a failed
  * first start can take it away again). */
 int state_prepare(const struct ctr_config *cfg, bool *layer_created);
@@ -27,7 +31,11 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created);
 char *state_mountpoint(const struct ctr_config *cfg);
 char *state_layer_dir(const struct ctr_config *cfg);
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1);
-/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the lock. */
+/* Unlink and close the lock; remove CTR_RUN_DIR again if state_lock() made
+ * it and it is empty. */
+void state_unlock(const struct ctr_config *cfg, int lockfd);
+/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the
+ * lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
 /* rm -rf that does not cross mount points; 0 / -errno. */
 int remove_tree(const char *path);

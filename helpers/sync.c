@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* sync.c: messages (and one fd) between the supervisor and the child. */
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -110,6 +112,12 @@ void sync_take_child_error(int sock, int *master)
 			return;
 		}
 	}
+}
+
+void sync_rearm_pdeathsig(int sock)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || sync_peer_gone(sock))
+		_exit(EXIT_CTR_FAIL);
 }
 
 int sync_wait_exec(int sock, pid_t pid, int *master)

@@ -2,7 +2,7 @@
 /*
  * sync.h: the supervisor <-> child protocol over a SOCK_SEQPACKET socketpair.
  *
- *   supervisor -> child   MSG_GO      cgroup attached, state written: go on
+ *   supervisor -> child   MSG_GO      cgroup attached: go on
  *   child -> supervisor   MSG_PTY     the pty master (SCM_RIGHTS), tty mode only
  *   child -> supervisor   MSG_ERROR   setup or exec failed: text + exit code
  *
@@ -32,6 +32,10 @@ int sync_recv(int sock, struct ctr_msg *msg, int *fd);
  * closed, i.e. it died before the death signal was armed (a GO it sent
  * before dying is still readable, so reading alone cannot tell). */
 bool sync_peer_gone(int sock);
+/* Child side, after a change of uid/gid (which makes the kernel clear the
+ * parent-death signal): PR_SET_PDEATHSIG(SIGKILL) again, then _exit when
+ * the supervisor died before that (sync_peer_gone). */
+void sync_rearm_pdeathsig(int sock);
 /* Supervisor side: read the child's reports until its end closes (exec).
  * Returns 0 when COMMAND runs, else the exit status to use (the child's
  * message recorded, the child reaped).  A passed pty master lands in *master. */

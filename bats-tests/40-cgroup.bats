@@ -50,23 +50,24 @@ cg_file() {
 	echo "$d/$2"
 }
 
+# NAME's file V1FILE on cgroup v1, V2FILE on v2.
+cg_layout_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cg_file "$1" "$2"
+	else
+		cg_file "$1" "$3"
+	fi
+}
+
 # The file holding NAME's memory limit in this layout.
 cg_memory_limit_file() {
-	if [ "$(cg_layout)" = v1 ]; then
-		cg_file "$1" memory.limit_in_bytes
-	else
-		cg_file "$1" memory.max
-	fi
+	cg_layout_file "$1" memory.limit_in_bytes memory.max
 }
 
 # The file holding NAME's swap limit: v1 memory + swap in bytes, v2 swap
 # alone.  The kernel puts it into every memory cgroup when it accounts swap.
 cg_swap_file() {
-	if [ "$(cg_layout)" = v1 ]; then
-		cg_file "$1" memory.memsw.limit_in_bytes
-	else
-		cg_file "$1" memory.swap.max
-	fi
+	cg_layout_file "$1" memory.memsw.limit_in_bytes memory.swap.max
 }
 
 # Start NAME with OPTIONS... running sleep, read FILE-FN's file of it into
@@ -558,11 +559,7 @@ bad_input() {
 
 # The peak memory file of NAME ("" when the kernel has none: v2 before 5.19).
 cg_peak_file() {
-	if [ "$(cg_layout)" = v1 ]; then
-		cg_file "$1" memory.max_usage_in_bytes
-	else
-		cg_file "$1" memory.peak
-	fi
+	cg_layout_file "$1" memory.max_usage_in_bytes memory.peak
 }
 
 # NAME's memory use from its cgroup file.

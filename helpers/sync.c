@@ -94,24 +94,31 @@ bool sync_peer_gone(int sock)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
+/* One report of the child: a pty master is kept in *master; an error
+ * message is recorded (true). */
+static bool take_report(const struct ctr_msg *msg, int fd, int *master)
+{
+	if (msg->type == MSG_PTY && fd >= 0 && *master < 0) {
+		*master = fd;
+		return false;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (msg->type != MSG_ERROR)
+		return false;
+	ctr_seterrmsg(msg->text);
+	return true;
+}
+
 void sync_take_child_error(int sock, int *master)
 {
 	struct pollfd p = { .fd = sock, .events = POLLIN };
 	struct ctr_msg msg;
 	int fd;
 
-	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && sync_recv(sock, &msg, &fd) > 0) {
-		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
-			*master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (msg.type == MSG_ERROR) {
-			ctr_seterrmsg(msg.text);
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && sync_recv(sock, &msg, &fd) > 0)
+		if (take_report(&msg, fd, master))
 			return;
-		}
-	}
 }
 
 void sync_rearm_pdeathsig(int sock)
@@ -131,14 +138,7 @@ int sync_wait_exec(int sock, pid_t pid, int *master)
 			return EXIT_CTR_FAIL;
 		if (r == 0)
 			return 0;
-		if (msg.type == MSG_PTY && fd >= 0 && *master < 0) {
-			*master = fd;
-			continue;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (msg.type == MSG_ERROR) {
-			ctr_seterrmsg(msg.text);
+		if (take_report(&msg, fd, master)) {
 			waitpid(pid, NULL, 0);
 			return msg.code ? msg.code : EXIT_CTR_FAIL;
 		}

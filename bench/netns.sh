@@ -49,9 +49,12 @@ write_scripts() {
 	CTR_CREATE="$NETNS_SETUP create $NS 10.207.1.2/16"
 	CTR_DESTROY="$NETNS_SETUP destroy $NS"
 	printf '#!/bin/bash\nexec %s\n' "$CTR_CREATE" >"$WORK/ctr-create"
+	# --wait: the kernel has removed the veth pair when the next create
+	# starts (as naive-clean's synchronous link del does for the naive
+	# script); else that create would wait for it, a cost of the clean-up.
 	cat >"$WORK/ctr-clean" <<-EOF
 		#!/bin/bash
-		$NETNS_SETUP destroy $NS -f 2>/dev/null
+		$NETNS_SETUP destroy $NS -f --wait 2>/dev/null
 		$WORK/naive-clean
 	EOF
 	printf '#!/bin/bash\n%s\nexec %s\n' "$WORK/ctr-clean" "$WORK/naive-create" >"$WORK/naive-clean-create"

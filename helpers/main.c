@@ -5,12 +5,16 @@
  *   parse; refuse non-root
  *   lock NAME (cleans a dead run's leftovers), or join NAME if it runs
  *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
- *   state dir + layer
- *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1, which
+ *   state dir + layer; setns(net); socketpair              (prepare_start)
+ *   clone(CLONE_NEWPID) -> child is PID 1, which
  *   builds its mounts while we cgroup_create, cgroup_attach(child); GO
+ *                                                          (spawn_pid1)
  *   child: container_main() ... exec; we read its errors until EOF
- *   write state (only now may a joiner find the container)
+ *                                                          (await_exec)
+ *   write state (only now may a joiner find the container) (publish_state)
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
+ *                                                          (supervise_to_exit)
+ *   Every other end: start_abort (report, then undo what the start holds).
  */
 #include <fcntl.h>
 #include <signal.h>

@@ -179,6 +179,13 @@ static int add_env(struct ctr_config *cfg, const char *kv)
 	return 0;
 }
 
+/* Replace a string setting (the last of a repeated option wins). */
+static void set_string(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
 static bool valid_user_word(const char *s)
 {
 	size_t len = strlen(s);
@@ -199,8 +206,7 @@ static int parse_user(struct ctr_config *cfg, const char *spec)
 		*g++ = '\0';
 	if (!valid_user_word(copy) || (g && !valid_user_word(g)))
 		return ctr_failx(-EINVAL, "bad user '%s': expected UID[:GID]", spec);
-	free(cfg->user_spec);
-	cfg->user_spec = xstrdup(spec);
+	set_string(&cfg->user_spec, spec);
 	cfg->has_user = true;
 	cfg->uid = (uid_t)-1;
 	cfg->gid = (gid_t)-1;
@@ -246,72 +252,68 @@ static const struct option_def {
 	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
 };
 
-static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
+static int set_rootfs(struct ctr_config *cfg, const char *arg)
+{
+	if (!*arg)
+		return ctr_failx(-EINVAL, "bad --rootfs: empty path");
+	set_string(&cfg->rootfs, arg);
+	return 0;
+}
+
+static int set_hostname(struct ctr_config *cfg, const char *arg)
+{
+	if (!hostname_is_valid(arg))
+		return ctr_failx(-EINVAL, "bad hostname '%s': 1 to 64 of [A-Za-z0-9_.-], not starting or ending with '-' or '.'", arg);
+	set_string(&cfg->hostname, arg);
+	return 0;
+}
+
+static int set_workdir(struct ctr_config *cfg, const char *arg)
+{
+	if (arg[0] != '/' || path_has_dotdot(arg))
+		return ctr_failx(-EINVAL, "bad workdir '%s': must be an absolute path without '..'", arg);
+	set_string(&cfg->workdir, arg);
+	return 0;
+}
+
+/* The setting a flag option turns on; NULL for an option with a value. */
+static bool *flag_of(struct ctr_config *cfg, enum opt_id id)
 {
 	switch (id) {
-	case O_ROOTFS:
-		if (!*arg)
-			return ctr_failx(-EINVAL, "bad --rootfs: empty path");
-		free(cfg->rootfs);
-		cfg->rootfs = xstrdup(arg);
-		return 0;
-	case O_HOSTNAME:
-		if (!hostname_is_valid(arg))
-			return ctr_failx(-EINVAL, "bad hostname '%s': 1 to 64 of [A-Za-z0-9_.-], not starting or ending with '-' or '.'", arg);
-		free(cfg->hostname);
-		cfg->hostname = xstrdup(arg);
-		return 0;
-	case O_ENV:
-		return add_env(cfg, arg);
-	case O_WORKDIR:
-		if (arg[0] != '/' || path_has_dotdot(arg))
-			return ctr_failx(-EINVAL, "bad workdir '%s': must be an absolute path without '..'", arg);
-		free(cfg->workdir);
-		cfg->workdir = xstrdup(arg);
-		return 0;
-	case O_USER:
-		return parse_user(cfg, arg);
-	case O_VOLUME:
-		return add_volume(cfg, arg);
-	case O_RM:
-		cfg->rm = true;
-		return 0;
-	case O_READONLY:
-		cfg->read_only = true;
-		return 0;
-	case O_INIT:
-		cfg->init = true;
-		return 0;
-	case O_MEMORY:
-	case O_MEMSWAP:
-	case O_CPUS:
-	case O_CPUSHARES:
-	case O_PIDS:
-		return limits_parse_option(&cfg->limits, opt, arg);
-	case O_CAPADD:
-	case O_CAPDROP:
-	case O_PRIV:
-	case O_SECOPT:
-	case O_SECCOMP:
-	case O_ULIMIT:
-		return security_parse_option(cfg, opt, arg);
-	case O_STATS:
-		cfg->stats = true;
-		return 0;
-	case O_JSON:
-		cfg->json = true;
-		return 0;
-	case O_JOIN:
-		cfg->join_only = true;
-		return 0;
-	case O_CLEANUP:
-		cfg->cleanup = true;
-		return 0;
-	case O_HELP:
-	case O_VERSION:
-		break;
+	case O_RM:       return &cfg->rm;
+	case O_READONLY: return &cfg->read_only;
+	case O_INIT:     return &cfg->init;
+	case O_STATS:    return &cfg->stats;
+	case O_JSON:     return &cfg->json;
+	case O_JOIN:     return &cfg->join_only;
+	case O_CLEANUP:  return &cfg->cleanup;
+	default:         return NULL;
 	}
-	return 0;
+}
+
+/* Every option but --help and --version, which cli_parse handles. */
+static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt, const char *arg)
+{
+	bool *flag = flag_of(cfg, id);
+
+	if (flag) {
+		*flag = true;
+		return 0;
+	}
+	switch (id) {
+	case O_ROOTFS:   return set_rootfs(cfg, arg);
+	case O_HOSTNAME: return set_hostname(cfg, arg);
+	case O_ENV:      return add_env(cfg, arg);
+	case O_WORKDIR:  return set_workdir(cfg, arg);
+	case O_USER:     return parse_user(cfg, arg);
+	case O_VOLUME:   return add_volume(cfg, arg);
+	case O_MEMORY: case O_MEMSWAP: case O_CPUS: case O_CPUSHARES: case O_PIDS:
+		return limits_parse_option(&cfg->limits, opt, arg);
+	case O_CAPADD: case O_CAPDROP: case O_PRIV: case O_SECOPT: case O_SECCOMP: case O_ULIMIT:
+		return security_parse_option(cfg, opt, arg);
+	default:
+		return 0;
+	}
 }
 
 static const struct option_def *find_long(const char *name, size_t len)
@@ -358,115 +360,194 @@ static int check_dir_var(const char *what, const char *p)
 	return 0;
 }
 
-int cli_parse(int argc, char **argv, struct ctr_config *cfg)
+/* One option word at argv[*i] (with its value, which may be the next word). */
+struct option_word {
+	const struct option_def *def;
+	const char *arg;        /* NULL for a flag */
+	char name[64];          /* as messages name it: "--env", "-e" */
+};
+
+/* The value is ATTACHED (--opt=V, -oV) or the next word. */
+static int take_value(struct option_word *w, const char *attached, int argc, char **argv, int *i)
+{
+	if (attached)
+		w->arg = attached;
+	else if (*i + 1 < argc)
+		w->arg = argv[++*i];
+	else
+		return ctr_failx(-EINVAL, "option %s needs a value", w->name);
+	return 0;
+}
+
+static int take_long(struct option_word *w, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i] + 2;
+	const char *eq = strchr(a, '=');
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+
+	w->def = find_long(a, len);
+	snprintf(w->name, sizeof(w->name), "--%.*s", (int)(len > 40 ? 40 : len), a);
+	if (!w->def)
+		return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", w->name);
+	if (w->def->arg)
+		return take_value(w, eq ? eq + 1 : NULL, argc, argv, i);
+	if (eq)
+		return ctr_failx(-EINVAL, "option %s takes no value", w->name);
+	return 0;
+}
+
+/* -oV or -o V; flags do not bundle (-hx is unknown). */
+static int take_short(struct option_word *w, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	w->def = find_short(a[1]);
+	snprintf(w->name, sizeof(w->name), "-%c", a[1]);
+	if (!w->def || (!w->def->arg && a[2]))
+		return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", a);
+	if (w->def->arg)
+		return take_value(w, a[2] ? a + 2 : NULL, argc, argv, i);
+	return 0;
+}
+
+/* 1 when it was --help or --version (printed). */
+static int use_option(struct ctr_config *cfg, const struct option_word *w)
+{
+	if (w->def->id == O_HELP) {
+		cli_usage(stdout);
+		return 1;
+	}
+	if (w->def->id == O_VERSION) {
+		printf("ctr-enter %s\n", CTR_VERSION);
+		return 1;
+	}
+	if (!cfg->start_opt && !join_option_allowed(w->def->lng))
+		cfg->start_opt = xasprintf("--%s", w->def->lng);
+	return apply_option(cfg, w->def->id, w->name, w->arg);
+}
+
+static int option_at(struct ctr_config *cfg, int argc, char **argv, int *i)
+{
+	struct option_word w = { 0 };
+	int r = argv[*i][1] == '-' ? take_long(&w, argc, argv, i)
+				   : take_short(&w, argc, argv, i);
+
+	return r < 0 ? r : use_option(cfg, &w);
+}
+
+static int set_name(struct ctr_config *cfg, const char *name)
+{
+	if (!name_is_valid(name))
+		return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", name);
+	cfg->name = xstrdup(name);
+	return 0;
+}
+
+/* Options and NAME, up to COMMAND (*cmd: its index, argc when none);
+ * 1 when --help or --version was printed. */
+static int parse_options(struct ctr_config *cfg, int argc, char **argv, int *cmd)
 {
 	int i, r;
 
-	set_defaults(cfg);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const struct option_def *o;
-		const char *arg = NULL;
-		char optname[64];
 
 		if (strcmp(a, "--") == 0) {
 			i++;
 			break;
 		}
-		if (a[0] != '-' || a[1] == '\0') {
-			if (cfg->name)
-				break;   /* COMMAND starts here */
-			if (!name_is_valid(a))
-				return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", a);
-			cfg->name = xstrdup(a);
-			continue;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-
-			o = find_long(a + 2, len);
-			snprintf(optname, sizeof(optname), "--%.*s", (int)(len > 40 ? 40 : len), a + 2);
-			if (!o)
-				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", optname);
-			if (o->arg) {
-				if (eq)
-					arg = eq + 1;
-				else if (i + 1 < argc)
-					arg = argv[++i];
-				else
-					return ctr_failx(-EINVAL, "option %s needs a value", optname);
-			} else if (eq) {
-				return ctr_failx(-EINVAL, "option %s takes no value", optname);
-			}
-		} else {
-			o = find_short(a[1]);
-			snprintf(optname, sizeof(optname), "-%c", a[1]);
-			if (!o)
-				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", a);
-			if (o->arg) {
-				if (a[2])
-					arg = a + 2;
-				else if (i + 1 < argc)
-					arg = argv[++i];
-				else
-					return ctr_failx(-EINVAL, "option %s needs a value", optname);
-			} else if (a[2]) {
-				return ctr_failx(-EINVAL, "unknown option '%s' (see ctr-enter --help)", a);
-			}
-		}
-		if (o->id == O_HELP) {
-			cli_usage(stdout);
-			return 1;
-		}
-		if (o->id == O_VERSION) {
-			printf("ctr-enter %s\n", CTR_VERSION);
-			return 1;
-		}
-		if (!cfg->start_opt && !join_option_allowed(o->lng))
-			cfg->start_opt = xasprintf("--%s", o->lng);
-		r = apply_option(cfg, o->id, optname, arg);
-		if (r < 0)
+		if (a[0] == '-' && a[1] != '\0')
+			r = option_at(cfg, argc, argv, &i);
+		else if (cfg->name)
+			break;   /* COMMAND starts here */
+		else
+			r = set_name(cfg, a);
+		if (r != 0)
 			return r;
 	}
+	*cmd = i;
+	return 0;
+}
+
+/* After `--` NAME may still come (ctr-enter [OPTS] -- NAME CMD); the rest is COMMAND. */
+static int take_command(struct ctr_config *cfg, int argc, char **argv, int i)
+{
+	int r;
+
 	if (!cfg->name) {
-		if (i < argc && name_is_valid(argv[i])) {
-			cfg->name = xstrdup(argv[i++]);   /* ctr-enter [OPTS] -- NAME CMD */
-		} else if (i < argc) {
-			return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", argv[i]);
-		} else {
+		if (i >= argc)
 			return ctr_failx(-EINVAL, "missing container NAME (usage: ctr-enter NAME [OPTIONS] [--] [COMMAND...]; see --help)");
-		}
+		if ((r = set_name(cfg, argv[i++])) < 0)
+			return r;
 	}
 	if (i < argc) {
 		cfg->argv = xcalloc((size_t)(argc - i + 1), sizeof(char *));
 		for (int j = 0; i < argc; i++, j++)
 			cfg->argv[j] = xstrdup(argv[i]);
 	}
-	if (!cfg->hostname) {
-		if (!hostname_is_valid(cfg->name))
-			return ctr_failx(-EINVAL, "container name '%s' is not a valid hostname: give --hostname", cfg->name);
-		cfg->hostname = xstrdup(cfg->name);
-	}
-	if ((r = limits_check(&cfg->limits)) < 0)
-		return r;
-	if (cfg->rm && cfg->read_only)
-		cfg->rm = false;   /* nothing to discard */
-	if (cfg->rootfs[0] != '/') {
-		/* --rootfs ./dir: the overlay wants an absolute path */
-		char *abs = realpath(cfg->rootfs, NULL);
+	return 0;
+}
 
-		if (!abs)
-			return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
-		free(cfg->rootfs);
-		cfg->rootfs = abs;
-	}
+static int default_hostname(struct ctr_config *cfg)
+{
+	if (cfg->hostname)
+		return 0;
+	if (!hostname_is_valid(cfg->name))
+		return ctr_failx(-EINVAL, "container name '%s' is not a valid hostname: give --hostname", cfg->name);
+	cfg->hostname = xstrdup(cfg->name);
+	return 0;
+}
+
+/* --rootfs ./dir: the overlay wants an absolute path. */
+static int absolute_rootfs(struct ctr_config *cfg)
+{
+	char *abs;
+
+	if (cfg->rootfs[0] == '/')
+		return 0;
+	abs = realpath(cfg->rootfs, NULL);
+	if (!abs)
+		return ctr_fail(-errno, "rootfs %s", cfg->rootfs);
+	free(cfg->rootfs);
+	cfg->rootfs = abs;
+	return 0;
+}
+
+static int check_paths(const struct ctr_config *cfg)
+{
+	int r;
+
 	if ((r = check_dir_var("CTR_LIB_DIR", cfg->lib_dir)) < 0 ||
 	    (r = check_dir_var("CTR_RUN_DIR", cfg->run_dir)) < 0 ||
 	    (r = check_dir_var("rootfs", cfg->rootfs)) < 0 ||
 	    (r = check_dir_var("CTR_NETNS_DIR", cfg->netns_dir)) < 0)
 		return r;
 	return 0;
+}
+
+/* The checks and defaults that need every option. */
+static int finish_config(struct ctr_config *cfg)
+{
+	int r;
+
+	if ((r = default_hostname(cfg)) < 0 || (r = limits_check(&cfg->limits)) < 0)
+		return r;
+	if (cfg->rm && cfg->read_only)
+		cfg->rm = false;   /* nothing to discard */
+	if ((r = absolute_rootfs(cfg)) < 0)
+		return r;
+	return check_paths(cfg);
+}
+
+int cli_parse(int argc, char **argv, struct ctr_config *cfg)
+{
+	int cmd, r;
+
+	set_defaults(cfg);
+	if ((r = parse_options(cfg, argc, argv, &cmd)) != 0 ||
+	    (r = take_command(cfg, argc, argv, cmd)) < 0)
+		return r;
+	return finish_config(cfg);
 }
 
 void cli_free(struct ctr_config *cfg)

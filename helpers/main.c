@@ -5,12 +5,16 @@
  *   parse; refuse non-root
  *   lock NAME (cleans a dead run's leftovers), or join NAME if it runs
  *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
- *   state dir + layer
- *   setns(net); socketpair; clone(CLONE_NEWPID) -> child is PID 1, which
+ *   state dir + layer; setns(net); socketpair              (prepare_start)
+ *   clone(CLONE_NEWPID) -> child is PID 1, which
  *   builds its mounts while we cgroup_create, cgroup_attach(child); GO
+ *                                                          (spawn_pid1)
  *   child: container_main() ... exec; we read its errors until EOF
- *   write state (only now may a joiner find the container)
+ *                                                          (await_exec)
+ *   write state (only now may a joiner find the container) (publish_state)
  *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
+ *                                                          (supervise_to_exit)
+ *   Every other end: start_abort (report, then undo what the start holds).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -84,108 +88,172 @@ static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
 	return r;
 }
 
-static int run(struct ctr_config *cfg)
-{
-	_cleanup_close_ int netfd = -1;
-	_cleanup_close_ int sigfd = -1;
-	_cleanup_close_ int master = -1;
-	int lockfd = -1, sv[2] = { -1, -1 };
-	bool new_layer = false;
-	struct ctr_cgroup *cg = NULL;
-	/* A pty only for a foreground job on a terminal: a background one
-	 * would stop on SIGTTOU when it sets raw mode. */
-	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-		       tcgetpgrp(STDIN_FILENO) == getpgrp();
-	pid_t pid;
-	int code, status;
+/* What a start holds.  start_release() gives it back on every path of the
+ * supervisor; PID 1 closes its own copies (spawn_pid1). */
+struct start {
+	struct ctr_config *cfg;
+	bool use_pty;
+	int lockfd;              /* NAME's lock; state_remove() gives it up */
+	bool new_layer;          /* this run made the layer */
+	int netfd, sigfd, master;
+	int sv[2];               /* the socket to PID 1: [0] ours, [1] its */
+	struct ctr_cgroup *cg;
+	pid_t pid;               /* PID 1 (host pid) */
+};
 
-	cfg->tty = use_pty;
-	if (geteuid() != 0) {
-		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
-		goto fail;
-	}
-	code = join_or_lock(cfg, &lockfd);   /* NAME runs: join it (join.c) */
-	if (code != JOIN_START)
-		return code;
-	if (check_rootfs(cfg) < 0 || check_volumes(cfg) < 0)
-		goto fail;
-	if (ns_open_netns(cfg, &netfd) < 0)
-		goto fail;
-	if (lockfd < 0 && state_lock(cfg, &lockfd) < 0)
-		goto fail;
-	if (state_prepare(cfg, &new_layer) < 0)
-		goto fail;
-	if (ns_join_net(netfd) < 0)
-		goto fail;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		ctr_fail(-errno, "socketpair");
-		goto fail;
-	}
-	if (supervisor_signals(&sigfd) < 0)
-		goto fail;
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The socket, the cgroup, the state dir and lock (with DROP_LAYER the
+ * layer too: a failed first start takes it away again), then the fds. */
+static void start_release(struct start *s, bool drop_layer)
+{
+	close_fd(&s->sv[0]);
+	close_fd(&s->sv[1]);
+	cgroup_destroy(s->cg);
+	s->cg = NULL;
+	if (s->lockfd >= 0)
+		state_remove(s->cfg, s->lockfd, drop_layer);
+	s->lockfd = -1;
+	close_fd(&s->master);
+	close_fd(&s->sigfd);
+	close_fd(&s->netfd);
+}
+
+/* A start that failed, or whose COMMAND did not run: report, undo, CODE. */
+static int start_abort(struct start *s, int code)
+{
+	ctr_report(s->cfg->name);
+	start_release(s, s->new_layer);
+	return code;
+}
+
+static void kill_pid1(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* Checks that change nothing, the netns, the lock (unless join_or_lock
+ * kept it), the state dir and layer; then into the netns (PID 1 inherits
+ * it), the socket and the signalfd. */
+static int prepare_start(struct start *s)
+{
+	int r;
+
+	if ((r = check_rootfs(s->cfg)) < 0 || (r = check_volumes(s->cfg)) < 0 ||
+	    (r = ns_open_netns(s->cfg, &s->netfd)) < 0)
+		return r;
+	if (s->lockfd < 0 && (r = state_lock(s->cfg, &s->lockfd)) < 0)
+		return r;
+	if ((r = state_prepare(s->cfg, &s->new_layer)) < 0 || (r = ns_join_net(s->netfd)) < 0)
+		return r;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sv) < 0)
+		return ctr_fail(-errno, "socketpair");
+	return supervisor_signals(&s->sigfd);
+}
+
+/* Fork PID 1 (container_main: it never comes back here, so none of the
+ * supervisor's releases run in it), then its cgroup and GO. */
+static int spawn_pid1(struct start *s)
+{
+	int r;
+
 	fflush(NULL);
-	pid = ns_fork_pid1();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0) {
-		close(sv[0]);
-		close(sigfd);
-		close(lockfd);
-		close(netfd);
-		container_main(cfg, sv[1], use_pty);
+	s->pid = ns_fork_pid1();
+	if (s->pid < 0)
+		return s->pid;
+	if (s->pid == 0) {
+		close(s->sv[0]);
+		close(s->sigfd);
+		close(s->lockfd);
+		close(s->netfd);
+		container_main(s->cfg, s->sv[1], s->use_pty);
 	}
-	close(sv[1]);
-	sv[1] = -1;
+	close_fd(&s->sv[1]);
 	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
-	if (cgroup_create(cfg, &cg) < 0 || release_pid1(cg, pid, sv[0], &master) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto fail;
-	}
-	code = sync_wait_exec(sv[0], pid, &master);
-	close(sv[0]);
-	sv[0] = -1;
-	if (code != 0) {
-		ctr_report(cfg->name);
-		cgroup_destroy(cg);
-		state_remove(cfg, lockfd, new_layer);
-		return code;
-	}
-	/* The state only now: a joiner must never find a PID 1 that is still
-	 * setting up (still in the host's mount, UTS and IPC namespaces). */
-	if (state_write(cfg, getpid(), pid) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		goto fail;
-	}
+	if ((r = cgroup_create(s->cfg, &s->cg)) < 0 ||
+	    (r = release_pid1(s->cg, s->pid, s->sv[0], &s->master)) < 0)
+		kill_pid1(s->pid);
+	return r;
+}
+
+/* PID 1's reports until it execs COMMAND: 0, else the exit code to use. */
+static int await_exec(struct start *s)
+{
+	int code = sync_wait_exec(s->sv[0], s->pid, &s->master);
+
+	close_fd(&s->sv[0]);
+	return code;
+}
+
+/* The state only now: a joiner must never find a PID 1 that is still
+ * setting up (still in the host's mount, UTS and IPC namespaces). */
+static int publish_state(struct start *s)
+{
+	int r = state_write(s->cfg, getpid(), s->pid);
+
+	if (r < 0)
+		kill_pid1(s->pid);
+	return r;
+}
+
+/* Until PID 1 ends; then its exit code, the cgroup and state removed (a
+ * layer this run made stays, unless --rm). */
+static int supervise_to_exit(struct start *s)
+{
+	int status, code;
+
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
-	if (master >= 0 && supervisor_raw_tty() < 0)
-		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	status = supervisor_wait(pid, sigfd, master);
+	if (s->master >= 0 && supervisor_raw_tty() < 0)
+		ctr_warn(s->cfg->name, "%s", ctr_errmsg());
+	status = supervisor_wait(s->pid, s->sigfd, s->master);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);
 	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
 	 * the OOM killer took while PID 1 lived on is no OOM end. */
-	if (code == 137 && cgroup_oom_killed(cg))
-		code = oom_exit(cfg);
-	if (cgroup_destroy(cg) < 0)
-		ctr_report(cfg->name);
-	state_remove(cfg, lockfd, false);
+	if (code == 137 && cgroup_oom_killed(s->cg))
+		code = oom_exit(s->cfg);
+	if (cgroup_destroy(s->cg) < 0)
+		ctr_report(s->cfg->name);
+	s->cg = NULL;
+	start_release(s, false);
 	return code;
+}
 
-fail:
-	ctr_report(cfg->name);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (cg)
-		cgroup_destroy(cg);
-	if (lockfd >= 0)
-		state_remove(cfg, lockfd, new_layer);
-	return EXIT_CTR_FAIL;
+static int run(struct ctr_config *cfg)
+{
+	struct start s = {
+		.cfg = cfg, .lockfd = -1, .netfd = -1, .sigfd = -1, .master = -1, .sv = { -1, -1 },
+	};
+	int code;
+
+	/* A pty only for a foreground job on a terminal: a background one
+	 * would stop on SIGTTOU when it sets raw mode. */
+	s.use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+		    tcgetpgrp(STDIN_FILENO) == getpgrp();
+	cfg->tty = s.use_pty;
+	if (geteuid() != 0) {
+		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
+		return start_abort(&s, EXIT_CTR_FAIL);
+	}
+	code = join_or_lock(cfg, &s.lockfd);   /* NAME runs: join it (join.c) */
+	if (code != JOIN_START)
+		return code;
+	if (prepare_start(&s) < 0 || spawn_pid1(&s) < 0)
+		return start_abort(&s, EXIT_CTR_FAIL);
+	code = await_exec(&s);
+	if (code != 0)
+		return start_abort(&s, code);
+	if (publish_state(&s) < 0)
+		return start_abort(&s, EXIT_CTR_FAIL);
+	return supervise_to_exit(&s);
 }
 
 int main(int argc, char **argv)

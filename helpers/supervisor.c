@@ -168,66 +168,102 @@ static void trim_text(void)
 		madvise((void *)text[i].lo, text[i].hi - text[i].lo, MADV_DONTNEED);
 }
 
+/* The pty relay: the caller's terminal (raw) <-> the pty master.  Input
+ * is read only when the last read has gone out to the master. */
+struct relay {
+	int master;
+	bool master_open, stdin_open;
+	char in[4096];
+	size_t in_len, in_off;
+};
+
+static void relay_pollfds(const struct relay *t, int sigfd, struct pollfd p[3])
+{
+	p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = t->master_open ? t->master : -1,
+				.events = POLLIN | (t->in_len ? POLLOUT : 0) };
+	p[2] = (struct pollfd){ .fd = t->stdin_open && !t->in_len ? STDIN_FILENO : -1,
+				.events = POLLIN };
+}
+
+static void drain_signals(int sigfd, pid_t pid1, int master)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD)
+			handle_signal(&si, pid1, master);
+	}
+}
+
+/* PID 1 is gone: what the pty still holds goes out first. */
+static void drain_master(int master)
+{
+	while (pump_master(master)) {
+		struct pollfd q = { .fd = master, .events = POLLIN };
+
+		if (poll(&q, 1, 0) <= 0)
+			break;
+	}
+}
+
+static void relay_to_master(struct relay *t)
+{
+	ssize_t n = write(t->master, t->in + t->in_off, t->in_len - t->in_off);
+
+	if (n > 0)
+		t->in_off += (size_t)n;
+	if (t->in_off >= t->in_len)
+		t->in_len = t->in_off = 0;
+}
+
+static void relay_from_stdin(struct relay *t)
+{
+	ssize_t n = read(STDIN_FILENO, t->in, sizeof(t->in));
+
+	if (n > 0) {
+		t->in_len = (size_t)n;
+		t->in_off = 0;
+	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+		t->stdin_open = false;
+	}
+}
+
+static void relay_step(struct relay *t, const struct pollfd p[3])
+{
+	if (!t->master_open)
+		return;
+	if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && !pump_master(t->master))
+		t->master_open = false;   /* no slave left: wait for SIGCHLD only */
+	if (p[1].revents & POLLOUT && t->in_len)
+		relay_to_master(t);
+	if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
+		relay_from_stdin(t);
+}
+
 int supervisor_wait(pid_t pid1, int sigfd, int master)
 {
-	char in[4096];
-	size_t in_len = 0, in_off = 0;
-	bool stdin_open = master >= 0, master_open = master >= 0;
+	struct relay t = { .master = master, .master_open = master >= 0, .stdin_open = master >= 0 };
 	int status = 0;
 
 	if (master >= 0)
 		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	trim_text();
 	for (;;) {
-		struct pollfd p[3] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = master_open ? master : -1, .events = POLLIN | (in_len ? POLLOUT : 0) },
-			{ .fd = stdin_open && !in_len ? STDIN_FILENO : -1, .events = POLLIN },
-		};
-		struct signalfd_siginfo si;
-		pid_t r;
+		struct pollfd p[3];
 
+		relay_pollfds(&t, sigfd, p);
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 0;
 		}
-		while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			if (si.ssi_signo != SIGCHLD)
-				handle_signal(&si, pid1, master);
-		}
-		r = waitpid(pid1, &status, WNOHANG);
-		if (r == pid1) {
-			if (master_open)
-				while (pump_master(master)) {
-					struct pollfd q = { .fd = master, .events = POLLIN };
-
-					if (poll(&q, 1, 0) <= 0)
-						break;
-				}
+		drain_signals(sigfd, pid1, master);
+		if (waitpid(pid1, &status, WNOHANG) == pid1) {
+			if (t.master_open)
+				drain_master(master);
 			return status;
 		}
-		if (!master_open)
-			continue;
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && !pump_master(master))
-			master_open = false;   /* no slave left: wait for SIGCHLD only */
-		if (p[1].revents & POLLOUT && in_len) {
-			ssize_t n = write(master, in + in_off, in_len - in_off);
-
-			if (n > 0)
-				in_off += (size_t)n;
-			if (in_off >= in_len)
-				in_len = in_off = 0;
-		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(STDIN_FILENO, in, sizeof(in));
-
-			if (n > 0) {
-				in_len = (size_t)n;
-				in_off = 0;
-			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-				stdin_open = false;
-			}
-		}
+		relay_step(&t, p);
 	}
 }

@@ -266,20 +266,12 @@ static int close_range_of(unsigned int lo, unsigned int hi)
 #endif
 }
 
-int close_inherited_fds(int keep)
+/* Before Linux 5.9 (Ubuntu 20.04's 5.4): walk /proc/self/fd. */
+static int close_listed_fds(int keep)
 {
-	DIR *d;
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
-	int r;
 
-	if (keep < 3)
-		r = close_range_of(3, ~0U);
-	else if ((r = close_range_of(3, (unsigned int)keep - 1)) == 0)
-		r = close_range_of((unsigned int)keep + 1, ~0U);
-	if (r == 0)
-		return 0;
-	/* Before Linux 5.9 (Ubuntu 20.04's 5.4): walk /proc/self/fd. */
-	d = opendir("/proc/self/fd");
 	if (!d)
 		return ctr_fail(-errno, "list open file descriptors");
 	while ((e = readdir(d))) {
@@ -288,8 +280,20 @@ int close_inherited_fds(int keep)
 		if (fd > 2 && fd != keep && fd != dirfd(d))
 			close(fd);
 	}
-	closedir(d);
 	return 0;
+}
+
+int close_inherited_fds(int keep)
+{
+	int r;
+
+	if (keep < 3)
+		r = close_range_of(3, ~0U);
+	else if ((r = close_range_of(3, (unsigned int)keep - 1)) == 0)
+		r = close_range_of((unsigned int)keep + 1, ~0U);
+	if (r == 0)
+		return 0;
+	return close_listed_fds(keep);
 }
 
 void unescape_mountinfo(char *s)

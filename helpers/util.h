@@ -13,6 +13,7 @@
 #ifndef CTR_UTIL_H
 #define CTR_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,10 +48,12 @@ void ctr_warn(const char *name, const char *fmt, ...) __attribute__((format(prin
 static inline void ctr_freep(void *p) { free(*(void **)p); }
 static inline void ctr_closep(const int *fd) { if (*fd >= 0) close(*fd); }
 static inline void ctr_fclosep(FILE **f) { if (*f) fclose(*f); }
+static inline void ctr_closedirp(DIR **d) { if (*d) closedir(*d); }
 #define _cleanup_(f)     __attribute__((cleanup(f)))
 #define _cleanup_free_   _cleanup_(ctr_freep)
 #define _cleanup_close_  _cleanup_(ctr_closep)
 #define _cleanup_fclose_ _cleanup_(ctr_fclosep)
+#define _cleanup_closedir_ _cleanup_(ctr_closedirp)
 
 /* Hand an fd out of a _cleanup_close_ variable. */
 static inline int ctr_steal_fd(int *fd) { int r = *fd; *fd = -1; return r; }

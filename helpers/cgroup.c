@@ -407,7 +407,7 @@ static int kill_all(int fd, const char *path)
 static int remove_tree(int pfd, const char *name, const char *path)
 {
 	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
 	int r = 0;
 
@@ -424,7 +424,6 @@ static int remove_tree(int pfd, const char *name, const char *path)
 		sub = xasprintf("%s/%s", path, de->d_name);
 		r = remove_tree(fd, de->d_name, sub);
 	}
-	closedir(d);
 	if (r < 0)
 		return r;
 	r = kill_all(fd, path);
@@ -483,7 +482,7 @@ static int remove_if_unused(int pfd, const char *name)
  * ctr could have made, never a non-empty one. */
 static void remove_stale(int pfd, const char *self)
 {
-	DIR *d = list_dir(pfd);
+	_cleanup_closedir_ DIR *d = list_dir(pfd);
 	struct dirent *de;
 
 	if (!d)
@@ -491,7 +490,6 @@ static void remove_stale(int pfd, const char *self)
 	while ((de = readdir(d)))
 		if (de->d_type == DT_DIR && name_is_valid(de->d_name) && strcmp(de->d_name, self) != 0)
 			remove_if_unused(pfd, de->d_name);
-	closedir(d);
 }
 
 /* ------------------------------------------------------------ creating */

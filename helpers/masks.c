@@ -32,12 +32,6 @@ static const char *const readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 #define RO_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* mount_setattr(2) changes only the bits asked for; before 5.12 fall back
@@ -173,7 +167,7 @@ static bool is_device(const char *path)
  */
 static int pin_dev_nodes(void)
 {
-	_cleanup_(closedirp) DIR *d = opendir("/dev");
+	_cleanup_closedir_ DIR *d = opendir("/dev");
 	struct dirent *e;
 
 	if (!d)

@@ -82,8 +82,6 @@ state_field() { # NAME KEY
 pgrep_quiet() { pgrep -f "$1" >/dev/null; }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 state_has_pid() { [ -n "$(state_field "$1" pid)" ]; }
-http_get() { curl -s --max-time 2 "$1"; }
-http_up() { curl -s -o /dev/null --max-time 1 "$1"; }
 
 # --- the card flow -----------------------------------------------------------
 
@@ -141,10 +139,8 @@ http_up() { curl -s -o /dev/null --max-time 1 "$1"; }
 }
 
 @test "/sys is the joined netns's, read-only; /proc is fresh; /dev is minimal" {
-	run ctr-enter enter-c1 -- sh -c 'ls /sys/class/net; touch /sys/x 2>&1; echo; echo procs=$(ls /proc | grep -c "^[0-9]"); ls /dev | tr "\n" " "; echo; test -c /dev/pts/ptmx && echo ptmx-ok; readlink /dev/ptmx; echo x > /dev/full || echo full-refuses'
+	run ctr-enter enter-c1 -- sh -c 'touch /sys/x 2>&1; echo; echo procs=$(ls /proc | grep -c "^[0-9]"); ls /dev | tr "\n" " "; echo; test -c /dev/pts/ptmx && echo ptmx-ok; readlink /dev/ptmx; echo x > /dev/full || echo full-refuses'
 	assert_success
-	assert_line eth0
-	assert_line lo
 	assert_line --partial "Read-only file system"
 	assert_line "core fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero "
 	assert_line ptmx-ok
@@ -154,6 +150,15 @@ http_up() { curl -s -o /dev/null --max-time 1 "$1"; }
 	local n
 	n=$(echo "$output" | sed -n 's/^procs=//p')
 	[ "$n" -le 5 ] || fail "/proc shows $n processes"
+	# /sys/class/net: exactly the netns's links, none of the host's (our
+	# bridge and the container's host-side veth are there, not inside)
+	[ -e "/sys/class/net/$CTR_BRIDGE" ]
+	[ -e /sys/class/net/vc-enter-c1 ]
+	run ctr-enter enter-c1 -- sh -c 'ls -A /sys/class/net | sort'
+	assert_success
+	assert_output "$(printf 'eth0\nlo')"
+	refute_line "$CTR_BRIDGE"
+	refute_line vc-enter-c1
 }
 
 @test "environment is clean: PATH, HOME, TERM, HOSTNAME, container=ctr, -e" {
@@ -371,6 +376,29 @@ ask() {
 		[ "$st" -eq 7 ] || fail "$sig: status $st"
 		grep -q "got-$sig" "$out"
 	done
+}
+
+# Without a pty (stdin /dev/null, stdout a file) WINCH is not a resize: the
+# supervisor forwards it like QUIT and USR2.  PID 1 records each one it got
+# and keeps running; TERM ends it.
+@test "SIGQUIT, SIGUSR2 and SIGWINCH sent to ctr-enter reach PID 1 (no pty)" {
+	local out="$BATS_TEST_TMPDIR/out" sig sup st
+	ctr-enter enter-c1 -- sh -c 'for s in QUIT USR2 WINCH; do trap "echo got-$s" $s; done
+		trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.05; done' \
+		</dev/null >"$out" 2>&1 &
+	sup=$!
+	wait_until 200 grep -q ready "$out" || fail "PID 1 did not start: $(cat "$out")"
+	for sig in QUIT USR2 WINCH; do
+		kill -"$sig" "$sup"
+		wait_until 100 grep -qx "got-$sig" "$out" || fail "$sig did not reach PID 1: $(cat "$out")"
+	done
+	kill -TERM "$sup"
+	st=0
+	wait "$sup" || st=$?
+	[ "$st" -eq 7 ] || fail "status $st: $(cat "$out")"
+	# each arrived once, nothing else (e.g. no second copy of one)
+	run cat "$out"
+	assert_output "$(printf 'ready\ngot-QUIT\ngot-USR2\ngot-WINCH\ngot-TERM')"
 }
 
 @test "--init: signals reach COMMAND, orphans are reaped, its status is returned" {

@@ -22,7 +22,7 @@ setup_file() {
 
 teardown_file() {
 	local n
-	for n in lfa lfb lfc lfd lfk lfr lfs; do
+	for n in lfa lfb lfc lfd lfk lfm lfr lfs; do
 		ctr rm -f "$n" >/dev/null 2>&1 || true
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
@@ -250,6 +250,140 @@ cgroup_dir() {
 	assert_line --regexp '^lfa +[0-9.]+% '
 }
 
+# Figure KEY of container NAME from its own cgroup files: mem (bytes used),
+# limit (bytes), pids, cpu_ns.  v1 or v2 by the file the kernel made
+# (memory.usage_in_bytes or memory.current, cpuacct.usage or cpu.stat).
+cg_figure() { # NAME KEY
+	local d
+	case $2 in
+	mem | limit)
+		local -A v1=([mem]=memory.usage_in_bytes [limit]=memory.limit_in_bytes)
+		local -A v2=([mem]=memory.current [limit]=memory.max)
+		d=$(cgroup_dir memory "$1")
+		if [ -e "$d/memory.usage_in_bytes" ]; then
+			cat "$d/${v1[$2]}"
+		else
+			cat "$d/${v2[$2]}"
+		fi
+		;;
+	pids) cat "$(cgroup_dir pids "$1")/pids.current" ;;
+	cpu_ns)
+		d=$(cgroup_dir cpuacct "$1")
+		if [ -e "$d/cpuacct.usage" ]; then
+			cat "$d/cpuacct.usage"
+		else
+			echo $(($(awk '$1 == "usage_usec" { print $2 }' "$d/cpu.stat") * 1000))
+		fi
+		;;
+	*) return 1 ;;
+	esac
+}
+
+# "21.3MiB" (ctr's human_bytes) -> bytes, to the 0.1 unit it prints.
+size_bytes() {
+	local -A mul=([B]=1 [KiB]=1024 [MiB]=1048576 [GiB]=1073741824)
+	[[ $1 =~ ^([0-9]+)(\.([0-9]))?(B|KiB|MiB|GiB)$ ]] || { echo "not a size: '$1'" >&2; return 1; }
+	echo $(((BASH_REMATCH[1] * 10 + ${BASH_REMATCH[3]:-0}) * ${mul[${BASH_REMATCH[4]}]} / 10))
+}
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# The CPU use of NAME's cgroup since CPU_A0/CPU_W0, in tenths of a percent
+# of one CPU (as ctr computes it); sets CPU_A0/CPU_W0 when called with start.
+cpu_window() { # NAME start|end
+	if [ "$2" = start ]; then
+		CPU_A0=$(cg_figure "$1" cpu_ns) CPU_W0=$(now_us)
+	else
+		echo $((($(cg_figure "$1" cpu_ns) - CPU_A0) / ($(now_us) - CPU_W0)))
+	fi
+}
+
+# Seconds PID has run, from /proc/uptime and its start time in /proc/PID/stat.
+proc_uptime() {
+	local stat up
+	stat=$(<"/proc/$1/stat")
+	stat=${stat##*) }
+	up=$(</proc/uptime)
+	up=${up%% *}
+	# field 22 of stat is field 20 after "PID (comm) "; centiseconds
+	echo $(((${up/./} - $(awk '{ print $20 }' <<<"$stat") * 100 / $(getconf CLK_TCK)) / 100))
+}
+
+# A container with known figures: --memory 64 (MiB), --pids-limit 50,
+# --cpus 0.5 with a busy loop (about 50 % of one CPU), a python3 PID 1
+# holding 20 MiB, and a sleep: 3 processes.
+@test "ctr stats --no-stream and ctr ps: memory, limit, PIDS, CPU% and UPTIME agree with the cgroup files and /proc" {
+	have_cgroups || skip "cgroup module not on this branch yet"
+	net_create lfm 10.204.1.9/24 >/dev/null
+	local prog t0 t1 row used pids own up exp_up
+	prog='import time; b = b"x" * (20 << 20); print("holding", flush=True); time.sleep(1000)'
+	t0=$(now_us)
+	# shellcheck disable=SC2016  # $0 is sh's: the python program
+	start_bg lfm --memory 64 --pids-limit 50 --cpus 0.5 -- \
+		sh -c 'sleep 1000 & (while :; do :; done) & exec python3 -c "$0"' "$prog"
+	wait_running lfm
+	t1=$(now_us)
+	for _ in $(seq 100); do
+		grep -qx holding "$BATS_FILE_TMPDIR/lfm.out" && break
+		sleep 0.05
+	done
+	run cat "$BATS_FILE_TMPDIR/lfm.out"
+	assert_output holding
+	sleep 2   # a few whole seconds of uptime, a steady CPU share
+
+	cpu_window lfm start
+	run ctr stats lfm --no-stream
+	own=$(cpu_window lfm end) used=$(cg_figure lfm mem) pids=$(cg_figure lfm pids)
+	assert_success
+	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT +MEM % +PIDS$'
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} =~ ^lfm\ +([0-9]+)\.([0-9])%\ +([^ ]+)\ /\ ([^ ]+)\ +([0-9]+)\.([0-9])%\ +([0-9]+)/([0-9]+)$ ]] ||
+		fail "stats row: ${lines[1]}"
+	local -a f=("${BASH_REMATCH[@]}")
+	[ "${f[4]}" = 64.0MiB ] || fail "limit ${f[4]}"
+	[ "$(cg_figure lfm limit)" -eq $((64 << 20)) ]
+	local mem
+	mem=$(size_bytes "${f[3]}")
+	((used >= 20 << 20)) || fail "the cgroup holds $used bytes, not python3's 20 MiB"
+	((mem - used <= 3 << 20 && used - mem <= 3 << 20)) || fail "MEM $mem, cgroup $used"
+	# MEM %: used / limit, to a few points
+	local pct=$((f[5] * 10 + f[6])) exp_pct=$((used * 1000 / (64 << 20)))
+	((pct - exp_pct <= 50 && exp_pct - pct <= 50)) || fail "MEM % ${f[5]}.${f[6]}, cgroup $exp_pct tenths"
+	[ "$pids" -eq 3 ] || fail "pids.current $pids"
+	[ "${f[7]}" -eq "$pids" ]
+	[ "${f[8]}" -eq 50 ]
+	# CPU %: ctr's 0.2 s sample lies inside our window; the loop's share
+	# is steady (the quota), so both are about 50 %
+	((own >= 250 && own <= 600)) || fail "the busy loop got $own tenths of a percent"
+	local cpu=$((f[1] * 10 + f[2]))
+	((cpu - own <= 200 && own - cpu <= 200)) || fail "CPU % ${f[1]}.${f[2]}, cgroup $own tenths"
+
+	cpu_window lfm start
+	run ctr ps --json
+	own=$(cpu_window lfm end) used=$(cg_figure lfm mem) pids=$(cg_figure lfm pids)
+	exp_up=$(proc_uptime "$(state_key lfm pid)")
+	assert_success
+	row=$(jq -c '.[] | select(.name == "lfm")' <<<"$output")
+	[ -n "$row" ] || fail "no lfm in: $output"
+	[ "$(jq .mem_limit <<<"$row")" -eq $((64 << 20)) ]
+	mem=$(jq .mem_used <<<"$row")
+	((mem - used <= 3 << 20 && used - mem <= 3 << 20)) || fail "mem_used $mem, cgroup $used"
+	[ "$(jq .pids <<<"$row")" -eq "$pids" ]
+	cpu=$(jq -r '.cpu_percent * 10 | round' <<<"$row")
+	((cpu - own <= 200 && own - cpu <= 200)) || fail "cpu_percent $(jq .cpu_percent <<<"$row"), cgroup $own tenths"
+	# UPTIME: /proc's figure to the second, and between the time since
+	# wait_running saw it run and the time since ctr run was called
+	up=$(jq .uptime_s <<<"$row")
+	((up - exp_up <= 1 && exp_up - up <= 1)) || fail "uptime_s $up, /proc $exp_up"
+	((up >= ($(now_us) - t1) / 1000000 - 1)) || fail "uptime_s $up: less than since it ran"
+	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctr run"
+	# the table shows the same figures
+	run ctr ps
+	assert_line --regexp "^lfm +running +$(state_key lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s$"
+	run ctr rm -f lfm
+	assert_success
+}
+
 @test "ctr stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {
 	net_create lfc 10.204.1.4/24 >/dev/null
 	start_bg lfc -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
@@ -291,7 +425,8 @@ cgroup_dir() {
 	run ip link show vc-lfc
 	assert_failure
 	[ ! -e "$CTR_LIB_DIR/lfc" ]
-	[ ! -e "$CTR_RUN_DIR/lfc" ] && [ ! -e "$CTR_RUN_DIR/lfc.lock" ]
+	[ ! -e "$CTR_RUN_DIR/lfc" ]
+	[ ! -e "$CTR_RUN_DIR/lfc.lock" ]
 	[ ! -e /etc/netns/lfc ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*ctrtest-life/lfc' 2>/dev/null)" ]
 	run ctr inspect lfc

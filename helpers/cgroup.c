@@ -403,6 +403,14 @@ static int kill_all(int fd, const char *path)
 	return ctr_failx(-EBUSY, "empty cgroup %s: processes still run after SIGKILL", path);
 }
 
+/* The usual end: PID 1 is reaped and nothing else ran, so the cgroup is
+ * empty and one rmdir removes it (the kernel refuses, EBUSY, while a task
+ * or a sub-cgroup is left: then remove_tree). */
+static bool remove_if_empty(int pfd, const char *name)
+{
+	return unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
+}
+
 /* Empty and remove the cgroup NAME under pfd, its sub-cgroups first. */
 static int remove_tree(int pfd, const char *name, const char *path)
 {
@@ -674,8 +682,10 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 		if (cg->h[i].fd >= 0) {
 			pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			r = pfd < 0 ? ctr_fail(-errno, "open cgroup %s", ppath)
-				    : remove_tree(pfd, cg->name, cg->h[i].path);
+			if (pfd < 0)
+				r = ctr_fail(-errno, "open cgroup %s", ppath);
+			else if (!remove_if_empty(pfd, cg->name))
+				r = remove_tree(pfd, cg->name, cg->h[i].path);
 		}
 		if (r < 0 && ret == 0)
 			ret = r;

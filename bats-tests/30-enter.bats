@@ -601,6 +601,30 @@ refused() {
 	[ -z "$(ls -A "$rd")" ]
 }
 
+# The same for CTR_LIB_DIR: a start that fails after its layer was made (a
+# limit the cgroup refuses, a user PID 1 cannot find), or an --rm run,
+# leaves no CTR_LIB_DIR it had to create; a kept layer keeps it.
+@test "a CTR_LIB_DIR that did not exist is not left behind by a failed or --rm start" {
+	local top="$BATS_TEST_TMPDIR/newlib" ld="$BATS_TEST_TMPDIR/newlib/lib/"
+	CTR_LIB_DIR=$ld run ctr-enter enter-c1 --memory 1k -- true
+	assert_failure 125
+	assert_output --partial "--memory"
+	assert_not_exist "$top"
+	CTR_LIB_DIR=$ld run ctr-enter enter-c1 -u nosuchuser -- true
+	assert_failure 125
+	assert_output --partial "nosuchuser"
+	assert_not_exist "$top"
+	CTR_LIB_DIR=$ld run ctr-enter enter-c1 --rm -- sh -c 'echo x >/written; cat /written'
+	assert_success
+	assert_output x
+	assert_not_exist "$top"
+	CTR_LIB_DIR=$ld run ctr-enter enter-c1 -- sh -c 'echo y >/written'
+	assert_success
+	assert_dir_exist "$ld/enter-c1/upper"
+	assert_file_exists "$ld/enter-c1/upper/written"
+	rm -rf "$top"
+}
+
 @test "bad input: not root" {
 	command -v setpriv >/dev/null || skip "no setpriv"
 	local before after

@@ -86,11 +86,13 @@ static void clean_stale(const struct ctr_config *cfg)
 	ctr_seterrmsg(saved);
 }
 
-/* The topmost directory of CTR_RUN_DIR (itself or an ancestor) that this
- * process created, or NULL: giving up the lock removes it again when empty
- * (rmdir fails on a directory another run uses), so that a run, above all a
- * refused one, leaves CTR_RUN_DIR as it was found. */
+/* The topmost directory of CTR_RUN_DIR, or of CTR_LIB_DIR (itself or an
+ * ancestor) that this process created, or NULL: giving up the lock (or the
+ * layer) removes them again when empty (rmdir fails on a directory another
+ * run uses), so that a run, above all a refused one, leaves CTR_RUN_DIR and
+ * CTR_LIB_DIR as it found them. */
 static char *made_run_dir;
+static char *made_lib_dir;
 
 static char *parent_dir(const char *path)
 {
@@ -109,24 +111,25 @@ static char *parent_dir(const char *path)
 	return p;
 }
 
-static void drop_run_dir(const struct ctr_config *cfg)
+static void drop_made_dir(char **made, const char *path)
 {
-	char *cur = made_run_dir ? xstrdup(cfg->run_dir) : NULL;
+	char *cur = *made ? xstrdup(path) : NULL;
 
-	while (cur && rmdir(cur) == 0 && strcmp(cur, made_run_dir) != 0) {
+	while (cur && rmdir(cur) == 0 && strcmp(cur, *made) != 0) {
 		char *up = parent_dir(cur);
 
 		free(cur);
 		cur = up;
 	}
 	free(cur);
-	free(made_run_dir);
-	made_run_dir = NULL;
+	free(*made);
+	*made = NULL;
 }
 
-static int make_run_dir(const struct ctr_config *cfg)
+/* mkdir -p PATH, remembering in *made the topmost directory it created. */
+static int make_dir(char **made, const char *path, mode_t mode)
 {
-	char *top = NULL, *cur = xstrdup(cfg->run_dir);
+	char *top = NULL, *cur = xstrdup(path);
 	int r;
 
 	while (cur && access(cur, F_OK) < 0 && errno == ENOENT) {
@@ -135,14 +138,24 @@ static int make_run_dir(const struct ctr_config *cfg)
 		cur = parent_dir(cur);
 	}
 	free(cur);
-	r = mkdir_p(cfg->run_dir, 0755);
-	if (top && !made_run_dir)
-		made_run_dir = top;
+	r = mkdir_p(path, mode);
+	if (top && !*made)
+		*made = top;
 	else
 		free(top);
 	if (r < 0)
-		drop_run_dir(cfg);
+		drop_made_dir(made, path);
 	return r;
+}
+
+static void drop_run_dir(const struct ctr_config *cfg)
+{
+	drop_made_dir(&made_run_dir, cfg->run_dir);
+}
+
+static int make_run_dir(const struct ctr_config *cfg)
+{
+	return make_dir(&made_run_dir, cfg->run_dir, 0755);
 }
 
 void state_unlock(const struct ctr_config *cfg, int lockfd)
@@ -232,7 +245,15 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		_cleanup_free_ char *work = xasprintf("%s/%s/work", cfg->lib_dir, cfg->name);
 
 		*layer_created = access(layer, F_OK) < 0;
-		if ((r = mkdir_p(upper, 0755)) < 0 || (r = mkdir_p(work, 0700)) < 0)
+		/* ENOENT: a run that had made CTR_LIB_DIR removed it just now */
+		for (int i = 0; i < 3; i++) {
+			r = make_dir(&made_lib_dir, cfg->lib_dir, 0755);
+			if (r == 0)
+				r = mkdir_p(upper, 0755);
+			if (r != -ENOENT)
+				break;
+		}
+		if (r < 0 || (r = mkdir_p(work, 0700)) < 0)
 			return r;
 	}
 	return 0;
@@ -279,6 +300,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 
 		if (remove_tree(layer) < 0)
 			ctr_warn(cfg->name, "%s", ctr_errmsg());
+		drop_made_dir(&made_lib_dir, cfg->lib_dir);
 	}
 	if (remove_tree(dir) < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());

@@ -137,6 +137,8 @@ main() {
 	WORK=$(mktemp -d /var/tmp/ctr-bench-scale.XXXXXX)
 	RUN=$(bench_run_dir)
 	export CTR_RUN_DIR="$RUN" CTR_LIB_DIR="$WORK/lib" CTR_CGROUP_PARENT=ctrbench CTR_ROOTFS="$BENCH_ROOTFS"
+	# netns-setup's records too: the bench never touches the real /run/ctr-net
+	export CTR_NET_STATE_DIR="$WORK/net-state"
 	make_networks
 	rootfs-builder --busybox "$WORK/busybox" >/dev/null
 

@@ -788,8 +788,8 @@ wait_listen() {
 }
 
 @test "two concurrent creates of one subnet on two new bridges: exactly one succeeds, the other is refused as an overlap" {
-	local b1=${CTR_BRIDGE}o1 b2=${CTR_BRIDGE}o2 round ok p1 p2
-	for round in 1 2 3; do
+	local b1=${CTR_BRIDGE}o1 b2=${CTR_BRIDGE}o2 ok p1 p2
+	for _ in 1 2 3; do
 		ok=0
 		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" 2>"$BATS_TEST_TMPDIR/e1" &
 		p1=$!

@@ -21,6 +21,7 @@ ip_version() {
 
 machine_section() {
 	echo "Measured on $(date -u +%Y-%m-%d) by \`make bench\`: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+	# shellcheck source=/dev/null
 	echo "$(awk '/MemTotal/ {printf "%d GiB", $2/1024/1024}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
 	echo "This tree: $(bench_version "$BENCH_SRC/ctr" --version) ($(ctr_commit)), $(bench_version "$BENCH_SRC/build/ctr-enter" --version); $(ip_version) (the \`ip\` of netns-setup and of the naive script)."
 	echo "Peers: $(bench_version bwrap --version), $(bench_version crun --version), $(bench_version runc --version), $(bench_version unshare --version), $(bench_version hyperfine --version)."

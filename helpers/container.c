@@ -121,7 +121,7 @@ int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **ho
 	return 0;
 }
 
-int switch_user(uid_t uid, gid_t gid)
+int switch_user(uid_t uid, gid_t gid, int sock)
 {
 	if (setgroups(0, NULL) < 0)
 		return ctr_fail(-errno, "setgroups");
@@ -129,6 +129,7 @@ int switch_user(uid_t uid, gid_t gid)
 		return ctr_fail(-errno, "setgid %u", (unsigned)gid);
 	if (setuid(uid) < 0)
 		return ctr_fail(-errno, "setuid %u", (unsigned)uid);
+	sync_rearm_pdeathsig(sock);   /* the uid/gid change cleared it */
 	return 0;
 }
 
@@ -323,9 +324,8 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	wait_for_go(sock);
 	if (ns_unshare_cgroup() < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (cfg->has_user && switch_user(uid, gid) < 0)
+	if (cfg->has_user && switch_user(uid, gid, sock) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	sync_rearm_pdeathsig(sock);   /* setuid/setgid cleared it */
 	if (security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	envp = build_env(cfg, home);

@@ -22,7 +22,9 @@ void container_set_argv_area(char *start, size_t len);
 /* Shared with join.c (a joining process resolves its user in the
  * container's /etc/passwd and gets the same clean environment). */
 int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home);
-int switch_user(uid_t uid, gid_t gid);
+/* setgroups/setgid/setuid, then PR_SET_PDEATHSIG again (the kernel clears
+ * it on a uid/gid change); exits when the supervisor on SOCK is gone. */
+int switch_user(uid_t uid, gid_t gid, int sock);
 char **build_env(const struct ctr_config *cfg, const char *home);
 
 #endif

@@ -195,9 +195,8 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	}
 	if (resolve_user(cfg, &uid, &gid, &home) < 0 || security_set_rlimits(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (cfg->has_user && switch_user(uid, gid) < 0)
+	if (cfg->has_user && switch_user(uid, gid, sock) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	sync_rearm_pdeathsig(sock);   /* setuid/setgid cleared it */
 	if (close_inherited_fds(sock) < 0 || security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (!argv) {

@@ -511,6 +511,19 @@ static int count_entries(const char *path)
 	return n;
 }
 
+/* lstat PATH; when it fails, the result says why: absent on this kernel
+ * (skip), or not even visible (blocked). */
+static int lstat_or_report(struct result *r, const char *path, struct stat *st)
+{
+	if (lstat(path, st) == 0)
+		return 0;
+	if (errno == ENOENT)
+		set(r, SKIP, "%s: absent on this kernel", path);
+	else
+		set(r, BLOCKED, "stat %s: %s", path, en(errno));
+	return -1;
+}
+
 /* blocked: /dev/null over a file, an empty tmpfs over a directory, or
  * unreadable; open: the real thing is there. */
 static void check_masked(struct result *r, const char *path)
@@ -518,13 +531,8 @@ static void check_masked(struct result *r, const char *path)
 	struct statfs sf;
 	struct stat st;
 
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			set(r, SKIP, "%s: absent on this kernel", path);
-		else
-			set(r, BLOCKED, "stat %s: %s", path, en(errno));
+	if (lstat_or_report(r, path, &st) < 0)
 		return;
-	}
 	if (S_ISDIR(st.st_mode)) {
 		int n = count_entries(path);
 
@@ -580,13 +588,8 @@ static void check_readonly(struct result *r, const char *path)
 	char file[PATH_MAX];
 	struct stat st;
 
-	if (lstat(path, &st) < 0) {
-		if (errno == ENOENT)
-			set(r, SKIP, "%s: absent on this kernel", path);
-		else
-			set(r, BLOCKED, "stat %s: %s", path, en(errno));
+	if (lstat_or_report(r, path, &st) < 0)
 		return;
-	}
 	if (!S_ISDIR(st.st_mode))
 		snprintf(file, sizeof(file), "%s", path);
 	else if (!find_file(path, 3, true, file, sizeof(file)) &&
@@ -1227,6 +1230,9 @@ enum check { CHECK_NONE, CHECK_MASKED, CHECK_READONLY };
 #define MASKED(p)   { .name = "mask:" p, .path = p, .check = CHECK_MASKED }
 #define READONLY(p) { .name = "ro:" p, .path = p, .check = CHECK_READONLY }
 
+/* A probe whose name is its function's: p_NAME. */
+#define PROBE(n, fl) { .name = #n, .fn = p_##n, .flags = (fl) }
+
 static const struct probe {
 	const char *name;
 	void (*fn)(struct result *);
@@ -1234,18 +1240,18 @@ static const struct probe {
 	const char *path;
 	enum check check;
 } probes[] = {
-	{ .name = "status", .fn = p_status, .flags = HOST_SAFE },
-	{ .name = "mount_tmpfs", .fn = p_mount_tmpfs, .flags = 0 },
-	{ .name = "remount_root", .fn = p_remount_root, .flags = 0 },
-	{ .name = "remount_proc", .fn = p_remount_proc, .flags = 0 },
-	{ .name = "pivot_root", .fn = p_pivot_root, .flags = 0 },
-	{ .name = "chroot_escape", .fn = p_chroot_escape, .flags = HOST_SAFE },
-	{ .name = "host_paths", .fn = p_host_paths, .flags = HOST_SAFE },
-	{ .name = "volume_symlink", .fn = p_volume_symlink, .flags = HOST_SAFE },
-	{ .name = "open_by_handle", .fn = p_open_by_handle, .flags = HOST_SAFE },
-	{ .name = "read_kcore", .fn = p_read_kcore, .flags = 0 },
-	{ .name = "read_keys", .fn = p_read_keys, .flags = 0 },
-	{ .name = "read_timer_list", .fn = p_read_timer_list, .flags = 0 },
+	PROBE(status, HOST_SAFE),
+	PROBE(mount_tmpfs, 0),
+	PROBE(remount_root, 0),
+	PROBE(remount_proc, 0),
+	PROBE(pivot_root, 0),
+	PROBE(chroot_escape, HOST_SAFE),
+	PROBE(host_paths, HOST_SAFE),
+	PROBE(volume_symlink, HOST_SAFE),
+	PROBE(open_by_handle, HOST_SAFE),
+	PROBE(read_kcore, 0),
+	PROBE(read_keys, 0),
+	PROBE(read_timer_list, 0),
 	/* docker's masked paths, and the two ctr adds (interrupts, powercap) */
 	MASKED("/proc/acpi"), MASKED("/proc/asound"), MASKED("/proc/interrupts"),
 	MASKED("/proc/kcore"), MASKED("/proc/keys"), MASKED("/proc/latency_stats"),
@@ -1254,36 +1260,36 @@ static const struct probe {
 	/* docker's read-only paths */
 	READONLY("/proc/bus"), READONLY("/proc/fs"), READONLY("/proc/irq"),
 	READONLY("/proc/sys"), READONLY("/proc/sysrq-trigger"),
-	{ .name = "write_sysrq", .fn = p_write_sysrq, .flags = 0 },
-	{ .name = "write_sysctl", .fn = p_write_sysctl, .flags = 0 },
-	{ .name = "write_sys", .fn = p_write_sys, .flags = HOST_SAFE },
-	{ .name = "cgroup_limits", .fn = p_cgroup_limits, .flags = 0 },
-	{ .name = "mknod_host_disk", .fn = p_mknod_host_disk, .flags = 0 },
-	{ .name = "mknod_kmsg", .fn = p_mknod_kmsg, .flags = 0 },
-	{ .name = "raw_devices", .fn = p_raw_devices, .flags = HOST_SAFE },
-	{ .name = "vsock", .fn = p_vsock, .flags = 0 },
-	{ .name = "tiocsti", .fn = p_tiocsti, .flags = 0 },
-	{ .name = "init_module", .fn = p_init_module, .flags = 0 },
-	{ .name = "reboot", .fn = p_reboot, .flags = 0 },
-	{ .name = "clock_settime", .fn = p_clock_settime, .flags = 0 },
-	{ .name = "sethostname", .fn = p_sethostname, .flags = 0 },
-	{ .name = "keyctl", .fn = p_keyctl, .flags = 0 },
-	{ .name = "bpf", .fn = p_bpf, .flags = 0 },
+	PROBE(write_sysrq, 0),
+	PROBE(write_sysctl, 0),
+	PROBE(write_sys, HOST_SAFE),
+	PROBE(cgroup_limits, 0),
+	PROBE(mknod_host_disk, 0),
+	PROBE(mknod_kmsg, 0),
+	PROBE(raw_devices, HOST_SAFE),
+	PROBE(vsock, 0),
+	PROBE(tiocsti, 0),
+	PROBE(init_module, 0),
+	PROBE(reboot, 0),
+	PROBE(clock_settime, 0),
+	PROBE(sethostname, 0),
+	PROBE(keyctl, 0),
+	PROBE(bpf, 0),
 	{ .name = "perf_event_open", .fn = p_perf_event, .flags = 0 },
-	{ .name = "io_uring", .fn = p_io_uring, .flags = 0 },
-	{ .name = "personality", .fn = p_personality, .flags = 0 },
-	{ .name = "unshare_userns", .fn = p_unshare_userns, .flags = 0 },
-	{ .name = "unshare_netns", .fn = p_unshare_netns, .flags = 0 },
-	{ .name = "clone_newuser", .fn = p_clone_newuser, .flags = 0 },
-	{ .name = "clone3", .fn = p_clone3, .flags = 0 },
-	{ .name = "compat32", .fn = p_compat32, .flags = 0 },
-	{ .name = "setns_own", .fn = p_setns_own, .flags = 0 },
-	{ .name = "setns_host", .fn = p_setns_host, .flags = HOST_SAFE },
-	{ .name = "host_procs", .fn = p_host_procs, .flags = HOST_SAFE },
-	{ .name = "ptrace_host", .fn = p_ptrace_host, .flags = HOST_SAFE },
-	{ .name = "ptrace_own_child", .fn = p_ptrace_own_child, .flags = HOST_SAFE },
+	PROBE(io_uring, 0),
+	PROBE(personality, 0),
+	PROBE(unshare_userns, 0),
+	PROBE(unshare_netns, 0),
+	PROBE(clone_newuser, 0),
+	PROBE(clone3, 0),
+	PROBE(compat32, 0),
+	PROBE(setns_own, 0),
+	PROBE(setns_host, HOST_SAFE),
+	PROBE(host_procs, HOST_SAFE),
+	PROBE(ptrace_host, HOST_SAFE),
+	PROBE(ptrace_own_child, HOST_SAFE),
 	/* last: under --privileged it really unmounts (in its own namespace) */
-	{ .name = "umount_proc", .fn = p_umount_proc, .flags = 0 },
+	PROBE(umount_proc, 0),
 };
 
 static void usage(void)

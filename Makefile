@@ -39,7 +39,7 @@ SRCS    := $(filter-out helpers/netcfg.c helpers/rtnl.c,$(sort $(wildcard helper
 OBJS    := $(patsubst helpers/%.c,$(BUILD)/%.o,$(SRCS))
 NETLINK_OBJS := $(patsubst helpers/%.c,$(BUILD)/%.o,$(NETLINK_SRCS))
 HDRS    := $(wildcard helpers/*.h)
-SCRIPTS := rootfs-builder netns-setup $(wildcard ctr)
+SCRIPTS := rootfs-builder netns-setup ctrctl
 MANS    := $(wildcard docs/man/*.1)
 BATS    ?= bats
 VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
@@ -83,6 +83,17 @@ $(BUILD)/gen:
 $(BUILD):
 	mkdir -p $@
 
+# The porcelain was called ctr before 0.2; containerd's client is ctr(8)
+# too.  An old ctr, ctr.1 or completion is removed only when its own text
+# says it is ours; a foreign one is never touched.
+OLD_CTR_MARKS = $(BINDIR)/ctr:'^\# ctr: the everyday front end of the ctr tools' \
+	$(MANDIR)/man1/ctr.1:'^ctr \\- create, run, enter, list, stop and remove ctr containers' \
+	$(COMPDIR)/ctr:'^\# bash completion for ctr (install as'
+REMOVE_OLD_CTR = @for m in $(OLD_CTR_MARKS); do \
+		f=$(DESTDIR)$${m%%:*}; pat=$${m\#*:}; \
+		if [ -f "$$f" ] && grep -q -- "$$pat" "$$f"; then rm -f "$$f" && echo "removed the old porcelain $$f (now ctrctl)"; fi; \
+	done
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
@@ -90,18 +101,20 @@ install: all
 	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
 	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
 	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
-	$(BAKE) ctr >$(DESTDIR)$(BINDIR)/ctr
-	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder $(DESTDIR)$(BINDIR)/ctr
+	$(BAKE) ctrctl >$(DESTDIR)$(BINDIR)/ctrctl
+	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder $(DESTDIR)$(BINDIR)/ctrctl
+	$(REMOVE_OLD_CTR)
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
 	install -d $(DESTDIR)$(COMPDIR)
-	install -m 0644 completions/ctr.bash $(DESTDIR)$(COMPDIR)/ctr
+	install -m 0644 completions/ctrctl.bash $(DESTDIR)$(COMPDIR)/ctrctl
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ctr-enter $(SCRIPTS))
 	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/ctr 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANS)))
-	rm -f $(DESTDIR)$(COMPDIR)/ctr
+	rm -f $(DESTDIR)$(COMPDIR)/ctrctl
+	$(REMOVE_OLD_CTR)
 
 # Tests run against the tree's own binaries (CTR_BIN), never installed ones.
 test: all
@@ -117,7 +130,7 @@ test-vm: all
 	bats-tests/vm/run
 
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctr.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 

@@ -695,24 +695,61 @@ slow_feed() {
 	v=$(cat "$CTR_SRC/VERSION")
 	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
 	assert_success
-	for f in ctr ctr-enter netns-setup rootfs-builder; do
+	for f in ctrctl ctr-enter netns-setup rootfs-builder; do
 		assert_file_executable "$d/usr/bin/$f"
 	done
+	# containerd's client is ctr(8): no command of that name is ours.
+	assert_not_exists "$d/usr/bin/ctr"
 	assert_file_executable "$d/usr/libexec/ctr/ctr-netlink"
 	cmp "$CTR_BIN/ctr-netlink" "$d/usr/libexec/ctr/ctr-netlink"
 	for f in "$CTR_SRC"/docs/man/*.1; do
 		assert_file_exists "$d/usr/share/man/man1/${f##*/}"
 	done
-	assert_file_exists "$d/usr/share/bash-completion/completions/ctr"
+	assert_file_exists "$d/usr/share/bash-completion/completions/ctrctl"
 	# No VERSION file beside them: the version is written in.
 	assert_not_exists "$d/usr/bin/VERSION"
 	run "$d/usr/bin/netns-setup" --version
 	assert_output "netns-setup $v"
 	run "$d/usr/bin/rootfs-builder" --version
 	assert_output "rootfs-builder $v"
-	run "$d/usr/bin/ctr" --version
-	assert_output "ctr $v"
+	run "$d/usr/bin/ctrctl" --version
+	assert_output "ctrctl $v"
 	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
+}
+
+# The porcelain was installed as ctr before it became ctrctl.
+old_ctr_porcelain() {
+	printf '#!/usr/bin/env bash\n# ctr: the everyday front end of the ctr tools.  It keeps no state of its\n'
+}
+
+@test "make install and uninstall remove an old ctr porcelain of ours, never a foreign ctr (containerd's)" {
+	local d="$BATS_TEST_TMPDIR/dest" foreign
+	mkdir -p "$d/usr/bin" "$d/usr/share/man/man1" "$d/usr/share/bash-completion/completions"
+	old_ctr_porcelain >"$d/usr/bin/ctr"
+	printf 'ctr \\- create, run, enter, list, stop and remove ctr containers\n' >"$d/usr/share/man/man1/ctr.1"
+	printf '# bash completion for ctr (install as /usr/share/bash-completion/completions/ctr)\n' >"$d/usr/share/bash-completion/completions/ctr"
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	assert_not_exists "$d/usr/bin/ctr"
+	assert_not_exists "$d/usr/share/man/man1/ctr.1"
+	assert_not_exists "$d/usr/share/bash-completion/completions/ctr"
+	assert_file_executable "$d/usr/bin/ctrctl"
+
+	# A foreign ctr (containerd's client) survives install and uninstall, byte for byte.
+	foreign=$'#!/bin/sh\n# containerd CLI\nexit 0\n'
+	printf '%s' "$foreign" >"$d/usr/bin/ctr"
+	chmod 0755 "$d/usr/bin/ctr"
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	run make -s -C "$CTR_SRC" uninstall DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	assert_equal "$(cat "$d/usr/bin/ctr"; echo x)" "${foreign}x"
+	assert_not_exists "$d/usr/bin/ctrctl"
+	# uninstall also removes an old porcelain of ours.
+	old_ctr_porcelain >"$d/usr/bin/ctr"
+	run make -s -C "$CTR_SRC" uninstall DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	assert_not_exists "$d/usr/bin/ctr"
 }
 
 @test "rerunning the shared rootfs build (and make rootfs) says cached" {

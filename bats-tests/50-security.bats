@@ -430,12 +430,12 @@ join_with() {
 	ctr-enter "$SEC_NAME" --rm "${opts[@]}" -- sleep 600 </dev/null >/dev/null 2>&1 3>&- &
 	local sup=$! i
 	for i in $(seq 100); do
-		[ -s "$CTR_RUN_DIR/$SEC_NAME/state" ] && ctr inspect "$SEC_NAME" 2>/dev/null | grep -qx state=running && break
+		[ -s "$CTR_RUN_DIR/$SEC_NAME/state" ] && ctrctl inspect "$SEC_NAME" 2>/dev/null | grep -qx state=running && break
 		sleep 0.05
 	done
 	run ctr-enter --join "$SEC_NAME" -- "$@"
 	local st=$status out=$output
-	ctr stop -t 0 "$SEC_NAME" >/dev/null 2>&1 || true
+	ctrctl stop -t 0 "$SEC_NAME" >/dev/null 2>&1 || true
 	wait "$sup" || true
 	status=$st output=$out
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # A container is something you come back to: joining a running container
-# (ctr exec / ctr-enter NAME CMD), the porcelain's ps/stats/stop/rm/inspect,
+# (ctrctl exec / ctr-enter NAME CMD), the porcelain's ps/stats/stop/rm/inspect,
 # kill -9 of the supervisor at random moments, racing starts of one NAME,
 # and one-line errors with documented exit codes.  Bridge ct-life, subnet
 # 10.204.1.0/24, names lf*, netns-setup records in the suite's own CTR_NET_STATE_DIR (so
-# that `ctr ps -a` lists only this suite's containers).
+# that `ctrctl ps -a` lists only this suite's containers).
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -23,7 +23,7 @@ setup_file() {
 teardown_file() {
 	local n
 	for n in lfa lfb lfc lfd lfk lfm lfr lfs; do
-		ctr rm -f "$n" >/dev/null 2>&1 || true
+		ctrctl rm -f "$n" >/dev/null 2>&1 || true
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
 	life_snapshot >"$BATS_FILE_TMPDIR/after"
@@ -45,15 +45,15 @@ life_snapshot() {
 	}
 }
 
-# Start ctr run NAME ARGS... in the background, detached from bats' fds.
+# Start ctrctl run NAME ARGS... in the background, detached from bats' fds.
 start_bg() {
-	ctr run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
+	ctrctl run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
 }
 
 wait_running() {
 	local i
 	for i in $(seq 100); do
-		[ -f "$CTR_RUN_DIR/$1/state" ] && ctr inspect "$1" 2>/dev/null | grep -qx state=running && return 0
+		[ -f "$CTR_RUN_DIR/$1/state" ] && ctrctl inspect "$1" 2>/dev/null | grep -qx state=running && return 0
 		sleep 0.05
 	done
 	echo "$1 did not start" >&2
@@ -82,13 +82,13 @@ cgroup_dir() {
 
 @test "join: two shells see the same processes, hostname, files and IP" {
 	# shell 1 leaves a process and a file behind; shell 2 sees both
-	ctr exec lfa sh -c 'echo from-exec1 >/tmp/g; exec sleep 77' </dev/null >/dev/null 2>&1 3>&- &
+	ctrctl exec lfa sh -c 'echo from-exec1 >/tmp/g; exec sleep 77' </dev/null >/dev/null 2>&1 3>&- &
 	local ex1=$!
 	for _ in $(seq 50); do
-		ctr exec lfa pgrep -xf 'sleep 77' >/dev/null 2>&1 && break
+		ctrctl exec lfa pgrep -xf 'sleep 77' >/dev/null 2>&1 && break
 		sleep 0.05
 	done
-	run ctr exec lfa sh -c 'hostname; cat /tmp/f /tmp/g; ip -4 -o addr show eth0; ps -o pid=,args= -p 1; ps -eo args='
+	run ctrctl exec lfa sh -c 'hostname; cat /tmp/f /tmp/g; ip -4 -o addr show eth0; ps -o pid=,args= -p 1; ps -eo args='
 	kill "$ex1" 2>/dev/null || true
 	wait "$ex1" || true
 	assert_success
@@ -113,19 +113,19 @@ cgroup_dir() {
 		run ctr-enter lfa readlink "/proc/self/ns/$ns"
 		assert_output "$(readlink "/proc/$pid1/ns/$ns")"
 	done
-	run ctr exec lfa -u 65534 -w /tmp -e FOO=bar sh -c 'id -u; pwd; echo $FOO $HOSTNAME $container'
+	run ctrctl exec lfa -u 65534 -w /tmp -e FOO=bar sh -c 'id -u; pwd; echo $FOO $HOSTNAME $container'
 	assert_success
 	assert_output $'65534\n/tmp\nbar box ctr'
-	run ctr exec lfa sh -c 'exit 7'
+	run ctrctl exec lfa sh -c 'exit 7'
 	assert_failure 7
-	run -127 ctr exec lfa no-such-command
+	run -127 ctrctl exec lfa no-such-command
 	assert_failure 127
-	run ctr exec lfa /etc/hostname
+	run ctrctl exec lfa /etc/hostname
 	assert_failure 126
-	run ctr exec lfa sh -c 'kill -TERM $$'
+	run ctrctl exec lfa sh -c 'kill -TERM $$'
 	assert_failure 143
 	# a signal sent to the joining ctr-enter reaches the joined command
-	ctr exec lfa sleep 88 </dev/null >/dev/null 2>&1 3>&- &
+	ctrctl exec lfa sleep 88 </dev/null >/dev/null 2>&1 3>&- &
 	local ex=$! rc=0
 	for _ in $(seq 50); do
 		pgrep -xf 'sleep 88' >/dev/null && break
@@ -176,17 +176,17 @@ cgroup_dir() {
 
 @test "join: a terminal gets its own pty from the container's devpts" {
 	command -v script >/dev/null || skip "no script(1)"
-	run script -qec "ctr exec lfa sh -c 'tty; readlink /proc/1/ns/pid'" /dev/null
+	run script -qec "ctrctl exec lfa sh -c 'tty; readlink /proc/1/ns/pid'" /dev/null
 	assert_success
 	assert_output --regexp '/dev/pts/[0-9]+'
 }
 
 @test "join: the joined process is in the container's cgroup and counts against its pids limit" {
 	have_cgroups || skip "cgroup module not on this branch yet"
-	run ctr exec lfa sh -c 'cat /proc/self/cgroup'
+	run ctrctl exec lfa sh -c 'cat /proc/self/cgroup'
 	assert_success
 	refute_line --regexp ':/.+$'
-	ctr exec lfa sleep 66 </dev/null >/dev/null 2>&1 3>&- &
+	ctrctl exec lfa sleep 66 </dev/null >/dev/null 2>&1 3>&- &
 	local ex=$! p
 	for _ in $(seq 50); do
 		p=$(pgrep -xf 'sleep 66' || true)
@@ -201,43 +201,43 @@ cgroup_dir() {
 	net_create lfc 10.204.1.4/24 >/dev/null
 	start_bg lfc --pids-limit 3 -- sleep 1000
 	wait_running lfc
-	run ctr exec lfc sh -c 'sleep 1 & sleep 1 & wait'
-	ctr rm -f lfc
+	run ctrctl exec lfc sh -c 'sleep 1 & sleep 1 & wait'
+	ctrctl rm -f lfc
 	assert_output --partial 'fork'
 }
 
-@test "ctr ps and --json: running, stopped and created containers" {
-	run ctr run lfb true
+@test "ctrctl ps and --json: running, stopped and created containers" {
+	run ctrctl run lfb true
 	assert_success
 	net_create lfd 10.204.1.5/24 >/dev/null
-	run ctr ps
+	run ctrctl ps
 	assert_success
 	assert_line --index 0 --regexp '^NAME +STATE +PID +IP +HOSTNAME +MEM'
 	assert_line --regexp "^lfa +running +$(state_key lfa pid) +10\.204\.1\.2 +box "
 	refute_line --partial lfb
-	run ctr ps -a
+	run ctrctl ps -a
 	assert_line --regexp '^lfb +stopped +- +10\.204\.1\.3 '
 	assert_line --regexp '^lfd +created +- +10\.204\.1\.5 '
-	run ctr ps -a --json
+	run ctrctl ps -a --json
 	assert_success
 	run jq -r '.[] | [.name, .state, (.pid|tostring), .ip, (.hostname // "-")] | join(" ")' <<<"$output"
 	assert_line "lfa running $(state_key lfa pid) 10.204.1.2 box"
 	assert_line "lfb stopped null 10.204.1.3 -"
 	assert_line "lfd created null 10.204.1.5 -"
-	run ctr inspect lfa --json
+	run ctrctl inspect lfa --json
 	assert_success
 	run jq -r '.state + " " + .net_ip + " " + .hostname' <<<"$output"
 	assert_output "running 10.204.1.2/24 box"
-	ctr rm lfd
-	ctr rm lfb
-	run ctr ps -a
+	ctrctl rm lfd
+	ctrctl rm lfb
+	run ctrctl ps -a
 	refute_line --partial lfd
 	refute_line --partial lfb
 }
 
-@test "ctr stats --no-stream matches the cgroup files" {
+@test "ctrctl stats --no-stream matches the cgroup files" {
 	have_cgroups || skip "cgroup module not on this branch yet"
-	run ctr stats lfa --no-stream
+	run ctrctl stats lfa --no-stream
 	assert_success
 	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT'
 	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cgroup_dir pids lfa)/pids.current")/"
@@ -245,7 +245,7 @@ cgroup_dir() {
 	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
 	assert_output --partial "mem_limit=max"
 	# streaming: a fresh table every second until interrupted
-	run timeout -s INT 6 ctr stats lfa
+	run timeout -s INT 6 ctrctl stats lfa
 	[ "$(grep -o 'NAME ' <<<"$output" | wc -l)" -ge 2 ]
 	assert_line --regexp '^lfa +[0-9.]+% '
 }
@@ -312,7 +312,7 @@ proc_uptime() {
 # A container with known figures: --memory 64 (MiB), --pids-limit 50,
 # --cpus 0.5 with a busy loop (about 50 % of one CPU), a python3 PID 1
 # holding 20 MiB, and a sleep: 3 processes.
-@test "ctr stats --no-stream and ctr ps: memory, limit, PIDS, CPU% and UPTIME agree with the cgroup files and /proc" {
+@test "ctrctl stats --no-stream and ctrctl ps: memory, limit, PIDS, CPU% and UPTIME agree with the cgroup files and /proc" {
 	have_cgroups || skip "cgroup module not on this branch yet"
 	net_create lfm 10.204.1.9/24 >/dev/null
 	local prog t0 t1 row used pids own up exp_up
@@ -332,7 +332,7 @@ proc_uptime() {
 	sleep 2   # a few whole seconds of uptime, a steady CPU share
 
 	cpu_window lfm start
-	run ctr stats lfm --no-stream
+	run ctrctl stats lfm --no-stream
 	own=$(cpu_window lfm end) used=$(cg_figure lfm mem) pids=$(cg_figure lfm pids)
 	assert_success
 	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT +MEM % +PIDS$'
@@ -359,7 +359,7 @@ proc_uptime() {
 	((cpu - own <= 200 && own - cpu <= 200)) || fail "CPU % ${f[1]}.${f[2]}, cgroup $own tenths"
 
 	cpu_window lfm start
-	run ctr ps --json
+	run ctrctl ps --json
 	own=$(cpu_window lfm end) used=$(cg_figure lfm mem) pids=$(cg_figure lfm pids)
 	exp_up=$(proc_uptime "$(state_key lfm pid)")
 	assert_success
@@ -372,54 +372,54 @@ proc_uptime() {
 	cpu=$(jq -r '.cpu_percent * 10 | round' <<<"$row")
 	((cpu - own <= 200 && own - cpu <= 200)) || fail "cpu_percent $(jq .cpu_percent <<<"$row"), cgroup $own tenths"
 	# UPTIME: /proc's figure to the second, and between the time since
-	# wait_running saw it run and the time since ctr run was called
+	# wait_running saw it run and the time since ctrctl run was called
 	up=$(jq .uptime_s <<<"$row")
 	((up - exp_up <= 1 && exp_up - up <= 1)) || fail "uptime_s $up, /proc $exp_up"
 	((up >= ($(now_us) - t1) / 1000000 - 1)) || fail "uptime_s $up: less than since it ran"
-	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctr run"
+	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctrctl run"
 	# the table shows the same figures
-	run ctr ps
+	run ctrctl ps
 	assert_line --regexp "^lfm +running +$(state_key lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s$"
-	run ctr rm -f lfm
+	run ctrctl rm -f lfm
 	assert_success
 }
 
-@test "ctr stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {
+@test "ctrctl stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {
 	net_create lfc 10.204.1.4/24 >/dev/null
 	start_bg lfc -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
 	wait_running lfc
 	local sup t0
 	sup=$(state_key lfc supervisor)
 	t0=$(date +%s%N)
-	run ctr stop lfc
+	run ctrctl stop lfc
 	assert_success
 	(($(date +%s%N) - t0 < 5000000000))
 	[ ! -e "/proc/$sup" ] || [ "$(awk '{print $3}' "/proc/$sup/stat")" = Z ]
 	[ ! -e "$CTR_RUN_DIR/lfc" ]
-	run ctr ps -a
+	run ctrctl ps -a
 	assert_line --regexp '^lfc +stopped '
 
 	start_bg lfc -- sleep 1000
 	wait_running lfc
 	t0=$(date +%s%N)
-	run ctr stop lfc -t 1
+	run ctrctl stop lfc -t 1
 	assert_success
 	local dt=$(($(date +%s%N) - t0))
 	((dt >= 1000000000 && dt < 8000000000))
 	[ ! -e "$CTR_RUN_DIR/lfc" ]
-	run ctr stop lfc
+	run ctrctl stop lfc
 	assert_failure 1
-	assert_output 'ctr: lfc: not running'
+	assert_output 'ctrctl: lfc: not running'
 }
 
-@test "ctr rm leaves no netns, veth, layer, state or cgroup; rm -f stops first" {
+@test "ctrctl rm leaves no netns, veth, layer, state or cgroup; rm -f stops first" {
 	net_create lfc 10.204.1.4/24 >/dev/null 2>&1 || true
 	start_bg lfc -- sleep 1000
 	wait_running lfc
-	run ctr rm lfc
+	run ctrctl rm lfc
 	assert_failure 1
-	assert_output 'ctr: lfc: is running: stop it first (ctr stop lfc) or use ctr rm -f'
-	run ctr rm -f lfc
+	assert_output 'ctrctl: lfc: is running: stop it first (ctrctl stop lfc) or use ctrctl rm -f'
+	run ctrctl rm -f lfc
 	assert_success
 	[ ! -e /run/netns/lfc ]
 	run ip link show vc-lfc
@@ -429,14 +429,14 @@ proc_uptime() {
 	[ ! -e "$CTR_RUN_DIR/lfc.lock" ]
 	[ ! -e /etc/netns/lfc ]
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*ctrtest-life/lfc' 2>/dev/null)" ]
-	run ctr inspect lfc
+	run ctrctl inspect lfc
 	assert_failure 1
-	assert_output 'ctr: lfc: no such container'
+	assert_output 'ctrctl: lfc: no such container'
 }
 
 # ITER starts of `ctr-enter lfk OPTS... -- sleep N`, each supervisor killed
 # with -9 at a random moment (0-50 ms: before, during and after PID 1's
-# set-up); after each, ctr ps finds nothing running and its clean-up leaves
+# set-up); after each, ctrctl ps finds nothing running and its clean-up leaves
 # no state, lock, cgroup, mount, --rm layer or process of the run.
 kill9_loop() {
 	local iter=$1 n=$2 i sup rm=0 o
@@ -451,7 +451,7 @@ kill9_loop() {
 		kill -9 "$sup"
 		wait "$sup" || true
 		# ps is truthful (PID 1 dies with its supervisor) and cleans up
-		run ctr ps
+		run ctrctl ps
 		refute_line --partial lfk
 		[ ! -e "$CTR_RUN_DIR/lfk" ] || { echo "iteration $i: state left" >&2; false; }
 		[ ! -e "$CTR_RUN_DIR/lfk.lock" ] || { echo "iteration $i: lock left" >&2; false; }
@@ -479,10 +479,10 @@ kill9_loop() {
 	net_create lfk 10.204.1.6/24 >/dev/null
 	kill9_loop 50 1021
 	# and it still starts normally
-	run ctr run lfk --rm -- echo alive
+	run ctrctl run lfk --rm -- echo alive
 	assert_success
 	assert_output alive
-	run ctr rm lfk
+	run ctrctl rm lfk
 	assert_success
 	[ ! -e /run/netns/lfk ]
 }
@@ -495,7 +495,7 @@ kill9_loop() {
 	run ctr-enter --cleanup lfk
 	assert_success
 	[ ! -e "$CTR_LIB_DIR/lfk" ]
-	run ctr rm lfk
+	run ctrctl rm lfk
 	assert_success
 }
 
@@ -504,7 +504,7 @@ kill9_loop() {
 	net_create lfk 10.204.1.6/24 >/dev/null
 	kill9_loop 10 1023 -u 65534
 	kill9_loop 10 1024 --init -u 65534:65534
-	run ctr rm lfk
+	run ctrctl rm lfk
 	assert_success
 }
 
@@ -550,7 +550,7 @@ kill9_loop() {
 			fi
 		done
 	done
-	ctr rm lfr
+	ctrctl rm lfr
 }
 
 # The state is written once PID 1 has exec'd: a joiner that comes while
@@ -589,48 +589,48 @@ kill9_loop() {
 		refute_line "$host_mnt"
 		refute_line host-files
 	done
-	run ctr rm lfs
+	run ctrctl rm lfs
 	assert_success
 }
 
 @test "bad input: one line each, the documented exit code" {
-	run ctr exec lfnone true
+	run ctrctl exec lfnone true
 	assert_failure 1
-	assert_output 'ctr: lfnone: no such container'
+	assert_output 'ctrctl: lfnone: no such container'
 	run ctr-enter --join lfnone true
 	assert_failure 125
 	assert_output 'ctr-enter: lfnone: container is not running'
 	# a stopped container: it ran once, its layer is kept
 	net_create lfb 10.204.1.3/24 >/dev/null 2>&1 || true
-	run ctr run lfb true
+	run ctrctl run lfb true
 	assert_success
-	run ctr ps -a
+	run ctrctl ps -a
 	assert_line --regexp '^lfb +stopped '
-	run ctr exec lfb true
+	run ctrctl exec lfb true
 	assert_failure 1
-	assert_output 'ctr: lfb: not running (start it with `ctr run lfb`)'
+	assert_output 'ctrctl: lfb: not running (start it with `ctrctl run lfb`)'
 	run ctr-enter --join lfb true
 	assert_failure 125
 	assert_output 'ctr-enter: lfb: container is not running'
 	for cmd in stop rm inspect stats; do
-		run ctr "$cmd" lfnone
+		run ctrctl "$cmd" lfnone
 		assert_failure 1
-		assert_output 'ctr: lfnone: no such container'
+		assert_output 'ctrctl: lfnone: no such container'
 	done
-	run ctr run lfnone true
+	run ctrctl run lfnone true
 	assert_failure 1
-	assert_output 'ctr: lfnone: no network namespace /run/netns/lfnone: create it first with `ctr create lfnone IP`'
-	run ctr rm lfa
+	assert_output 'ctrctl: lfnone: no network namespace /run/netns/lfnone: create it first with `ctrctl create lfnone IP`'
+	run ctrctl rm lfa
 	assert_failure 1
-	assert_output 'ctr: lfa: is running: stop it first (ctr stop lfa) or use ctr rm -f'
-	run ctr frobnicate
+	assert_output 'ctrctl: lfa: is running: stop it first (ctrctl stop lfa) or use ctrctl rm -f'
+	run ctrctl frobnicate
 	assert_failure 2
-	run ctr stop
+	run ctrctl stop
 	assert_failure 2
-	run ctr stop lfa -t soon
+	run ctrctl stop lfa -t soon
 	assert_failure 2
-	run ctr ps --bogus
+	run ctrctl ps --bogus
 	assert_failure 2
-	run ctr exec ../x true
+	run ctrctl exec ../x true
 	assert_failure 2
 }

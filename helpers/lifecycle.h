@@ -4,7 +4,7 @@
  *
  * state.c writes the identity lines of CTR_RUN_DIR/NAME/state (supervisor,
  * pid, start times, rootfs, hostname, started); state_write_config() appends
- * what joining and `ctr ps` need, in the same key=value form:
+ * what joining and `ctrctl ps` need, in the same key=value form:
  *
  *   cgroup_parent=ctr  user=UID[:GID] (empty: root)  init=0|1
  *   privileged=0|1  seccomp_unconfined=0|1  cap_add=0xMASK  cap_drop=0xMASK

@@ -1,4 +1,4 @@
-# bash completion for ctr (install as /usr/share/bash-completion/completions/ctr)
+# bash completion for ctrctl (install as /usr/share/bash-completion/completions/ctrctl)
 # shellcheck shell=bash
 
 # Container names ctr knows: running (CTR_RUN_DIR), stopped (CTR_LIB_DIR)
@@ -17,7 +17,7 @@ _ctr_names() {
 	printf '%s\n' "${out[@]}" | sort -u
 }
 
-_ctr() {
+_ctrctl() {
 	local cur prev cmd
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -87,4 +87,4 @@ _ctr() {
 	esac
 }
 
-complete -F _ctr ctr
+complete -F _ctrctl ctrctl

@@ -58,6 +58,10 @@ $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 $(BUILD)/%.o: helpers/%.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# ctr-enter --version: the VERSION file is the one place the number is written.
+$(BUILD)/cli.o: CPPFLAGS += -DCTR_VERSION='"$(VERSION)"'
+$(BUILD)/cli.o: VERSION
+
 # The default seccomp filter is compiled at build time by seccomp.c's own
 # rules (helpers/gen/seccomp-gen.c) and embedded in ctr-enter.
 GEN_OBJS := $(addprefix $(BUILD)/gen/,seccomp-gen.o seccomp.o caps.o util.o)

@@ -754,7 +754,18 @@ slow_feed() {
 	assert_output "rootfs-builder $v"
 	run "$d/usr/bin/ctrctl" --version
 	assert_output "ctrctl $v"
+	run "$d/usr/bin/ctr-enter" --version
+	assert_output "ctr-enter $v"
 	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
+}
+
+@test "ctr-enter's version comes from the VERSION file through the Makefile, not a second copy in the source" {
+	local b="$BATS_TEST_TMPDIR/build"
+	run ! grep -rE '"[0-9]+\.[0-9]+\.[0-9]+"' "$CTR_SRC/helpers"
+	run make -s -C "$CTR_SRC" BUILD="$b" VERSION=9.8.7 "$b/cli.o"
+	assert_success
+	grep -qaF 'ctr-enter %s' "$b/cli.o"
+	grep -qaxF 9.8.7 <(strings "$b/cli.o")
 }
 
 # The porcelain was installed as ctr before it became ctrctl.

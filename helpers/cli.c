@@ -17,6 +17,11 @@
 #include "security.h"
 #include "util.h"
 
+/* Passed by the Makefile from the VERSION file (the one place it is written). */
+#ifndef CTR_VERSION
+#define CTR_VERSION "unknown"
+#endif
+
 void cli_usage(FILE *out)
 {
 	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"

@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#define CTR_VERSION "0.1.0"
-
 /* Defaults (SPEC: paths and environment). */
 #define CTR_DEFAULT_ROOTFS  "/var/lib/ctr/rootfs/default"
 #define CTR_DEFAULT_LIB_DIR "/var/lib/ctr/containers"

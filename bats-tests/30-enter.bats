@@ -586,7 +586,7 @@ refused() {
 	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
 }
 
-# SPEC: bad input leaves no state directory that was not there before (the
+# Bad input leaves no state directory that was not there before (the
 # lock is taken before the rootfs, volume and netns checks).
 @test "bad input: a CTR_RUN_DIR that did not exist is not left behind" {
 	local top="$BATS_TEST_TMPDIR/new" rd="$BATS_TEST_TMPDIR/new/run/"

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-/* Defaults (SPEC: paths and environment). */
+/* Default paths; CTR_* overrides them (docs/contract.md, ctr-enter(1) ENVIRONMENT). */
 #define CTR_DEFAULT_ROOTFS  "/var/lib/ctr/rootfs/default"
 #define CTR_DEFAULT_LIB_DIR "/var/lib/ctr/containers"
 #define CTR_DEFAULT_RUN_DIR "/run/ctr"

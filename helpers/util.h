@@ -24,7 +24,7 @@
 
 #define CTR_PROG "ctr-enter"
 
-/* Exit codes (SPEC: docker's). */
+/* Exit codes: docker's (docs/contract.md, ctr-enter(1) EXIT STATUS). */
 #define EXIT_CTR_FAIL 125   /* ctr-enter itself failed */
 #define EXIT_NOEXEC   126   /* COMMAND found but not executable */
 #define EXIT_NOTFOUND 127   /* COMMAND not found */

@@ -3,7 +3,7 @@
 # make install    install commands and man pages (PREFIX, DESTDIR)
 # make test       run every bats suite (as root)
 # make deps       install what a fresh Debian/Ubuntu host needs (apt-get)
-# make lint       shellcheck + C static checks
+# make lint       shellcheck (scripts and *.bats) + C static checks
 # make test-asan  build with ASan/UBSan and run the suite against it
 # make test-vm    the suites in QEMU VMs: pure cgroup v2, Ubuntu 20.04's v1
 # make bench      benchmarks (hyperfine), writes docs/benchmarks.md
@@ -133,8 +133,10 @@ test-asan:
 test-vm: all
 	bats-tests/vm/run
 
+# The suites are linted too: shellcheck reads a bats file (#!/usr/bin/env bats) as bash.
 lint:
 	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(wildcard bats-tests/*.bats bats-tests/vm/*.bats)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 

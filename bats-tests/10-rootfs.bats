@@ -2,6 +2,11 @@
 # rootfs-builder: host mirror detection, the busybox/tarball/debootstrap
 # sources, the cache, atomicity under kill -9, locking, and every refusal.
 # The one full debootstrap build is the shared CTR_TEST_ROOTFS (setup_suite).
+# shellcheck shell=bash
+# wait_until's conditions and chroot's commands are single-quoted on
+# purpose (they expand later); bg_pids is set per test (each runs in its
+# own subshell) and read by teardown in the same one.
+# shellcheck disable=SC2016,SC2030,SC2031
 
 bats_require_minimum_version 1.5.0
 load test_helper
@@ -65,6 +70,8 @@ assert_nothing_left() {
 # rootfs-builder ARGS... must fail with exactly one line on stderr, in the
 # form "rootfs-builder: ...", that contains each of the given strings.
 # Usage: refused "string1" ["string2"...] -- ARGS...
+# (stderr and stderr_lines are set by bats's run --separate-stderr.)
+# shellcheck disable=SC2154
 refused() {
 	local -a want=()
 	while [ "$1" != -- ]; do want+=("$1"); shift; done
@@ -448,7 +455,7 @@ default_packages() {
 	assert_success
 	run chroot "$T/with space/bb tree" /bin/sh -c 'echo ok'
 	assert_output ok
-	[ "$(ls "$T/with space" | sort | tr '\n' /)" = "bb tree/root fs/" ]
+	[ "$(find "$T/with space" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' /)" = "bb tree/root fs/" ]
 }
 
 # ------------------------------------------------------------ DIR refusals

@@ -6,6 +6,10 @@
 # with the reason), and on the host itself, where the namespace probes
 # must see the host.  Plus the options (--cap-add, --cap-drop, -u,
 # --seccomp, --ulimit) and the same restrictions for a joined process.
+# shellcheck shell=bash
+# Commands for the container are single-quoted on purpose; bats's run sets
+# status/output in the test's own shell.
+# shellcheck disable=SC2016,SC2030,SC2031
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -52,7 +56,9 @@ setup_file() {
 }
 
 teardown_file() {
-	[ -n "${SEC_HOST_PID:-}" ] && kill "$SEC_HOST_PID" 2>/dev/null || true
+	if [ -n "${SEC_HOST_PID:-}" ]; then
+		kill "$SEC_HOST_PID" 2>/dev/null || true
+	fi
 	if command -v netns-setup >/dev/null; then
 		net_destroy "$SEC_NAME" >/dev/null 2>&1 || true
 	else
@@ -473,8 +479,8 @@ join_with() {
 	done
 	shift
 	ctr-enter "$SEC_NAME" --rm "${opts[@]}" -- sleep 600 </dev/null >/dev/null 2>&1 3>&- &
-	local sup=$! i
-	for i in $(seq 100); do
+	local sup=$!
+	for _ in $(seq 100); do
 		[ -s "$CTR_RUN_DIR/$SEC_NAME/state" ] && ctrctl inspect "$SEC_NAME" 2>/dev/null | grep -qx state=running && break
 		sleep 0.05
 	done
@@ -560,8 +566,8 @@ join_with() {
 	refute_line 7
 	# join: start a container, then join it holding fd 7
 	ctr-enter "$SEC_NAME" --rm -- sleep 3 </dev/null >/dev/null 2>&1 &
-	local sup=$! i
-	for i in $(seq 100); do
+	local sup=$!
+	for _ in $(seq 100); do
 		[ -s "$CTR_RUN_DIR/$SEC_NAME/state" ] && break
 		sleep 0.05
 	done

@@ -5,6 +5,10 @@
 # and one-line errors with documented exit codes.  Bridge ct-life, subnet
 # 10.204.1.0/24, names lf*, netns-setup records in the suite's own CTR_NET_STATE_DIR (so
 # that `ctrctl ps -a` lists only this suite's containers).
+# shellcheck shell=bash
+# Commands for the container and expected messages with backquotes are
+# single-quoted on purpose.
+# shellcheck disable=SC2016
 
 load test_helper
 bats_require_minimum_version 1.5.0

@@ -583,6 +583,8 @@ refused() {
 	assert_success
 	refused "bad container name '.hidden'" .hidden -- true
 	refused "bad container name 'a/b'" a/b -- true
+	refused "bad container name '..'" .. -- true
+	refused "bad container name 'a..b'" a..b -- true
 	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
 }
 

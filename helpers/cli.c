@@ -443,7 +443,7 @@ static int option_at(struct ctr_config *cfg, int argc, char **argv, int *i)
 static int set_name(struct ctr_config *cfg, const char *name)
 {
 	if (!name_is_valid(name))
-		return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", name);
+		return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-', no '..'", name);
 	cfg->name = xstrdup(name);
 	return 0;
 }

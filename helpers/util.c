@@ -216,7 +216,7 @@ bool name_is_valid(const char *name)
 {
 	size_t len = strlen(name);
 
-	if (len < 1 || len > 32 || name[0] == '.' || name[0] == '-')
+	if (len < 1 || len > 32 || name[0] == '.' || name[0] == '-' || strstr(name, ".."))
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == len;
 }

@@ -82,7 +82,8 @@ int close_inherited_fds(int keep);
 /* Undo /proc/self/mountinfo's octal escapes (\040 for a space) in place. */
 void unescape_mountinfo(char *s);
 
-/* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+/* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-',
+ * no ".." anywhere (netns-setup's and ctrctl's rule; docs/contract.md). */
 bool name_is_valid(const char *name);
 
 /* Read a process's start time (field 22 of /proc/PID/stat); 0 when gone. */

@@ -4,8 +4,12 @@
  *
  * Options may stand before or after NAME; the first word after NAME that is
  * not an option (or everything after `--`) is COMMAND, and everything from
- * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No getopt:
- * its permutation would eat COMMAND's own options.
+ * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No
+ * getopt_long: by default it permutes, taking COMMAND's own options for
+ * ours; with '+' it stops at NAME, before the options that follow it; and
+ * its '-' mode, which could walk NAME in order, still accepts abbreviations
+ * (--mem for --memory) and prints its own messages, where ctr-enter takes
+ * exact names only and reports one line (ctr-enter: ...: why).
  */
 #include <limits.h>
 #include <stdio.h>

@@ -26,7 +26,7 @@
 #define CTR_VERSION "unknown"
 #endif
 
-void cli_usage(FILE *out)
+static void cli_usage(FILE *out)
 {
 	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"
 	      "       ctr-enter --stats NAME [--json]\n"

@@ -18,7 +18,6 @@
  * Returns 0 to run, 1 when --help/--version was printed (exit 0),
  * or -errno with the reason recorded. */
 int cli_parse(int argc, char **argv, struct ctr_config *cfg);
-void cli_usage(FILE *out);
 void cli_free(struct ctr_config *cfg);
 
 bool hostname_is_valid(const char *h);

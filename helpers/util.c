@@ -95,17 +95,6 @@ static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
 	return 0;
 }
 
-int write_file(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vwrite_at(AT_FDCWD, path, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 int write_file_at(int dirfd, const char *path, const char *fmt, ...)
 {
 	va_list ap;

@@ -62,7 +62,6 @@ static inline void *ctr_steal_ptr(void *pp) { void **p = pp; void *r = *p; *p = 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Small file helpers; all return 0 / -errno and record the failure. */
-int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int write_file_at(int dirfd, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Reads a whole small file into *out (NUL-terminated, trailing newline kept). */
 int read_file(const char *path, char **out);

@@ -243,44 +243,55 @@ static void test_cpus(void)
 	opt_is("cpus", "92233720368548", -EINVAL, "more than the online CPUs");   /* * 100000 overflows */
 }
 
-static void int_opt_is(const char *opt, const char *val, int64_t want)
-{
-	struct ctr_limits l;
-	int r;
-
-	limits_init(&l);
-	r = limits_parse_option(&l, opt, val);
-	CHECK(r == 0 && (strcmp(opt, "cpu-shares") == 0 ? l.cpu_shares : l.pids_limit) == want,
-	      "--%s %s: r=%d, expected %" PRId64, opt, val, r, want);
-	limits_free(&l);
-}
+/* --cpu-shares and --pids-limit: whole numbers in a range. */
+static const struct {
+	const char *opt, *val;
+	int64_t want;           /* the value, or -1: refused with why */
+	const char *why;
+} int_cases[] = {
+	{ "cpu-shares", "2", 2, NULL },
+	{ "cpu-shares", "1024", 1024, NULL },
+	{ "cpu-shares", "262144", 262144, NULL },
+	{ "cpu-shares", "0002", 2, NULL },
+	{ "cpu-shares", "1", -1, "from 2 to 262144" },
+	{ "cpu-shares", "0", -1, "from 2 to 262144" },
+	{ "cpu-shares", "262145", -1, "from 2 to 262144" },
+	{ "cpu-shares", "-5", -1, "from 2 to 262144" },
+	{ "cpu-shares", "", -1, "from 2 to 262144" },
+	{ "cpu-shares", "1024x", -1, "from 2 to 262144" },
+	{ "cpu-shares", "10.5", -1, "from 2 to 262144" },
+	{ "cpu-shares", "99999999999999999999", -1, "from 2 to 262144" },
+	{ "pids-limit", "1", 1, NULL },
+	{ "pids-limit", "100", 100, NULL },
+	{ "pids-limit", "4194304", 4194304, NULL },
+	{ "pids-limit", "010", 10, NULL },
+	{ "pids-limit", "0", -1, "from 1 to 4194304" },
+	{ "pids-limit", "-1", -1, "from 1 to 4194304" },
+	{ "pids-limit", "4194305", -1, "from 1 to 4194304" },
+	{ "pids-limit", "", -1, "from 1 to 4194304" },
+	{ "pids-limit", "1k", -1, "from 1 to 4194304" },
+	{ "pids-limit", "18446744073709551617", -1, "from 1 to 4194304" },
+	{ "pids-limit", NULL, -1, "--pids-limit needs a value" },
+};
 
 static void test_shares_and_pids(void)
 {
-	int_opt_is("cpu-shares", "2", 2);
-	int_opt_is("cpu-shares", "1024", 1024);
-	int_opt_is("cpu-shares", "262144", 262144);
-	int_opt_is("cpu-shares", "0002", 2);
-	opt_is("cpu-shares", "1", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "0", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "262145", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "-5", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "1024x", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "10.5", -EINVAL, "from 2 to 262144");
-	opt_is("cpu-shares", "99999999999999999999", -EINVAL, "from 2 to 262144");
+	for (size_t i = 0; i < ARRAY_SIZE(int_cases); i++) {
+		struct ctr_limits l;
+		int64_t got;
+		int r;
 
-	int_opt_is("pids-limit", "1", 1);
-	int_opt_is("pids-limit", "100", 100);
-	int_opt_is("pids-limit", "4194304", 4194304);
-	int_opt_is("pids-limit", "010", 10);
-	opt_is("pids-limit", "0", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", "-1", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", "4194305", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", "", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", "1k", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", "18446744073709551617", -EINVAL, "from 1 to 4194304");
-	opt_is("pids-limit", NULL, -EINVAL, "--pids-limit needs a value");
+		if (int_cases[i].want < 0) {
+			opt_is(int_cases[i].opt, int_cases[i].val, -EINVAL, int_cases[i].why);
+			continue;
+		}
+		limits_init(&l);
+		r = limits_parse_option(&l, int_cases[i].opt, int_cases[i].val);
+		got = strcmp(int_cases[i].opt, "cpu-shares") == 0 ? l.cpu_shares : l.pids_limit;
+		CHECK(r == 0 && got == int_cases[i].want, "--%s %s: r=%d, %" PRId64 ", expected %" PRId64,
+		      int_cases[i].opt, int_cases[i].val, r, got, int_cases[i].want);
+		limits_free(&l);
+	}
 }
 
 static void test_check(void)

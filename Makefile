@@ -1,9 +1,10 @@
 # ctr: a small, honest Linux container runtime.
 # make            build the C helpers (ctr-enter, ctr-netlink)
 # make install    install commands and man pages (PREFIX, DESTDIR)
-# make test       run every bats suite (as root)
+# make test       the unit tests, then every bats suite (as root)
+# make unit       the C unit tests of the parsers (no root needed)
 # make deps       install what a fresh Debian/Ubuntu host needs (apt-get)
-# make lint       shellcheck + C static checks
+# make lint       shellcheck (scripts and *.bats) + C static checks
 # make test-asan  build with ASan/UBSan and run the suite against it
 # make test-vm    the suites in QEMU VMs: pure cgroup v2, Ubuntu 20.04's v1
 # make bench      benchmarks (hyperfine), writes docs/benchmarks.md
@@ -57,6 +58,10 @@ $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 
 $(BUILD)/%.o: helpers/%.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# ctr-enter --version: the VERSION file is the one place the number is written.
+$(BUILD)/cli.o: CPPFLAGS += -DCTR_VERSION='"$(VERSION)"'
+$(BUILD)/cli.o: VERSION
 
 # The default seccomp filter is compiled at build time by seccomp.c's own
 # rules (helpers/gen/seccomp-gen.c) and embedded in ctr-enter.
@@ -116,8 +121,25 @@ uninstall:
 	rm -f $(DESTDIR)$(COMPDIR)/ctrctl
 	$(REMOVE_OLD_CTR)
 
+# C unit tests of the parsers (tests/unit/test-*.c), linked with the real
+# objects (ctr-enter's without main.c; test-netcfg includes netcfg.c).
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o
+
+$(BUILD)/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(UNIT_OBJS) $(HDRS) | $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS) $(LDLIBS) $(SECCOMP_LIBS) $(MNL_LIBS)
+
+$(BUILD)/unit/test-netcfg: helpers/netcfg.c
+
+$(BUILD)/unit:
+	mkdir -p $@
+
+unit: $(UNIT_BINS)
+	tests/unit/run $(UNIT_BINS)
+
 # Tests run against the tree's own binaries (CTR_BIN), never installed ones.
-test: all
+test: all unit
 	CTR_BIN=$(CURDIR)/$(BUILD) $(BATS) --timing $(BATS_FLAGS) bats-tests/
 
 # Same suite, ctr-enter built with AddressSanitizer and UBSan.
@@ -129,10 +151,12 @@ test-asan:
 test-vm: all
 	bats-tests/vm/run
 
+# The suites are linted too: shellcheck reads a bats file (#!/usr/bin/env bats) as bash.
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run tests/unit/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(wildcard bats-tests/*.bats bats-tests/vm/*.bats)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
+		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/ tests/unit/
 
 rootfs:
 	./rootfs-builder "$(ROOTFS)"
@@ -150,4 +174,4 @@ deps:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all install uninstall test test-asan test-vm lint rootfs bench demo deps clean
+.PHONY: all install uninstall unit test test-asan test-vm lint rootfs bench demo deps clean

@@ -2,6 +2,11 @@
 # rootfs-builder: host mirror detection, the busybox/tarball/debootstrap
 # sources, the cache, atomicity under kill -9, locking, and every refusal.
 # The one full debootstrap build is the shared CTR_TEST_ROOTFS (setup_suite).
+# shellcheck shell=bash
+# wait_until's conditions and chroot's commands are single-quoted on
+# purpose (they expand later); bg_pids is set per test (each runs in its
+# own subshell) and read by teardown in the same one.
+# shellcheck disable=SC2016,SC2030,SC2031
 
 bats_require_minimum_version 1.5.0
 load test_helper
@@ -65,6 +70,8 @@ assert_nothing_left() {
 # rootfs-builder ARGS... must fail with exactly one line on stderr, in the
 # form "rootfs-builder: ...", that contains each of the given strings.
 # Usage: refused "string1" ["string2"...] -- ARGS...
+# (stderr and stderr_lines are set by bats's run --separate-stderr.)
+# shellcheck disable=SC2154
 refused() {
 	local -a want=()
 	while [ "$1" != -- ]; do want+=("$1"); shift; done
@@ -222,7 +229,7 @@ man_source_text() {
 	assert_line mirror=http://mirror.invalid/debian
 	assert_line variant=minbase
 	assert_line "arch=$(dpkg --print-architecture)"
-	assert_line packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3-minimal
+	assert_line packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3
 }
 
 @test "defaults: suite and mirror from classic sources.list and sources.list.d/*.list" {
@@ -256,7 +263,7 @@ man_source_text() {
 	assert_line mirror=http://other.invalid/debian
 	assert_line variant=buildd
 	assert_line arch=arm64
-	assert_line packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3-minimal,jq,curl
+	assert_line packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3,jq,curl
 }
 
 @test "defaults: no apt source for the host's release is one clear line" {
@@ -342,18 +349,57 @@ man_source_text() {
 	local dir="$T/inc"
 	rootfs-builder -q --busybox "$dir"
 	# A debootstrap rootfs as far as the marker goes (no debootstrap run).
-	sed -i -e 's/^source=.*/source=debootstrap/' -e 's/^packages=.*/packages=bash,procps,iproute2/' "$dir/.ctr-rootfs"
-	run rootfs-builder --include bash,procps --include iproute2 "$dir"
+	sed -i -e 's/^source=.*/source=debootstrap/' -e "s/^packages=.*/packages=$(default_packages),socat/" "$dir/.ctr-rootfs"
+	run rootfs-builder --include bash,socat --include iproute2 "$dir"
 	assert_success
 	assert_output --partial "$dir: cached (debootstrap"
 	refused "$dir: holds a rootfs without the package(s) jq,curl" "--force" -- --include jq --include bash,curl,jq "$dir"
-	[ "$(marker "$dir" packages)" = bash,procps,iproute2 ]
+	[ "$(marker "$dir" packages)" = "$(default_packages),socat" ]
 	# --include asks for debootstrap: a busybox rootfs is another kind.
 	rootfs-builder -q --busybox "$T/inc-bb"
 	refused "built from busybox, not from debootstrap" "--force" -- --include bash "$T/inc-bb"
 	[ "$(marker "$T/inc-bb" source)" = busybox ]
 	assert_nothing_left "$T" "inc.*"
 	assert_nothing_left "$T" "inc-bb.*"
+}
+
+# The packages of a default debootstrap rootfs, as --print-defaults says.
+default_packages() {
+	rootfs-builder --print-defaults --suite bookworm --mirror http://mirror.invalid/debian | sed -n 's/^packages=//p'
+}
+
+@test "a rootfs built with older default packages is rebuilt from its own suite and mirror, not called cached" {
+	local dir="$T/stale" m="$BATS_TEST_TMPDIR/mirror" before
+	rootfs-builder -q --busybox "$dir"
+	# What an older rootfs-builder wrote: python3-minimal, not python3.
+	sed -i -e 's/^source=.*/source=debootstrap/' -e 's/^suite=.*/suite=bookworm/' \
+		-e "s|^mirror=.*|mirror=file://$m|" -e 's/^variant=.*/variant=minbase/' \
+		-e 's/^packages=.*/packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3-minimal,socat/' "$dir/.ctr-rootfs"
+	before=$(cat "$dir/.ctr-rootfs")
+	# Its mirror (a file:// one here) has no bookworm any more: the rebuild
+	# fails before building, and the old rootfs stays as it was.
+	run --separate-stderr rootfs-builder "$dir"
+	assert_failure 1
+	assert_output --partial "$dir: built with older default packages (lacks python3): rebuilding it with them"
+	assert_equal "$stderr" "rootfs-builder: mirror file://$m: no such directory"
+	[ "$(cat "$dir/.ctr-rootfs")" = "$before" ]
+	run chroot "$dir" /bin/sh -c 'echo ok'
+	assert_output ok
+	assert_nothing_left "$T" "stale.*"
+	# It rebuilds with the packages it had, the new defaults and --include.
+	mkdir -p "$m/dists/bookworm"
+	: >"$m/dists/bookworm/Release"
+	run rootfs-builder --include jq "$dir"
+	assert_failure 1
+	assert_output --partial "lacks python3): rebuilding it with them"
+	assert_output --partial "debootstrap bookworm (minbase, $(dpkg --print-architecture)) from file://$m into $dir, with $(default_packages),jq,python3-minimal,socat"
+	[ "$(cat "$dir/.ctr-rootfs")" = "$before" ]
+	assert_nothing_left "$T" "stale.*"
+	# Not for another source: a busybox rootfs has no default packages.
+	rootfs-builder -q --busybox "$T/stale-bb"
+	run rootfs-builder --busybox "$T/stale-bb"
+	assert_success
+	assert_output --partial "cached (busybox"
 }
 
 # ------------------------------------------------------------ tarballs
@@ -409,7 +455,7 @@ man_source_text() {
 	assert_success
 	run chroot "$T/with space/bb tree" /bin/sh -c 'echo ok'
 	assert_output ok
-	[ "$(ls "$T/with space" | sort | tr '\n' /)" = "bb tree/root fs/" ]
+	[ "$(find "$T/with space" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' /)" = "bb tree/root fs/" ]
 }
 
 # ------------------------------------------------------------ DIR refusals
@@ -654,7 +700,8 @@ slow_feed() {
 	[ "$(marker "$r" variant)" = minbase ]
 	[ "$(marker "$r" arch)" = "$(dpkg --print-architecture)" ]
 	[ "$(marker "$r" mirror)" = "$(rootfs-builder --print-defaults | sed -n 's/^mirror=//p')" ]
-	[[ $(marker "$r" packages) == bash,procps,iproute2,iputils-ping,netcat-openbsd,python3-minimal* ]]
+	[[ $(marker "$r" packages) == bash,procps,iproute2,iputils-ping,netcat-openbsd,python3* ]]
+	[[ ,$(marker "$r" packages), == *,python3,* ]] || fail "no python3 (with its standard library) in the shared rootfs"
 	[ -n "$(marker "$r" built)" ]
 	assert_nothing_left "$(dirname "$r")" "$(basename "$r").*"
 }
@@ -714,7 +761,18 @@ slow_feed() {
 	assert_output "rootfs-builder $v"
 	run "$d/usr/bin/ctrctl" --version
 	assert_output "ctrctl $v"
+	run "$d/usr/bin/ctr-enter" --version
+	assert_output "ctr-enter $v"
 	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
+}
+
+@test "ctr-enter's version comes from the VERSION file through the Makefile, not a second copy in the source" {
+	local b="$BATS_TEST_TMPDIR/build"
+	run ! grep -rE '"[0-9]+\.[0-9]+\.[0-9]+"' "$CTR_SRC/helpers"
+	run make -s -C "$CTR_SRC" BUILD="$b" VERSION=9.8.7 "$b/cli.o"
+	assert_success
+	grep -qaF 'ctr-enter %s' "$b/cli.o"
+	grep -qaxF 9.8.7 <(strings "$b/cli.o")
 }
 
 # The porcelain was installed as ctr before it became ctrctl.

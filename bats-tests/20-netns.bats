@@ -655,6 +655,19 @@ wait_listen() {
 	assert_no_net_debris "$SNAP"
 }
 
+@test "destroy needs no ip command (ctr-netlink does its work)" {
+	local bin=$BATS_TEST_TMPDIR/bin
+	net_create tn-noip 10.200.117.2 >/dev/null
+	# everything on the PATH but ip
+	mkdir -p "$bin"
+	cp -s -f /usr/local/sbin/* /usr/local/bin/* /usr/sbin/* /usr/bin/* "$bin/" 2>/dev/null || true
+	rm -f "$bin/ip"
+	PATH=$bin run "$CTR_SRC/netns-setup" destroy tn-noip
+	assert_success
+	assert_not_exists /run/netns/tn-noip
+	assert_no_net_debris "$SNAP"
+}
+
 @test "destroy leaves the veth pair to the kernel: gone a moment later, --wait waits, the name is free at once" {
 	net_create tn-keep 10.200.117.3
 	net_create tn-d1 10.200.117.2

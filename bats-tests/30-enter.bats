@@ -220,7 +220,7 @@ state_has_pid() { [ -n "$(state_field "$1" pid)" ]; }
 # --- network -----------------------------------------------------------------
 
 # A tiny server per container: each connection gets "hello-cN" and the
-# container's process list (nc from the rootfs; python3-minimal has no http).
+# container's process list (nc from the rootfs).
 serve_in() { # N
 	ctr-enter "enter-c$1" --init -- sh -c "sleep 100$1 & while :; do { echo hello-c$1; ps -e -o pid=,args=; } | nc -lN 8080; done" &
 	echo $! >"$BATS_TEST_TMPDIR/sup$1"
@@ -262,6 +262,26 @@ ask() {
 		wait "$(cat "$BATS_TEST_TMPDIR/sup$c")" || st=$?
 		[ "$st" -eq 143 ] || fail "status $st"
 	done
+}
+
+# The first thing a student runs: the default rootfs has python3's whole
+# standard library (python3-minimal had no http.server).  The page is made
+# inside, served from the container's netns and fetched from the host.
+@test "python3 -m http.server serves a page inside a container on the default rootfs" {
+	local sup st page="$BATS_TEST_TMPDIR/page"
+	ctr-enter enter-c1 --rm --init -- sh -c \
+		'mkdir /srv/www && seq 1 20000 >/srv/www/page.txt && exec python3 -m http.server --bind 10.201.0.2 --directory /srv/www 8000' \
+		>"$BATS_TEST_TMPDIR/server.log" 2>&1 3>&- &
+	sup=$!
+	wait_until 400 curl -fsS --noproxy '*' --max-time 2 -o "$page" http://10.201.0.2:8000/page.txt ||
+		fail "no page: $(cat "$BATS_TEST_TMPDIR/server.log")"
+	cmp "$page" <(seq 1 20000)
+	[ "$(stat -c %s "$page")" -eq 108894 ]
+	kill -TERM "$sup"
+	st=0
+	wait "$sup" || st=$?
+	[ "$st" -eq 143 ] || fail "status $st: $(cat "$BATS_TEST_TMPDIR/server.log")"
+	grep -q '"GET /page.txt HTTP/1.1" 200' "$BATS_TEST_TMPDIR/server.log"
 }
 
 # --- the writable layer ------------------------------------------------------
@@ -563,10 +583,12 @@ refused() {
 	assert_success
 	refused "bad container name '.hidden'" .hidden -- true
 	refused "bad container name 'a/b'" a/b -- true
+	refused "bad container name '..'" .. -- true
+	refused "bad container name 'a..b'" a..b -- true
 	refused "bad container name" "$(printf 'n%.0s' $(seq 33))" -- true
 }
 
-# SPEC: bad input leaves no state directory that was not there before (the
+# Bad input leaves no state directory that was not there before (the
 # lock is taken before the rootfs, volume and netns checks).
 @test "bad input: a CTR_RUN_DIR that did not exist is not left behind" {
 	local top="$BATS_TEST_TMPDIR/new" rd="$BATS_TEST_TMPDIR/new/run/"

@@ -13,18 +13,10 @@ bench_require_root() {
 	fi
 }
 
-# Median and range (ms) of command N in a hyperfine JSON export.
 # A private CTR_RUN_DIR on the file system of the default /run/ctr (a
 # tmpfs), so that the state, lock and mountpoint cost what they cost a user.
 bench_run_dir() {
 	mktemp -d /run/ctr-bench.XXXXXX
-}
-
-bench_median_ms() {
-	jq -r --argjson i "$2" '.results[$i].median * 1000 | . * 100 | round / 100' "$1"
-}
-bench_range_ms() {
-	jq -r --argjson i "$2" '.results[$i] | "\(.min * 1000 | . * 10 | round / 10)-\(.max * 1000 | . * 10 | round / 10)"' "$1"
 }
 
 # Print a markdown table of a hyperfine export, ratios against result BASE.

@@ -17,8 +17,6 @@
 enum cg_ctrl { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_PIDS, CG_DEVICES, CG_FREEZER, CG_NCTRL };
 #define CG_BIT(c) (1u << (c))
 
-extern const char *const cg_ctrl_names[CG_NCTRL];
-
 /* One hierarchy (v1: one mount of one or more controllers; v2: the one). */
 struct cg_hier {
 	char *mount;      /* where the hierarchy is mounted */
@@ -39,8 +37,6 @@ struct ctr_cgroup {
 
 /* The directory fd serving controller c; -1 when none. */
 int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c);
-/* The path of that directory (for messages); "" when none. */
-const char *cg_path(const struct ctr_cgroup *cg, enum cg_ctrl c);
 
 /* Write a value to FILE in the directory serving c; records
  * "set FILE to VALUE in PATH: reason". */

@@ -19,7 +19,7 @@
 #include "reslimits.h"
 #include "util.h"
 
-const char *const cg_ctrl_names[CG_NCTRL] = {
+static const char *const cg_ctrl_names[CG_NCTRL] = {
 	"memory", "cpu", "cpuacct", "pids", "devices", "freezer",
 };
 
@@ -55,7 +55,8 @@ int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c)
 	return -1;
 }
 
-const char *cg_path(const struct ctr_cgroup *cg, enum cg_ctrl c)
+/* The path of that directory (for messages); "" when none. */
+static const char *cg_path(const struct ctr_cgroup *cg, enum cg_ctrl c)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->h[i].ctrls & CG_BIT(c))
@@ -707,7 +708,7 @@ int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t
 	return 0;
 }
 
-int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
+static int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 {
 	st->v2 = cg->v2;
 	st->mem_current = st->mem_peak = st->mem_limit = CTR_STAT_UNKNOWN;

@@ -68,7 +68,6 @@ struct ctr_stats {
 	int64_t cpu_usage_ns;
 	int64_t pids_current, pids_limit;
 };
-int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 /* `ctr-enter --stats NAME [--json]`: print one line to stdout:
  *   name=c1 mem_current=B mem_peak=B mem_limit=B|max cpu_ns=N pids=N pids_limit=N|max cgroup=v1|v2
  * (sizes in bytes; "unknown" when the kernel lacks the file), or with json

@@ -4,8 +4,12 @@
  *
  * Options may stand before or after NAME; the first word after NAME that is
  * not an option (or everything after `--`) is COMMAND, and everything from
- * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No getopt:
- * its permutation would eat COMMAND's own options.
+ * there on belongs to COMMAND, like `docker run IMAGE CMD...`.  No
+ * getopt_long: by default it permutes, taking COMMAND's own options for
+ * ours; with '+' it stops at NAME, before the options that follow it; and
+ * its '-' mode, which could walk NAME in order, still accepts abbreviations
+ * (--mem for --memory) and prints its own messages, where ctr-enter takes
+ * exact names only and reports one line (ctr-enter: ...: why).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -17,7 +21,12 @@
 #include "security.h"
 #include "util.h"
 
-void cli_usage(FILE *out)
+/* Passed by the Makefile from the VERSION file (the one place it is written). */
+#ifndef CTR_VERSION
+#define CTR_VERSION "unknown"
+#endif
+
+static void cli_usage(FILE *out)
 {
 	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"
 	      "       ctr-enter --stats NAME [--json]\n"
@@ -438,7 +447,7 @@ static int option_at(struct ctr_config *cfg, int argc, char **argv, int *i)
 static int set_name(struct ctr_config *cfg, const char *name)
 {
 	if (!name_is_valid(name))
-		return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-'", name);
+		return ctr_failx(-EINVAL, "bad container name '%s': 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-', no '..'", name);
 	cfg->name = xstrdup(name);
 	return 0;
 }

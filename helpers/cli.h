@@ -7,9 +7,7 @@
 
 #include "config.h"
 
-#define CTR_VERSION "0.1.0"
-
-/* Defaults (SPEC: paths and environment). */
+/* Default paths; CTR_* overrides them (docs/contract.md, ctr-enter(1) ENVIRONMENT). */
 #define CTR_DEFAULT_ROOTFS  "/var/lib/ctr/rootfs/default"
 #define CTR_DEFAULT_LIB_DIR "/var/lib/ctr/containers"
 #define CTR_DEFAULT_RUN_DIR "/run/ctr"
@@ -20,7 +18,6 @@
  * Returns 0 to run, 1 when --help/--version was printed (exit 0),
  * or -errno with the reason recorded. */
 int cli_parse(int argc, char **argv, struct ctr_config *cfg);
-void cli_usage(FILE *out);
 void cli_free(struct ctr_config *cfg);
 
 bool hostname_is_valid(const char *h);

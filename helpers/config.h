@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config.h: what the command line asked for.  cli.c fills it; every other
- * module only reads it.  Unset numbers are -1 (or 0 where 0 is not valid).
+ * config.h: what the command line asked for.  cli.c fills it; join.c then
+ * replaces the restrictions, hostname, user and cgroup parent with those of
+ * the running container it joins (adopt_state), and main.c records whether
+ * a pty is used (tty); every other module only reads it.  Unset numbers are
+ * -1 (or 0 where 0 is not valid).
  */
 #ifndef CTR_CONFIG_H
 #define CTR_CONFIG_H

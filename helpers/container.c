@@ -271,8 +271,11 @@ static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
 		sync_fail(sock, EXIT_CTR_FAIL);
 }
 
-/* GO: the supervisor has placed us in the container's cgroup and written
- * the state.  If it died before PR_SET_PDEATHSIG was armed, its end of the
+/* GO: the supervisor has placed us in the container's cgroup (our mounts
+ * are built by then).  The state file is not written yet: the supervisor
+ * writes it only once we have exec'd COMMAND (main.c, publish_state), so
+ * no joiner finds a half-built container.  If it died before
+ * PR_SET_PDEATHSIG was armed, its end of the
  * socket is closed: the read sees end-of-file, or (when it sent GO and
  * died at once) sync_peer_gone() sees the hang-up (getppid() is 0 in a new
  * PID namespace either way, so it cannot tell). */

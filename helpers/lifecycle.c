@@ -126,7 +126,8 @@ static void set_field(struct ctr_state *st, const char *k, char *v)
 		parse_ulimits(st, v);
 }
 
-int state_read(const struct ctr_config *cfg, struct ctr_state *st)
+/* Parse CTR_RUN_DIR/NAME/state; -ENOENT (not recorded) when there is none. */
+static int state_read(const struct ctr_config *cfg, struct ctr_state *st)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *buf = NULL;

@@ -42,8 +42,6 @@ struct ctr_state {
 
 /* Append the config lines above to the state file being written on fd. */
 int state_write_config(int fd, const struct ctr_config *cfg);
-/* Parse CTR_RUN_DIR/NAME/state; -ENOENT (not recorded) when there is none. */
-int state_read(const struct ctr_config *cfg, struct ctr_state *st);
 void state_free(struct ctr_state *st);
 /* PID 1 of the state is alive and is the same process (start time). */
 bool state_pid1_alive(const struct ctr_state *st);

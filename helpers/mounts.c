@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mounts.c: the container's root.  Runs in the child, in its own mount
- * namespace, after the supervisor released it.
+ * mounts.c: the container's root.  Runs in the child (the PID 1 to be), in
+ * its own mount namespace, before the supervisor's GO: the mounts are built
+ * while the supervisor makes the cgroup and moves the child into it.
  *
  * Every target inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT)
  * and mounted through its /proc/self/fd/N magic link, so that a symlink in

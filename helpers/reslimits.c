@@ -27,13 +27,6 @@ void limits_free(struct ctr_limits *l)
 	l->cpus_arg = l->memory_arg = NULL;
 }
 
-bool limits_any(const struct ctr_limits *l)
-{
-	return l->memory != LIMITS_UNSET || l->memory_swap != LIMITS_UNSET ||
-	       l->cpu_quota_us != LIMITS_UNSET || l->cpu_shares != LIMITS_UNSET ||
-	       l->pids_limit != LIMITS_UNSET;
-}
-
 /* Leading decimal digits of *s into *v, advancing *s; -EINVAL without
  * digits, -ERANGE above INT64_MAX. */
 static int parse_digits(const char **s, int64_t *v)

@@ -58,9 +58,6 @@ int limits_parse_option(struct ctr_limits *l, const char *opt, const char *val);
  * below it).  Call once after all options; 0 / -EINVAL recorded. */
 int limits_check(const struct ctr_limits *l);
 
-/* True when any limit is set. */
-bool limits_any(const struct ctr_limits *l);
-
 /*
  * Sizes: a plain number is MiB; a unit k, m or g (any case, optional
  * trailing b or ib: 1g, 1GB, 1GiB) or b alone.  Whole numbers only.  0 / -EINVAL (not a size),

@@ -144,7 +144,9 @@ static const struct deny_rule old_kernel_rules[] = {
 	{ "process_vm_writev", CAP_SYS_PTRACE, ALWAYS },
 };
 
-bool secfilter_kernel_is_old(const char *release)
+/* Whether a kernel of this release (uname -r) needs ptrace denied: before
+ * 4.8, or unparsable. */
+static bool secfilter_kernel_is_old(const char *release)
 {
 	unsigned major, minor;
 

@@ -28,9 +28,6 @@ int secfilter_export(uint64_t caps, const char *release, int fd);
  * for the build's precompiled default (helpers/gen/seccomp-gen.c) and its
  * test. */
 int secfilter_export_bpf(uint64_t caps, int fd);
-/* Whether a kernel of this release (uname -r) needs ptrace denied: before
- * 4.8, or unparsable. */
-bool secfilter_kernel_is_old(const char *release);
 
 /* Masked and read-only /proc and /sys paths, nodev outside /dev. */
 int masks_apply(void);

@@ -23,7 +23,9 @@ void security_init(struct ctr_config *cfg)
 	cfg->cap_drop_all = false;
 }
 
-uint64_t security_container_caps(const struct ctr_config *cfg)
+/* The capability set the container's root keeps (bit N = capability N):
+ * docker's default, plus --cap-add, minus --cap-drop; all with --privileged. */
+static uint64_t security_container_caps(const struct ctr_config *cfg)
 {
 	int last = caps_last();
 	uint64_t all = last >= 63 ? UINT64_MAX : (CAP_BIT(last + 1) - 1);
@@ -161,18 +163,6 @@ static const char *strip_dashes(const char *opt)
 	while (*opt == '-')
 		opt++;
 	return opt;
-}
-
-int security_option_arity(const char *opt)
-{
-	opt = strip_dashes(opt);
-	if (strcmp(opt, "privileged") == 0)
-		return 0;
-	if (strcmp(opt, "cap-add") == 0 || strcmp(opt, "cap-drop") == 0 ||
-	    strcmp(opt, "seccomp") == 0 || strcmp(opt, "security-opt") == 0 ||
-	    strcmp(opt, "ulimit") == 0)
-		return 1;
-	return -1;
 }
 
 int security_parse_option(struct ctr_config *cfg, const char *opt, const char *val)

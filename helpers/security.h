@@ -41,8 +41,6 @@ void security_init(struct ctr_config *cfg);
  * security option.
  */
 int security_parse_option(struct ctr_config *cfg, const char *opt, const char *val);
-/* 1 when opt takes a value, 0 when it is a flag, -1 when it is not ours. */
-int security_option_arity(const char *opt);
 
 int security_mask_paths(const struct ctr_config *cfg);
 int security_set_rlimits(const struct ctr_config *cfg);
@@ -52,8 +50,5 @@ int security_apply(const struct ctr_config *cfg);
 int security_cap_from_name(const char *name);
 /* "CAP_NET_ADMIN" for 12; NULL when unknown. */
 const char *security_cap_name(int cap);
-/* The capability set the container's root keeps (bit N = capability N):
- * docker's default, plus --cap-add, minus --cap-drop; all with --privileged. */
-uint64_t security_container_caps(const struct ctr_config *cfg);
 
 #endif

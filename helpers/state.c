@@ -42,7 +42,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-int remove_tree(const char *path)
+/* rm -rf that does not cross mount points; 0 / -errno. */
+static int remove_tree(const char *path)
 {
 	struct stat st;
 	int r;

@@ -37,7 +37,5 @@ void state_unlock(const struct ctr_config *cfg, int lockfd);
 /* Remove the state dir (and with --rm or DROP_LAYER the layer), then the
  * lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
-/* rm -rf that does not cross mount points; 0 / -errno. */
-int remove_tree(const char *path);
 
 #endif

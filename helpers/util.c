@@ -95,17 +95,6 @@ static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
 	return 0;
 }
 
-int write_file(const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vwrite_at(AT_FDCWD, path, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 int write_file_at(int dirfd, const char *path, const char *fmt, ...)
 {
 	va_list ap;
@@ -216,7 +205,7 @@ bool name_is_valid(const char *name)
 {
 	size_t len = strlen(name);
 
-	if (len < 1 || len > 32 || name[0] == '.' || name[0] == '-')
+	if (len < 1 || len > 32 || name[0] == '.' || name[0] == '-' || strstr(name, ".."))
 		return false;
 	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == len;
 }

@@ -24,7 +24,7 @@
 
 #define CTR_PROG "ctr-enter"
 
-/* Exit codes (SPEC: docker's). */
+/* Exit codes: docker's (docs/contract.md, ctr-enter(1) EXIT STATUS). */
 #define EXIT_CTR_FAIL 125   /* ctr-enter itself failed */
 #define EXIT_NOEXEC   126   /* COMMAND found but not executable */
 #define EXIT_NOTFOUND 127   /* COMMAND not found */
@@ -62,7 +62,6 @@ static inline void *ctr_steal_ptr(void *pp) { void **p = pp; void *r = *p; *p = 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Small file helpers; all return 0 / -errno and record the failure. */
-int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int write_file_at(int dirfd, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Reads a whole small file into *out (NUL-terminated, trailing newline kept). */
 int read_file(const char *path, char **out);
@@ -82,7 +81,8 @@ int close_inherited_fds(int keep);
 /* Undo /proc/self/mountinfo's octal escapes (\040 for a space) in place. */
 void unescape_mountinfo(char *s);
 
-/* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-'. */
+/* Container names: 1..32 of [A-Za-z0-9_.-], not starting with '.' or '-',
+ * no ".." anywhere (netns-setup's and ctrctl's rule; docs/contract.md). */
 bool name_is_valid(const char *name);
 
 /* Read a process's start time (field 22 of /proc/PID/stat); 0 when gone. */

@@ -527,6 +527,77 @@ join_with() {
 	refute_line 7
 }
 
+# An unprivileged host user made for a test (no home, no subuid lines),
+# removed again by teardown.
+SEC_USER=ctrsecprobe
+
+teardown() {
+	if id -u "$SEC_USER" >/dev/null 2>&1; then
+		userdel "$SEC_USER" 2>/dev/null || true
+	fi
+	if [ -n "${SEC_OPEN_DIR:-}" ]; then
+		rm -rf --one-file-system "$SEC_OPEN_DIR"
+		unset SEC_OPEN_DIR
+	fi
+}
+
+# as_user CMD...: CMD as the test user, no supplementary groups, through
+# env: setpriv's own exec still holds root's capabilities (it keeps them
+# across setresuid), env's exec of CMD holds none.
+as_user() {
+	setpriv --reuid="$(id -u "$SEC_USER")" --regid="$(id -g "$SEC_USER")" --clear-groups -- env "$@"
+}
+
+@test "no other host user reaches a layer or state dir: a setuid file or a node the container made stays out of reach" {
+	useradd -M -N -s /usr/sbin/nologin "$SEC_USER"
+	# a world-traversable place (the suite's own tmpdir is 0700); CTR_LIB_DIR
+	# and CTR_RUN_DIR do not exist yet: ctr-enter makes them
+	SEC_OPEN_DIR=$(mktemp -d /tmp/ctr-sec-open.XXXXXX)
+	chmod 0755 "$SEC_OPEN_DIR"
+	local lib=$SEC_OPEN_DIR/lib run=$SEC_OPEN_DIR/run i modes
+	local suid=$SEC_OPEN_DIR/lib/$SEC_NAME/upper/tmp/rootid node=$SEC_OPEN_DIR/lib/$SEC_NAME/upper/tmp/nullish
+	CTR_LIB_DIR=$lib CTR_RUN_DIR=$run ctr-enter "$SEC_NAME" -- sh -c \
+		'cp /usr/bin/id /tmp/rootid && chmod 4755 /tmp/rootid && mknod /tmp/nullish c 1 3 && exec sleep 600' \
+		</dev/null >/dev/null 2>&1 3>&- &
+	local sup=$!
+	for i in $(seq 100); do
+		[ -s "$run/$SEC_NAME/state" ] && [ -e "$node" ] && break
+		sleep 0.05
+	done
+	modes=$(stat -c '%a %n' "$lib" "$lib/$SEC_NAME" "$run" "$run/$SEC_NAME")
+	run as_user cat "$run/$SEC_NAME/state"
+	local state_status=$status state_out=$output
+	CTR_LIB_DIR=$lib CTR_RUN_DIR=$run ctrctl stop -t 0 "$SEC_NAME" >/dev/null 2>&1 || true
+	wait "$sup" || true
+	assert_equal "$modes" "$(printf '700 %s\n' "$lib" "$lib/$SEC_NAME" "$run" "$run/$SEC_NAME")"
+	assert_equal "$state_status" 1
+	assert_regex "$state_out" "Permission denied"
+	# the container did make them: root on the host sees them
+	[ -u "$suid" ] && [ -c "$node" ]
+	run as_user "$suid" -u
+	assert_failure
+	assert_output --partial "Permission denied"
+	run as_user sh -c "echo x >'$node'"
+	assert_failure
+	assert_output --partial "Permission denied"
+
+	# Control: the modes an older ctr-enter left.  The test user now runs
+	# the setuid copy as root (the test above is not broken) ...
+	chmod 0755 "$lib" "$lib/$SEC_NAME"
+	run as_user "$suid" -u
+	assert_success
+	assert_output 0
+	# ... until the next start tightens the layer (CTR_LIB_DIR existed: it
+	# keeps its mode) and leaves the content alone
+	CTR_LIB_DIR=$lib CTR_RUN_DIR=$run run ctr-enter "$SEC_NAME" -- true
+	assert_success
+	assert_equal "$(stat -c %a "$lib"):$(stat -c %a "$lib/$SEC_NAME")" 755:700
+	[ -u "$suid" ] && [ -c "$node" ]
+	run as_user "$suid" -u
+	assert_failure
+	assert_output --partial "Permission denied"
+}
+
 @test "the security suite leaves nothing behind" {
 	teardown_file
 	unset SEC_HOST_PID

@@ -456,6 +456,20 @@ teardown() {
 	assert_equal "$plist" "a *:* rwm"
 }
 
+@test "devices: a node outside the allow-list cannot be made (v1: devices cgroup, v2: eBPF); /dev/null works; --privileged can" {
+	# Opening one is refused twice over: by the same list, and by nodev on
+	# every mount but devpts and ctr-enter's own nodes (masks.c).
+	run ctr-enter cgt-a --rm -- sh -c 'mknod /tmp/k c 1 11; mknod /tmp/sda b 8 0; echo x >/dev/null && head -c1 /dev/zero >/dev/full; echo null=$?'
+	assert_success
+	assert_line --partial "mknod: /tmp/k: Operation not permitted"
+	assert_line --partial "mknod: /tmp/sda: Operation not permitted"
+	assert_line null=1   # /dev/full: ENOSPC, so it did open
+	# the control: --privileged makes it and opens it
+	run ctr-enter cgt-a --rm --privileged -- sh -c 'mknod /tmp/k c 1 11 && head -c0 /tmp/k && echo opened'
+	assert_success
+	assert_output opened
+}
+
 @test "the v2 code path on a hybrid host's cgroup2 mount (no controllers): create, attach, stats, cgroup.kill, remove" {
 	local v2
 	v2=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
@@ -472,6 +486,11 @@ teardown() {
 	n=$(wc -l <"$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")
 	run ctr-enter cgt-b --memory 50 -- true     # no memory controller there
 	local code=$status out=$output
+	# the eBPF device filter alone (this cgroup is in no v1 devices cgroup)
+	run ctr-enter cgt-b --rm -- sh -c 'mknod /tmp/k c 1 11 || exit 3; echo made'
+	local mknod_code=$status mknod_out=$output
+	run ctr-enter cgt-b --rm --privileged -- sh -c 'mknod /tmp/k c 1 11 && echo made'
+	local priv_out=$output
 	# PID 1 goes; the supervisor must empty the v2 cgroup (cgroup.kill)
 	# and remove it: this host's v1 hierarchies are not involved.
 	kill -9 "$(head -n1 "$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")"
@@ -480,6 +499,9 @@ teardown() {
 	[ "$n" -ge 2 ]
 	assert_equal "$code" 125
 	assert_regex "$out" "no memory cgroup controller"
+	assert_equal "$mknod_code" 3
+	assert_regex "$mknod_out" "Operation not permitted"
+	assert_equal "$priv_out" made
 	[ ! -e "$v2/$CTR_CGROUP_PARENT" ]
 }
 

@@ -23,6 +23,13 @@ const char *const cg_ctrl_names[CG_NCTRL] = {
 	"memory", "cpu", "cpuacct", "pids", "devices", "freezer",
 };
 
+const struct cg_dev cg_dev_allow[] = {
+	{ 'c', 1, 3 }, { 'c', 1, 5 }, { 'c', 1, 7 }, { 'c', 1, 8 }, { 'c', 1, 9 },  /* null zero full random urandom */
+	{ 'c', 5, 0 }, { 'c', 5, 1 }, { 'c', 5, 2 },                                /* tty console ptmx */
+	{ 'c', 136, -1 },                                                           /* pts */
+};
+const size_t cg_dev_allow_n = ARRAY_SIZE(cg_dev_allow);
+
 /* CTR_TEST_MOUNTINFO replaces it in the test suite only: a mountinfo that
  * lists just the (empty) cgroup2 mount of a hybrid host exercises the v2
  * code on a v1 machine. */

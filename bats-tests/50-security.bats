@@ -587,11 +587,48 @@ join_with() {
 	refute_line 7
 }
 
+# open_ptys N: inside a container, open /dev/ptmx until it fails or N are
+# open; print how many and the errno name, then hold them for HOLD seconds.
+OPEN_PTYS='import errno, os, sys, time
+fds = []
+err = "none"
+while len(fds) < int(sys.argv[1]):
+    try:
+        fds.append(os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY))
+    except OSError as e:
+        err = errno.errorcode[e.errno]
+        break
+print(len(fds), err, flush=True)
+time.sleep(float(sys.argv[2]))'
+
+@test "each container has its own pty budget (devpts max=1024): exhausting it leaves the next container its ptys" {
+	local second=ctsec2-$$ sup i
+	SEC_SECOND_NETNS=$second
+	ip netns add "$second"
+	run_ctr -- grep ' - devpts ' /proc/self/mountinfo
+	assert_output --regexp ',max=1024( |,|$)'
+	# at most 1100 tries: an unbounded container would take from the host's pool
+	ctr-enter "$SEC_NAME" --rm --ulimit nofile=2048 -- python3 -c "$OPEN_PTYS" 1100 30 \
+		</dev/null >"$BATS_TEST_TMPDIR/first" 2>&1 3>&- &
+	sup=$!
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/first" ] && break; sleep 0.1; done
+	run ctr-enter "$second" --rm -- python3 -c "$OPEN_PTYS" 10 0
+	local second_out=$output
+	ctrctl stop -t 0 "$SEC_NAME" >/dev/null 2>&1 || true
+	wait "$sup" || true
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/first")" "1024 ENOSPC"
+	assert_equal "$second_out" "10 none"
+}
+
 # An unprivileged host user made for a test (no home, no subuid lines),
 # removed again by teardown.
 SEC_USER=ctrsecprobe
 
 teardown() {
+	if [ -n "${SEC_SECOND_NETNS:-}" ]; then
+		ip netns del "$SEC_SECOND_NETNS" 2>/dev/null || true
+		unset SEC_SECOND_NETNS
+	fi
 	if id -u "$SEC_USER" >/dev/null 2>&1; then
 		userdel "$SEC_USER" 2>/dev/null || true
 	fi

@@ -3,6 +3,7 @@
 # make install    install commands and man pages (PREFIX, DESTDIR)
 # make test       the unit tests, then every bats suite (as root)
 # make unit       the C unit tests of the parsers (no root needed)
+# make test-hooks the test build with the suites' hooks (build/test-hooks)
 # make deps       install what a fresh Debian/Ubuntu host needs (apt-get)
 # make lint       shellcheck (scripts and *.bats) + C static checks
 # make test-asan  build with ASan/UBSan and run the suite against it
@@ -49,6 +50,18 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 BAKE    = sed -e 's|^VERSION_INSTALLED=.*|VERSION_INSTALLED=$(VERSION)|'
 
 all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink
+
+# The test hooks (CTR_TEST_* in docs/testing.md) exist only in a test
+# build, BUILD/test-hooks/ctr-enter, compiled with -DCTR_TEST_HOOKS by
+# `make test-hooks` (test, test-asan and test-vm make it); `make` and
+# `make install` never build or install one.
+HOOKS_BUILD = $(BUILD)/test-hooks
+ifeq ($(CTR_TEST_HOOKS_BUILD),1)
+CPPFLAGS += -DCTR_TEST_HOOKS
+endif
+
+test-hooks:
+	$(MAKE) BUILD=$(HOOKS_BUILD) CTR_TEST_HOOKS_BUILD=1 $(HOOKS_BUILD)/ctr-enter
 
 $(BUILD)/ctr-enter: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS) $(SECCOMP_LIBS)
@@ -100,6 +113,8 @@ REMOVE_OLD_CTR = @for m in $(OLD_CTR_MARKS); do \
 	done
 
 install: all
+	@if grep -q CTR_TEST_ $(BUILD)/ctr-enter; then \
+		echo "make install: $(BUILD)/ctr-enter is a test build (it reads CTR_TEST_*): refused" >&2; exit 1; fi
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
@@ -139,7 +154,7 @@ unit: $(UNIT_BINS)
 	tests/unit/run $(UNIT_BINS)
 
 # Tests run against the tree's own binaries (CTR_BIN), never installed ones.
-test: all unit
+test: all unit test-hooks
 	CTR_BIN=$(CURDIR)/$(BUILD) $(BATS) --timing $(BATS_FLAGS) bats-tests/
 
 # Same suite, ctr-enter built with AddressSanitizer and UBSan.
@@ -148,7 +163,7 @@ test-asan:
 		LDFLAGS="-fsanitize=address,undefined" test
 
 # Suites inside a VM per cgroup layout (docs/testing.md); CTR_VM_* tune it.
-test-vm: all
+test-vm: all test-hooks
 	bats-tests/vm/run
 
 # The suites are linted too: shellcheck reads a bats file (#!/usr/bin/env bats) as bash.
@@ -174,4 +189,4 @@ deps:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all install uninstall unit test test-asan test-vm lint rootfs bench demo deps clean
+.PHONY: all test-hooks install uninstall unit test test-asan test-vm lint rootfs bench demo deps clean

@@ -780,6 +780,20 @@ old_ctr_porcelain() {
 	printf '#!/usr/bin/env bash\n# ctr: the everyday front end of the ctr tools.  It keeps no state of its\n'
 }
 
+@test "make install refuses a test build of ctr-enter (the one with the CTR_TEST_* hooks)" {
+	require_hooks_build
+	local d=$BATS_TEST_TMPDIR/inst
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_HOOKS_BIN"
+	assert_failure
+	assert_output --partial "is a test build"
+	assert_file_not_exist "$d/usr/bin/ctr-enter"
+	# the release build installs, and has no hook
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	run grep -c CTR_TEST_ "$d/usr/bin/ctr-enter"
+	assert_output 0
+}
+
 @test "make install and uninstall remove an old ctr porcelain of ours, never a foreign ctr (containerd's)" {
 	local d="$BATS_TEST_TMPDIR/dest" foreign
 	mkdir -p "$d/usr/bin" "$d/usr/share/man/man1" "$d/usr/share/bash-completion/completions"

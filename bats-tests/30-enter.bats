@@ -326,7 +326,8 @@ ask() {
 	# a symlink in the layer that points at a host path must stay inside
 	mkdir -p "$CTR_LIB_DIR/enter-c1/upper/etc" "$CTR_LIB_DIR/enter-c1/work"
 	ln -sfn /run/ctr-escape-target "$CTR_LIB_DIR/enter-c1/upper/etc/hosts"
-	CTR_TEST_NO_OPENAT2=1 run ctr-enter enter-c1 -v "$BATS_TEST_TMPDIR:/mnt/vol" -- \
+	require_hooks_build
+	CTR_TEST_NO_OPENAT2=1 run "$CTR_HOOKS_BIN/ctr-enter" enter-c1 -v "$BATS_TEST_TMPDIR:/mnt/vol" -- \
 		sh -c 'cat /etc/hostname; ls -d /mnt/vol; ls /run/ctr-escape-target 2>&1 || true'
 	assert_success
 	assert_line enter-c1

@@ -456,22 +456,42 @@ teardown() {
 	assert_equal "$plist" "a *:* rwm"
 }
 
+@test "devices: a node outside the allow-list cannot be made (v1: devices cgroup, v2: eBPF); /dev/null works; --privileged can" {
+	# Opening one is refused twice over: by the same list, and by nodev on
+	# every mount but devpts and ctr-enter's own nodes (masks.c).
+	run ctr-enter cgt-a --rm -- sh -c 'mknod /tmp/k c 1 11; mknod /tmp/sda b 8 0; echo x >/dev/null && head -c1 /dev/zero >/dev/full; echo null=$?'
+	assert_success
+	assert_line --partial "mknod: /tmp/k: Operation not permitted"
+	assert_line --partial "mknod: /tmp/sda: Operation not permitted"
+	assert_line null=1   # /dev/full: ENOSPC, so it did open
+	# the control: --privileged makes it and opens it
+	run ctr-enter cgt-a --rm --privileged -- sh -c 'mknod /tmp/k c 1 11 && head -c0 /tmp/k && echo opened'
+	assert_success
+	assert_output opened
+}
+
 @test "the v2 code path on a hybrid host's cgroup2 mount (no controllers): create, attach, stats, cgroup.kill, remove" {
 	local v2
 	v2=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 	[ "$(cg_layout)" = v1 ] && [ -n "$v2" ] && ! grep -qwE 'memory|cpu|pids' "$v2/cgroup.controllers" ||
 		skip "needs a hybrid host whose cgroup2 mount has no memory, cpu or pids"
+	require_hooks_build
 	grep ' - cgroup2 ' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
 	export CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo"
-	ctr-enter cgt-a -- sh -c 'sleep 31415 & sleep 31415' &
+	"$CTR_HOOKS_BIN/ctr-enter" cgt-a -- sh -c 'sleep 31415 & sleep 31415' &
 	local sup=$! i
 	for i in $(seq 50); do [ -n "$(cat "$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs" 2>/dev/null)" ] && break; sleep 0.1; done
-	run ctr-enter --stats cgt-a
+	run "$CTR_HOOKS_BIN/ctr-enter" --stats cgt-a
 	assert_output --regexp '^name=cgt-a .*cpu_ns=[0-9]+ .* cgroup=v2$'
 	local n
 	n=$(wc -l <"$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")
-	run ctr-enter cgt-b --memory 50 -- true     # no memory controller there
+	run "$CTR_HOOKS_BIN/ctr-enter" cgt-b --memory 50 -- true     # no memory controller there
 	local code=$status out=$output
+	# the eBPF device filter alone (this cgroup is in no v1 devices cgroup)
+	run "$CTR_HOOKS_BIN/ctr-enter" cgt-b --rm -- sh -c 'mknod /tmp/k c 1 11 || exit 3; echo made'
+	local mknod_code=$status mknod_out=$output
+	run "$CTR_HOOKS_BIN/ctr-enter" cgt-b --rm --privileged -- sh -c 'mknod /tmp/k c 1 11 && echo made'
+	local priv_out=$output
 	# PID 1 goes; the supervisor must empty the v2 cgroup (cgroup.kill)
 	# and remove it: this host's v1 hierarchies are not involved.
 	kill -9 "$(head -n1 "$v2/$CTR_CGROUP_PARENT/cgt-a/cgroup.procs")"
@@ -480,7 +500,32 @@ teardown() {
 	[ "$n" -ge 2 ]
 	assert_equal "$code" 125
 	assert_regex "$out" "no memory cgroup controller"
+	assert_equal "$mknod_code" 3
+	assert_regex "$mknod_out" "Operation not permitted"
+	assert_equal "$priv_out" made
 	[ ! -e "$v2/$CTR_CGROUP_PARENT" ]
+}
+
+@test "the release build has no test hooks: CTR_TEST_MOUNTINFO changes nothing" {
+	# no CTR_TEST_ string in the binary the suites (and make install) use
+	run grep -c CTR_TEST_ "$CTR_BIN/ctr-enter"
+	assert_output 0
+	# behaviour: a mountinfo that names no cgroup at all is not read; the
+	# container gets this host's real cgroup (on v1 with its devices list)
+	printf '1 0 0:1 / / rw - ext4 /dev/x rw\n' >"$BATS_TEST_TMPDIR/mountinfo"
+	CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo" ctr-enter cgt-a -- sleep 30 &
+	local sup=$! list=none
+	cg_wait_running cgt-a
+	if [ "$(cg_layout)" = v1 ] && [ -n "$(cg_mount devices)" ]; then
+		list=$(cat "$(cg_file cgt-a devices.list)")
+	fi
+	cg_stop cgt-a "$sup"
+	[ "$(cg_layout)" = v2 ] || [ -z "$(cg_mount devices)" ] || assert_equal "$list" "$(printf 'c %s rwm\n' 1:3 1:5 1:7 1:8 1:9 5:0 5:1 5:2 '136:*')"
+	# the test build does read it (the check above is not vacuous)
+	require_hooks_build
+	run env CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo" "$CTR_HOOKS_BIN/ctr-enter" cgt-a -- true
+	assert_failure 125
+	assert_output --partial "no cgroup hierarchy is mounted"
 }
 
 @test "a combined cpu,cpuacct hierarchy gets one directory (simulated on this host's mounts)" {
@@ -489,12 +534,13 @@ teardown() {
 	acct=$(cg_mount cpuacct)
 	[ "$(cg_layout)" = v1 ] && [ -n "$cpu" ] && [ -n "$acct" ] && [ "$cpu" != "$acct" ] ||
 		skip "needs split v1 cpu and cpuacct hierarchies"
+	require_hooks_build
 	# This host's mountinfo, with the cpu mount serving cpuacct too and the
 	# cpuacct mount left out: the layout of Ubuntu 20.04.
 	awk -v a="$acct" -v c="$cpu" '$5 == a { next } $5 == c { sub(/,cpu$/, ",cpu,cpuacct") } { print }' \
 		/proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
 	export CTR_TEST_MOUNTINFO="$BATS_TEST_TMPDIR/mountinfo"
-	ctr-enter cgt-a --cpus 0.5 -- sleep 30 &
+	"$CTR_HOOKS_BIN/ctr-enter" cgt-a --cpus 0.5 -- sleep 30 &
 	local sup=$! quota procs acct_dir=no
 	cg_wait_running cgt-a
 	quota=$(cat "$cpu/$CTR_CGROUP_PARENT/cgt-a/cpu.cfs_quota_us")

@@ -559,7 +559,8 @@ kill9_loop() {
 	local -a joiners=()
 	host_mnt=$(readlink /proc/self/ns/mnt)
 	touch "$BATS_TEST_TMPDIR/on-the-host"
-	CTR_TEST_SETUP_DELAY_MS=1500 ctr-enter lfs --hostname slow -- sleep 1003 \
+	require_hooks_build
+	CTR_TEST_SETUP_DELAY_MS=1500 "$CTR_HOOKS_BIN/ctr-enter" lfs --hostname slow -- sleep 1003 \
 		</dev/null >"$BATS_TEST_TMPDIR/start" 2>&1 3>&- &
 	sup=$!
 	# the start holds the lock (its state dir is made after it)

@@ -13,6 +13,14 @@ export PATH="$CTR_BIN:$CTR_SRC:$PATH"
 # netns-setup's kernel half, from the same build as ctr-enter.
 export CTR_NETLINK="${CTR_NETLINK:-$CTR_BIN/ctr-netlink}"
 
+# The test build of ctr-enter, the only one that reads the CTR_TEST_* hooks
+# (docs/testing.md): "$CTR_HOOKS_BIN/ctr-enter", made by `make test-hooks`.
+# A test that uses it calls require_hooks_build first.
+export CTR_HOOKS_BIN="${CTR_HOOKS_BIN:-$CTR_BIN/test-hooks}"
+require_hooks_build() {
+	[ -x "$CTR_HOOKS_BIN/ctr-enter" ] || fail "no test build $CTR_HOOKS_BIN/ctr-enter: run make test-hooks"
+}
+
 # The debootstrap rootfs shared by the suites (built once, see setup_suite.bash).
 export CTR_TEST_ROOTFS="${CTR_TEST_ROOTFS:-/var/cache/ctr-test/rootfs}"
 

@@ -62,6 +62,17 @@ int cg_read_int(int dirfd, const char *file, int64_t *v);
 /* The value of "KEY VALUE" line in FILE (memory.events, cpu.stat, ...). */
 int cg_read_key(int dirfd, const char *file, const char *key, int64_t *v);
 
+/* The device nodes ctr-enter makes in /dev, the only ones a container
+ * (unless --privileged) may mknod, read or write: v1 writes them to
+ * devices.allow after denying all, v2 attaches an eBPF program that allows
+ * just these (bpf-devices.c).  'c' or 'b'; minor -1 is any ("136:*"). */
+struct cg_dev {
+	char type;
+	int major, minor;
+};
+extern const struct cg_dev cg_dev_allow[];
+extern const size_t cg_dev_allow_n;
+
 /* Version specific parts. */
 int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 bool cg_v1_oom_killed(struct ctr_cgroup *cg);
@@ -73,6 +84,9 @@ void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
  * needed (CG_BIT()s) is an error, others are skipped. */
 int cg_v2_enable(const char *mount, const char *parent, unsigned needed);
 int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+/* The allow-list above as an eBPF device program on the v2 cgroup;
+ * nothing under --privileged. */
+int cg_v2_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 bool cg_v2_oom_killed(struct ctr_cgroup *cg);
 void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 

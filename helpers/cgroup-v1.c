@@ -43,18 +43,19 @@ static int v1_cpu(struct ctr_cgroup *cg, const struct ctr_limits *l)
 /* Deny every device, allow the nodes ctr-enter makes in /dev. */
 static int v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
-	static const char *const allow[] = {
-		"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",  /* null zero full random urandom */
-		"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",                            /* tty console ptmx */
-		"c 136:* rwm",                                                    /* pts */
-	};
 	int r;
 
 	if (cfg->privileged || cg_fd(cg, CG_DEVICES) < 0)
 		return 0;
 	r = cg_write(cg, CG_DEVICES, "devices.deny", "a");
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(allow); i++)
-		r = cg_write(cg, CG_DEVICES, "devices.allow", "%s", allow[i]);
+	for (size_t i = 0; r == 0 && i < cg_dev_allow_n; i++) {
+		const struct cg_dev *d = &cg_dev_allow[i];
+
+		if (d->minor < 0)
+			r = cg_write(cg, CG_DEVICES, "devices.allow", "%c %d:* rwm", d->type, d->major);
+		else
+			r = cg_write(cg, CG_DEVICES, "devices.allow", "%c %d:%d rwm", d->type, d->major, d->minor);
+	}
 	return r;
 }
 

@@ -105,6 +105,8 @@ int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 			     (long long)(1 + ((l->cpu_shares - 2) * 9999) / 262142));
 	if (r == 0 && l->pids_limit > 0)
 		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
+	if (r == 0)
+		r = cg_v2_devices(cg, cfg);
 	return r;
 }
 

@@ -23,16 +23,27 @@ static const char *const cg_ctrl_names[CG_NCTRL] = {
 	"memory", "cpu", "cpuacct", "pids", "devices", "freezer",
 };
 
-/* CTR_TEST_MOUNTINFO replaces it in the test suite only: a mountinfo that
- * lists just the (empty) cgroup2 mount of a hybrid host exercises the v2
- * code on a v1 machine. */
+const struct cg_dev cg_dev_allow[] = {
+	{ 'c', 1, 3 }, { 'c', 1, 5 }, { 'c', 1, 7 }, { 'c', 1, 8 }, { 'c', 1, 9 },  /* null zero full random urandom */
+	{ 'c', 5, 0 }, { 'c', 5, 1 }, { 'c', 5, 2 },                                /* tty console ptmx */
+	{ 'c', 136, -1 },                                                           /* pts */
+};
+const size_t cg_dev_allow_n = ARRAY_SIZE(cg_dev_allow);
+
 #define CG_MOUNTINFO "/proc/self/mountinfo"
 
+/* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
+ * CTR_TEST_MOUNTINFO replaces it; a mountinfo that lists just the (empty)
+ * cgroup2 mount of a hybrid host exercises the v2 code on a v1 machine. */
 static const char *mountinfo_path(void)
 {
+#ifdef CTR_TEST_HOOKS
 	const char *p = getenv("CTR_TEST_MOUNTINFO");
 
-	return p && *p ? p : CG_MOUNTINFO;
+	if (p && *p)
+		return p;
+#endif
+	return CG_MOUNTINFO;
 }
 #define CG_RETRIES 500              /* of CG_RETRY_NS: 5 s */
 #define CG_RETRY_NS (10 * 1000 * 1000)

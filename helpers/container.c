@@ -228,16 +228,19 @@ int container_exec(char *const argv[], char *const envp[])
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
-/* Test hook (docs/testing.md): CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for
- * N ms (at most 10 s) before its set-up, so that bats-tests/60-lifecycle
- * can show that no joiner gets in while the container is half-built. */
+/* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
+ * CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for N ms (at most 10 s) before its
+ * set-up, so that bats-tests/60-lifecycle can show that no joiner gets in
+ * while the container is half-built. */
 static void test_setup_delay(void)
 {
+#ifdef CTR_TEST_HOOKS
 	const char *v = getenv("CTR_TEST_SETUP_DELAY_MS");
 	long ms = v ? strtol(v, NULL, 10) : 0;
 
 	if (ms > 0)
 		usleep((useconds_t)(ms < 10000 ? ms : 10000) * 1000);
+#endif
 }
 
 /* The parts of the setup that need no cgroup: they run while the

@@ -95,8 +95,12 @@ int devices_setup(int rootfd, int *devfd_out)
 		if (r < 0)
 			return r;
 	}
+	/* A devpts of its own, with a budget of its own: max= caps this
+	 * instance, so that one container cannot take every pty the kernel
+	 * gives the non-initial instances (kernel.pty.max - kernel.pty.reserve,
+	 * 3072 by default) and stop the next container's terminal. */
 	r = mount_in_dev(devfd, "pts", 0755, "devpts", MS_NOSUID | MS_NOEXEC,
-			 "newinstance,ptmxmode=0666,mode=0620,gid=5");
+			 "newinstance,ptmxmode=0666,mode=0620,gid=5,max=" CTR_PTY_MAX);
 	if (r < 0)
 		return r;
 	r = mount_in_dev(devfd, "shm", 01777, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,

@@ -5,9 +5,13 @@
 
 #include <stdbool.h>
 
+/* The ptys one container may hold at once (its devpts instance's max=). */
+#define CTR_PTY_MAX "1024"
+
 /* tmpfs on ROOT/dev (nosuid, noexec, mode 755) with null, zero, full,
  * random, urandom, tty (mknod, else bound from the host), a new devpts
- * instance with ptmx -> pts/ptmx, shm, mqueue, and the fd symlinks.
+ * instance (at most CTR_PTY_MAX ptys) with ptmx -> pts/ptmx, shm, mqueue,
+ * and the fd symlinks.
  * *devfd receives a directory fd of the new /dev. */
 int devices_setup(int rootfd, int *devfd);
 /* A new pty from the container's devpts (DIRFD/PTMX: "pts/ptmx" under the

@@ -127,11 +127,31 @@ static void drop_made_dir(char **made, const char *path)
 	*made = NULL;
 }
 
-/* mkdir -p PATH, remembering in *made the topmost directory it created. */
-static int make_dir(char **made, const char *path, mode_t mode)
+/* PATH, a directory, made 0700 or tightened to it: a layer or state
+ * directory holds what the container wrote (setuid files, device nodes),
+ * which no other host user may reach.  Its content is never touched. */
+static int make_private_dir(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return ctr_fail(-errno, "mkdir %s", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return ctr_fail(-errno, "open %s", path);
+	if (fchmod(fd, 0700) < 0)
+		return ctr_fail(-errno, "chmod 0700 %s", path);
+	return 0;
+}
+
+/* mkdir -p PATH (the missing parents 0755, PATH itself 0700), remembering
+ * in *made the topmost directory it created.  A PATH that exists keeps its
+ * mode: it is the user's (CTR_LIB_DIR=/srv/x). */
+static int make_dir(char **made, const char *path)
 {
 	char *top = NULL, *cur = xstrdup(path);
-	int r;
+	_cleanup_free_ char *parent = parent_dir(path);
+	int r = 0;
 
 	while (cur && access(cur, F_OK) < 0 && errno == ENOENT) {
 		free(top);
@@ -139,7 +159,10 @@ static int make_dir(char **made, const char *path, mode_t mode)
 		cur = parent_dir(cur);
 	}
 	free(cur);
-	r = mkdir_p(path, mode);
+	if (parent)
+		r = mkdir_p(parent, 0755);
+	if (r == 0 && mkdir(path, 0700) < 0 && errno != EEXIST)
+		r = ctr_fail(-errno, "mkdir %s", path);
 	if (top && !*made)
 		*made = top;
 	else
@@ -156,7 +179,7 @@ static void drop_run_dir(const struct ctr_config *cfg)
 
 static int make_run_dir(const struct ctr_config *cfg)
 {
-	return make_dir(&made_run_dir, cfg->run_dir, 0755);
+	return make_dir(&made_run_dir, cfg->run_dir);
 }
 
 void state_unlock(const struct ctr_config *cfg, int lockfd)
@@ -228,10 +251,13 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
 	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	_cleanup_free_ char *rundir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
 	int r;
 
 	*layer_created = false;
-	r = mkdir_p(mp, 0755);
+	r = make_private_dir(rundir);
+	if (r == 0)
+		r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
 	if (cfg->rm) {
@@ -248,7 +274,9 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		*layer_created = access(layer, F_OK) < 0;
 		/* ENOENT: a run that had made CTR_LIB_DIR removed it just now */
 		for (int i = 0; i < 3; i++) {
-			r = make_dir(&made_lib_dir, cfg->lib_dir, 0755);
+			r = make_dir(&made_lib_dir, cfg->lib_dir);
+			if (r == 0)
+				r = make_private_dir(layer);
 			if (r == 0)
 				r = mkdir_p(upper, 0755);
 			if (r != -ENOENT)

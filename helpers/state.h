@@ -9,6 +9,13 @@
  *   read_only=0|1
  * Written only once PID 1 has exec'd COMMAND (before that: starting).
  * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer.
+ *
+ * Modes: CTR_RUN_DIR/NAME and the layer CTR_LIB_DIR/NAME are 0700 (an
+ * existing one is tightened at start, its content left alone): the layer
+ * holds what root in the container wrote, setuid copies and device nodes
+ * included, and no other host user may reach it.  CTR_RUN_DIR and
+ * CTR_LIB_DIR are made 0700 when a start has to make them (their missing
+ * parents 0755); existing ones keep their mode.
  */
 #ifndef CTR_STATE_H
 #define CTR_STATE_H

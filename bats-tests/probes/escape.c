@@ -786,6 +786,81 @@ static void p_vsock(struct result *r)
 	}
 }
 
+#ifndef AF_ALG
+#define AF_ALG 38
+#endif
+
+/* AF_ALG: the kernel's crypto API, a frequent source of kernel bugs
+ * (docker refuses it too).  Only the socket is made. */
+static void p_af_alg(struct result *r)
+{
+	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		set(r, SKIP, "socket(AF_ALG): no AF_ALG in this kernel");
+		return;
+	}
+	outcome(r, fd, "socket(AF_ALG)");
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * System calls newer than docker's list of before 28.2 (the same number on
+ * every architecture).  Each gets arguments the kernel refuses or that do
+ * nothing: EPERM is the filter (an allow-list), ENOSYS a kernel without
+ * the call, anything else the kernel's own answer, so the call got through.
+ */
+static void new_syscall(struct result *r, const char *what, long nr, long a, long b, long c, long d)
+{
+	long rc = syscall(nr, a, b, c, d, 0L);
+
+	if (rc < 0 && errno == ENOSYS)
+		set(r, SKIP, "%s: ENOSYS (not in this kernel)", what);
+	else if (rc < 0 && errno == EPERM)
+		set(r, BLOCKED, "%s: EPERM", what);
+	else
+		set(r, OPEN, "%s reached the kernel: %s", what, rc < 0 ? en(errno) : "succeeded");
+}
+
+static void p_statmount(struct result *r)
+{
+	new_syscall(r, "statmount(NULL)", 457, 0, 0, 0, 0);   /* Linux 6.8 */
+}
+
+static void p_listmount(struct result *r)
+{
+	new_syscall(r, "listmount(NULL)", 458, 0, 0, 0, 0);   /* Linux 6.8 */
+}
+
+static void p_lsm_get_self_attr(struct result *r)
+{
+	/* LSM_ATTR_CURRENT, no buffer */
+	new_syscall(r, "lsm_get_self_attr(CURRENT, NULL)", 459, 100, 0, 0, 0);   /* Linux 6.8 */
+}
+
+static void p_mseal(struct result *r)
+{
+	new_syscall(r, "mseal(NULL, 0)", 462, 0, 0, 0, 0);   /* Linux 6.10; length 0 seals nothing */
+}
+
+static void p_file_getattr(struct result *r)
+{
+	new_syscall(r, "file_getattr(-1)", 468, -1, 0, 0, 0);   /* Linux 6.17; EBADF */
+}
+
+/* A number no kernel has (yet): an allow-list answers EPERM, a deny-list
+ * lets the kernel say ENOSYS. */
+static void p_unknown_syscall(struct result *r)
+{
+	long rc = syscall(1000, 0L, 0L, 0L, 0L, 0L);
+
+	if (rc < 0 && errno == EPERM)
+		set(r, BLOCKED, "syscall 1000: EPERM (the filter)");
+	else
+		set(r, OPEN, "syscall 1000 reached the kernel: %s", rc < 0 ? en(errno) : "succeeded");
+}
+
 /* TIOCSTI pushes input into a terminal (the host's, if the container
  * writes to it).  Tried on /dev/null: the filter answers EPERM before the
  * tty layer would answer ENOTTY, and nothing is ever injected. */
@@ -1036,6 +1111,33 @@ static bool int80_works(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* 32-bit socketcall(SOCKET, {family, type, protocol}): the family hides
+ * behind a pointer, so the filter cannot tell AF_VSOCK from AF_INET. */
+static void c_socketcall32(struct result *r)
+{
+	unsigned int *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long inet, vsock;
+
+	if (args == MAP_FAILED) {
+		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+		return;
+	}
+	if (!int80_works()) {
+		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
+		return;
+	}
+	args[0] = AF_INET, args[1] = SOCK_DGRAM, args[2] = 0;
+	inet = sys32(102 /* socketcall */, 1 /* SYS_SOCKET */, (long)(uintptr_t)args, 0, 0, 0);
+	args[0] = AF_VSOCK, args[1] = SOCK_STREAM;
+	vsock = sys32(102, 1, (long)(uintptr_t)args, 0, 0, 0);
+	if (inet >= 0 || vsock >= 0)
+		set(r, OPEN, "32-bit socketcall(SOCKET): AF_INET %s, AF_VSOCK %s",
+		    inet >= 0 ? "succeeded" : en((int)-inet), vsock >= 0 ? "succeeded" : en((int)-vsock));
+	else
+		set(r, BLOCKED, "32-bit socketcall(SOCKET): AF_INET %s, AF_VSOCK %s", en((int)-inet), en((int)-vsock));
+}
+static void p_socketcall32(struct result *r) { in_child(c_socketcall32, r); }
+
 static void c_compat32(struct result *r)
 {
 	/* strings below 4 GiB for the 32-bit ABI */
@@ -1072,6 +1174,7 @@ static void c_compat32(struct result *r)
 static void p_compat32(struct result *r) { in_child(c_compat32, r); }
 #else
 static void p_compat32(struct result *r) { set(r, SKIP, "not x86_64"); }
+static void p_socketcall32(struct result *r) { set(r, SKIP, "not x86_64"); }
 #endif
 
 static void p_setns_own(struct result *r)
@@ -1283,6 +1386,15 @@ static const struct probe {
 	PROBE(clone_newuser, 0),
 	PROBE(clone3, 0),
 	PROBE(compat32, 0),
+	PROBE(socketcall32, HOST_SAFE),
+	PROBE(af_alg, HOST_SAFE),
+	/* calls newer than docker's list before 28.2, and one no kernel has */
+	PROBE(statmount, HOST_SAFE),
+	PROBE(listmount, HOST_SAFE),
+	PROBE(lsm_get_self_attr, HOST_SAFE),
+	PROBE(mseal, HOST_SAFE),
+	PROBE(file_getattr, HOST_SAFE),
+	PROBE(unknown_syscall, HOST_SAFE),
 	PROBE(setns_own, 0),
 	PROBE(setns_host, HOST_SAFE),
 	PROBE(host_procs, HOST_SAFE),

@@ -29,10 +29,11 @@ remove_leftovers() {
 		ip link del "$n" 2>/dev/null || true
 	done
 	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
-	# NAT of this suite's bridges (ctr_ct_net*, CTR_CT_NET*).
-	for n in $(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/ { print $3 }'); do
-		nft delete table ip "$n" 2>/dev/null || true
-	done
+	# NAT and port filters of this suite's bridges (ctr_ct_net* in the
+	# families ip and bridge, CTR_CT_NET*), and the sysctls they changed.
+	while read -r _ fam n; do
+		nft delete table "$fam" "$n" 2>/dev/null || true
+	done < <(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/')
 	for n in $(iptables -w -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
 		iptables -w -t nat -D POSTROUTING -j "$n" 2>/dev/null || true
 		iptables -w -t nat -F "$n" 2>/dev/null || true
@@ -118,6 +119,8 @@ wait_listen() {
 	assert_output --partial "netns-setup create NAME IP[/PREFIX]"
 	assert_output --partial "--gateway"
 	assert_output --partial "--nat"
+	assert_output --partial "--no-nat"
+	assert_output --partial "--publish"
 	assert_output --partial "--dns"
 	run netns-setup --version
 	assert_success
@@ -141,7 +144,7 @@ wait_listen() {
 @test "man page documents every option of --help" {
 	local man=$CTR_SRC/docs/man/netns-setup.1 opt
 	assert_file_exists "$man"
-	for opt in create destroy list show --bridge --gateway --nat --dns --json -f --wait --help --version \
+	for opt in create destroy list show --bridge --gateway --nat --no-nat --publish --dns --json -f --wait --help --version \
 		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF CTR_NETLINK; do
 		grep -qF -- "${opt//-/\\-}" "$man" || fail "man page lacks $opt"
 	done
@@ -178,7 +181,7 @@ wait_listen() {
 @test "create: /etc/netns files: hosts, hostname, resolv.conf from the host" {
 	local rc=$BATS_TEST_TMPDIR/resolv.conf
 	printf 'search example.test\nnameserver 10.200.250.53\noptions ndots:2\n' >"$rc"
-	CTR_HOST_RESOLV_CONF=$rc run net_create tn-files 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc run net_create tn-files 10.200.117.2 --nat
 	assert_success
 	run cat /etc/netns/tn-files/hostname
 	assert_output "tn-files"
@@ -202,7 +205,7 @@ wait_listen() {
 	local rc=$BATS_TEST_TMPDIR/resolv.conf up=$BATS_TEST_TMPDIR/upstream.conf
 	printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n' >"$rc"
 	printf 'nameserver 10.200.250.1\nnameserver 10.200.250.2\nnameserver fe80::1\n' >"$up"
-	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=$up run net_create tn-stub 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=$up run net_create tn-stub 10.200.117.2 --nat
 	assert_success
 	run grep '^nameserver' /etc/netns/tn-stub/resolv.conf
 	assert_output $'nameserver 10.200.250.1\nnameserver 10.200.250.2'
@@ -210,7 +213,7 @@ wait_listen() {
 	net_destroy tn-stub
 	# No upstream file either: no nameserver line at all (never a loopback
 	# one) and a warning that names the stub.
-	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=/nonexistent run net_create tn-stub 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=/nonexistent run net_create tn-stub 10.200.117.2 --nat
 	assert_success
 	assert_output --partial "127.0.0.53"
 	assert_output --partial "--dns"
@@ -315,7 +318,7 @@ wait_listen() {
 	net_destroy tn-gw
 }
 
-@test "--nat: masquerade and forward rules exist while the bridge does" {
+@test "--nat: masquerade and forward rules exist while the bridge does; a --no-nat container already there is excluded" {
 	local table=ctr_${CTR_BRIDGE//-/_} fwd
 	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
 	net_create tn-n0 10.200.119.2
@@ -327,17 +330,96 @@ wait_listen() {
 	assert_output --partial 'ip saddr 10.200.119.0/24 oifname != "'"$CTR_BRIDGE"'" masquerade'
 	assert_output --partial "hook postrouting"
 	assert_output --partial "hook forward"
+	assert_output --partial 'iifname "'"$CTR_BRIDGE"'" oifname != "'"$CTR_BRIDGE"'" ip saddr @nonat ct status ! dnat drop'
+	run nft list set ip "$table" nonat
+	assert_output --partial "10.200.119.2"
+	refute_output --partial "10.200.119.3"
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
 	run netns-setup list --json
-	assert_equal "$(jq -r '.[] | select(.name=="tn-n1") | .nat' <<<"$output")" true
+	assert_equal "$(jq -r '.[] | select(.name=="tn-n1") | "\(.nat) \(.bridge_nat) \(.nat_excluded)"' <<<"$output")" "true true false"
+	assert_equal "$(jq -r '.[] | select(.name=="tn-n0") | "\(.nat) \(.bridge_nat) \(.nat_excluded)"' <<<"$output")" "false true true"
+	run netns-setup show tn-n0
+	assert_line --regexp '^nat: +no \(--no-nat: excluded from the NAT of its bridge\)$'
+	assert_line --regexp '^bridge nat: yes \(nft\)$'
 	net_destroy tn-n1
-	# Still one container on the bridge: NAT stays.
-	run nft list table ip "$table"
+	# Still one container on the bridge: NAT stays, and so does its exclusion.
+	run nft list set ip "$table" nonat
 	assert_success
+	assert_output --partial "10.200.119.2"
 	net_destroy tn-n0
 	run nft list table ip "$table"
 	assert_failure
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "create without --nat: outbound access is the default (route, masquerade, forwarding), resolv.conf from the host" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	printf 'nameserver 10.200.250.53\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-def 10.200.126.2 --bridge "$CTR_BRIDGE"
+	assert_success
+	assert_output ""
+	run ip -n tn-def route show default
+	assert_output --partial "default via 10.200.126.1 dev eth0"
+	run nft list table ip "$table"
+	assert_success
+	assert_output --partial 'ip saddr 10.200.126.0/24 oifname != "'"$CTR_BRIDGE"'" masquerade'
+	assert_output --partial 'iifname "'"$CTR_BRIDGE"'" accept'
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+	run grep '^nameserver' /etc/netns/tn-def/resolv.conf
+	assert_output "nameserver 10.200.250.53"
+	run netns-setup show tn-def
+	assert_line --regexp '^nat: +yes$'
+	assert_line --regexp '^bridge nat: yes \(nft\)$'
+	netns-setup destroy tn-def
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--no-nat: no masquerade, forwarding untouched, no nameserver in resolv.conf unless --dns; the last of --nat and --no-nat counts" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	printf 'nameserver 10.200.250.53\nsearch example.test\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --nat --no-nat
+	assert_success
+	assert_output ""
+	run nft list table ip "$table"
+	assert_failure
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	run grep -c '^nameserver' /etc/netns/tn-nn/resolv.conf
+	assert_output 0
+	run ip netns exec tn-nn cat /etc/resolv.conf
+	assert_output --partial "no way out"
+	run netns-setup show tn-nn
+	assert_line --regexp '^nat: +no$'
+	assert_line --regexp '^bridge nat: no$'
+	netns-setup destroy tn-nn
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --no-nat --dns 10.200.250.9
+	assert_success
+	run grep '^nameserver' /etc/netns/tn-nn/resolv.conf
+	assert_output "nameserver 10.200.250.9"
+	netns-setup destroy tn-nn
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--no-nat on a bridge that masquerades: the address is excluded until the container goes" {
+	local table=ctr_${CTR_BRIDGE//-/_}
+	net_create tn-x1 10.200.126.2 --nat
+	net_create tn-x2 10.200.126.3
+	run nft list set ip "$table" nonat
+	assert_output --partial "10.200.126.3"
+	refute_output --partial "10.200.126.2"
+	run netns-setup list --json
+	assert_equal "$(jq -r '.[] | select(.name=="tn-x2") | "\(.nat) \(.nat_excluded)"' <<<"$output")" "false true"
+	run netns-setup list
+	assert_line --regexp '^tn-x2 +10\.200\.126\.3/24 .* no +- +no$'
+	assert_line --regexp '^tn-x1 +10\.200\.126\.2/24 .* yes +- +no$'
+	net_destroy tn-x2
+	run nft list set ip "$table" nonat
+	assert_success
+	refute_output --partial "10.200.126.3"
+	net_destroy tn-x1
 	assert_no_net_debris "$SNAP"
 }
 
@@ -351,6 +433,21 @@ wait_listen() {
 	assert_output --partial "-s 10.200.119.0/24 ! -o $CTR_BRIDGE -j MASQUERADE"
 	run iptables -w -t nat -S POSTROUTING
 	assert_output --partial "-j $chain"
+	# --no-nat beside it: excluded by a rule on its source address.
+	CTR_NAT_BACKEND=iptables run net_create tn-ipt2 10.200.119.3
+	assert_success
+	run iptables -w -S "$chain"
+	assert_output --partial "-s 10.200.119.3/32 ! -o $CTR_BRIDGE -j DROP"
+	run netns-setup show tn-ipt2
+	assert_line --regexp '^bridge nat: yes \(iptables\)$'
+	# Published ports need nftables.
+	CTR_NAT_BACKEND=iptables run net_create tn-ipt3 10.200.119.4 --nat -p 7380:80
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "nftables"
+	net_destroy tn-ipt2
+	run iptables -w -S "$chain"
+	refute_output --partial "10.200.119.3"
 	net_destroy tn-ipt
 	run iptables -w -t nat -S "$chain"
 	assert_failure
@@ -414,9 +511,9 @@ wait_listen() {
 	net_create tn-l2 10.200.117.3/24
 	run netns-setup list
 	assert_success
-	assert_line --index 0 --regexp '^NAME +IP +BRIDGE +VETH +RUNNING$'
-	assert_line --regexp "^tn-l1 +10\.200\.117\.2/24 +$CTR_BRIDGE +vc-tn-l1 +no$"
-	assert_line --regexp "^tn-l2 +10\.200\.117\.3/24 +$CTR_BRIDGE +vc-tn-l2 +no$"
+	assert_line --index 0 --regexp '^NAME +IP +BRIDGE +VETH +NAT +PORTS +RUNNING$'
+	assert_line --regexp "^tn-l1 +10\.200\.117\.2/24 +$CTR_BRIDGE +vc-tn-l1 +no +- +no$"
+	assert_line --regexp "^tn-l2 +10\.200\.117\.3/24 +$CTR_BRIDGE +vc-tn-l2 +no +- +no$"
 	run netns-setup list --json
 	assert_success
 	assert_equal "$(jq -c '[.[] | .name] | sort' <<<"$output")" '["tn-l1","tn-l2"]'
@@ -574,7 +671,7 @@ wait_listen() {
 		exec $CTR_NETLINK "\${args[@]}"
 	EOF
 	chmod +x "$bin/ctr-netlink"
-	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-bad 10.200.117.2 --bridge "$CTR_BRIDGE"
+	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-bad 10.200.117.2 --bridge "$CTR_BRIDGE" --no-nat
 	assert_failure 1
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "netns-setup: tn-bad: "
@@ -627,12 +724,24 @@ wait_listen() {
 	ip addr add 10.200.122.1/24 dev "$other"
 	net_snapshot >"$SNAP"
 	refused_naming "$other" create tn-f 10.200.123.2 --bridge "$other"
-	# Same subnet: joined, and left in place by destroy.
-	netns-setup create tn-f 10.200.122.2 --bridge "$other"
+	# Same subnet: joined, and left in place by destroy, with NAT too
+	# (ctr's rules on it go with its last container).
+	netns-setup create tn-f 10.200.122.2 --bridge "$other" --no-nat
 	run ip -o link show vc-tn-f
 	assert_output --partial "master $other"
 	netns-setup destroy tn-f
 	[ -e "/sys/class/net/$other" ]
+	netns-setup create tn-f 10.200.122.2 --bridge "$other" --nat
+	netns-setup create tn-f2 10.200.122.3 --bridge "$other" --nat
+	run nft list table ip "ctr_${other//-/_}"
+	assert_success
+	netns-setup destroy tn-f
+	netns-setup destroy tn-f2
+	[ -e "/sys/class/net/$other" ]
+	run nft list table ip "ctr_${other//-/_}"
+	assert_failure
+	run nft list table bridge "ctr_${other//-/_}"
+	assert_failure
 	ip link del "$other"
 }
 
@@ -710,18 +819,18 @@ wait_listen() {
 
 @test "a create killed with -9 is rolled back by the next command" {
 	# A ctr-netlink wrapper that does the kernel work (without ending the
-	# create: its first 8 arguments), then hangs, so that netns-setup is
+	# create: its first 9 arguments), then hangs, so that netns-setup is
 	# killed with the network made.
 	local bin=$BATS_TEST_TMPDIR/bin
 	mkdir -p "$bin"
 	cat >"$bin/ctr-netlink" <<-EOF
 		#!/bin/bash
-		$CTR_NETLINK "\${@:1:8}"
+		$CTR_NETLINK "\${@:1:9}"
 		echo \$\$ >"$BATS_TEST_TMPDIR/ip.pid"
 		exec sleep 100
 	EOF
 	chmod +x "$bin/ctr-netlink"
-	CTR_NETLINK=$bin/ctr-netlink netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" &
+	CTR_NETLINK=$bin/ctr-netlink netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" --no-nat &
 	local pid=$! i
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$BATS_TEST_TMPDIR/ip.pid" ] && break
@@ -791,9 +900,9 @@ wait_listen() {
 	local b1=${CTR_BRIDGE}o1 b2=${CTR_BRIDGE}o2 ok p1 p2
 	for _ in 1 2 3; do
 		ok=0
-		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" 2>"$BATS_TEST_TMPDIR/e1" &
+		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" --no-nat 2>"$BATS_TEST_TMPDIR/e1" &
 		p1=$!
-		netns-setup create tn-o2 10.200.125.3 --bridge "$b2" 2>"$BATS_TEST_TMPDIR/e2" &
+		netns-setup create tn-o2 10.200.125.3 --bridge "$b2" --no-nat 2>"$BATS_TEST_TMPDIR/e2" &
 		p2=$!
 		if wait "$p1"; then ok=$((ok + 1)); fi
 		if wait "$p2"; then ok=$((ok + 1)); fi

@@ -929,3 +929,113 @@ wait_listen() {
 	BG_PIDS=
 	assert_no_net_debris "$SNAP"
 }
+
+# The Ethernet address of eth0 in netns $1.
+eth0_mac() {
+	ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
+}
+
+spoof() {
+	python3 "$CTR_SRC/bats-tests/probes/spoof.py" "$@"
+}
+
+@test "hardening: a container with NET_RAW can poison no ARP cache, steal no MAC, spoof no source address and send no router advertisement" {
+	local a_mac b_mac br_mac i
+	net_create tn-ha 10.200.127.2
+	net_create tn-hb 10.200.127.3
+	a_mac=$(eth0_mac tn-ha)
+	b_mac=$(eth0_mac tn-hb)
+	br_mac=$(cat "/sys/class/net/$CTR_BRIDGE/address")
+	# The address the port is pinned to is eth0's, fixed by the create.
+	assert_equal "$a_mac" 02:63:0a:c8:7f:02
+	run nft list chain bridge "ctr_${CTR_BRIDGE//-/_}" port_vc-tn-ha
+	assert_output --partial "ether saddr != $a_mac drop"
+	# Honest traffic passes, and fills the neighbour entries.
+	ping -c1 -W2 10.200.127.3 >/dev/null
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.1 >/dev/null
+	ip netns exec tn-ha ping -c1 -W2 10.200.127.3 >/dev/null
+	# A tells the host that B's address is at A, and B that the gateway is.
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$a_mac" "$a_mac" 10.200.127.3 10.200.127.1
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$a_mac" "$a_mac" 10.200.127.1 10.200.127.3
+	# A sends with B's MAC (the bridge would move B's MAC to A's port).
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$b_mac" "$b_mac" 10.200.127.3 10.200.127.9
+	# A sends UDP to the host (a listener on the gateway address only)
+	# with B's address as the source.
+	spoof listen-udp 10.200.127.1 7301 2 >"$BATS_TEST_TMPDIR/udp" &
+	BG_PIDS=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q listening "$BATS_TEST_TMPDIR/udp" && break
+		sleep 0.05
+	done
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" udp eth0 "$a_mac" "$br_mac" 10.200.127.3 10.200.127.1 7301 spoofed
+	# A router advertisement of 2001:db8:63::/64 to all nodes.
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" ra eth0 "$a_mac" 2001:db8:63
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	run ip neigh show 10.200.127.3 dev "$CTR_BRIDGE"
+	refute_output --partial "$a_mac"
+	run ip -n tn-hb neigh show 10.200.127.1
+	refute_output --partial "$a_mac"
+	run bridge fdb show br "$CTR_BRIDGE"
+	refute_line --partial "$b_mac dev vc-tn-ha"
+	run cat "$BATS_TEST_TMPDIR/udp"
+	assert_output $'listening\nnothing'
+	run ip -6 addr show dev "$CTR_BRIDGE" scope global
+	assert_output ""
+	run ip -6 route show 2001:db8:63::/64
+	assert_output ""
+	run ip -n tn-hb -6 addr show scope global
+	assert_output ""
+	run ip -n tn-hb -6 route show 2001:db8:63::/64
+	assert_output ""
+	# After all that, B still talks to the host and A.
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.1 >/dev/null
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.2 >/dev/null
+	net_destroy tn-ha
+	net_destroy tn-hb
+	assert_no_net_debris "$SNAP"
+}
+
+@test "hardening: no forwarding inside a container netns on a forwarding host, no IPv6 on eth0, no router advertisements on the bridge, ping for every group" {
+	local fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	net_create tn-fa 10.200.127.2 --nat
+	# The host forwards now: a netns made after that copies it.
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+	net_create tn-fb 10.200.127.3 --nat
+	for n in tn-fb tn-fa; do
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/ip_forward)" 0
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/conf/all/forwarding)" 0
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 1
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/ping_group_range)" $'0\t2147483647'
+	done
+	assert_equal "$(cat "/proc/sys/net/ipv6/conf/$CTR_BRIDGE/accept_ra")" 0
+	net_destroy tn-fa
+	net_destroy tn-fb
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "a bridge and a network made by an older netns-setup: a new container joins it, and both are destroyed" {
+	local t=ctr_${CTR_BRIDGE//-/_}
+	net_create tn-old 10.200.117.2
+	# The records as an older netns-setup wrote them; no port filter.
+	printf 'name=tn-old\nip=10.200.117.2\nprefix=24\nbridge=%s\nveth=vc-tn-old\ngateway=10.200.117.1\nnat=0\n' \
+		"$CTR_BRIDGE" >"$CTR_NET_STATE_DIR/netns/tn-old"
+	printf 'subnet=10.200.117.0\nprefix=24\ngateway=10.200.117.1\nnat=0\nnat_backend=\nfwd_prev=1\n' \
+		>"$CTR_NET_STATE_DIR/bridge/$CTR_BRIDGE"
+	nft delete table bridge "$t"
+	net_create tn-new 10.200.117.3
+	run nft list chain bridge "$t" port_vc-tn-new
+	assert_success
+	run netns-setup show tn-old
+	assert_line --regexp '^mac: +unknown$'
+	run netns-setup destroy tn-old
+	assert_success
+	[ -e "/sys/class/net/$CTR_BRIDGE" ]
+	run netns-setup destroy tn-new
+	assert_success
+	run nft list table bridge "$t"
+	assert_failure
+	assert_no_net_debris "$SNAP"
+}

@@ -1039,3 +1039,122 @@ spoof() {
 	assert_failure
 	assert_no_net_debris "$SNAP"
 }
+
+# An echo server in netns $1 on TCP port $2 (every connection until EOF,
+# $3 connections), or with /udp after the port one UDP datagram; pid in
+# BG_PIDS.
+echo_server() {
+	local ns=$1 port=$2 n=${3:-1}
+	ip netns exec "$ns" python3 -c '
+import socket, sys
+port, n = sys.argv[1], int(sys.argv[2])
+if port.endswith("/udp"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(port[:-4])))
+    data, addr = s.recvfrom(65536)
+    s.sendto(b"echo:" + data, addr)
+    sys.exit(0)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(port)))
+s.listen(8)
+for _ in range(n):
+    c, _ = s.accept()
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.close()
+' "$port" "$n" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+@test "-p: a published TCP port reached at 127.0.0.1 and at the gateway from another container, a UDP one at 127.0.0.1 only; bytes intact; rules and route_localnet gone with the container" {
+	local t=ctr_${CTR_BRIDGE//-/_} data=$BATS_TEST_TMPDIR/data localnet
+	net_create tn-pa 10.200.128.2 --nat -p 47301:8080 -p 127.0.0.1:47302:5353/udp
+	net_create tn-pb 10.200.128.3
+	localnet=$(cat "/proc/sys/net/ipv4/conf/$CTR_BRIDGE/route_localnet")
+	assert_equal "$localnet" 1
+	run netns-setup show tn-pa
+	assert_line --regexp '^ports: +47301->8080/tcp,127\.0\.0\.1:47302->5353/udp$'
+	run netns-setup list --json
+	assert_equal "$(jq -c '.[] | select(.name=="tn-pa") | .ports' <<<"$output")" \
+		'[{"host_ip":"0.0.0.0","host_port":47301,"port":8080,"proto":"tcp"},{"host_ip":"127.0.0.1","host_port":47302,"port":5353,"proto":"udp"}]'
+	run nft list map ip "$t" pub_tcp
+	assert_output --partial "47301 : jump pub_vc-tn-pa"
+	echo_server tn-pa 8080 3
+	wait_listen tn-pa 8080
+	head -c 200000 /dev/urandom >"$data"
+	# From the host's loopback, and from its own bridge address.
+	nc -N -w5 127.0.0.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out1"
+	cmp "$data" "$BATS_TEST_TMPDIR/out1"
+	nc -N -w5 10.200.128.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out2"
+	cmp "$data" "$BATS_TEST_TMPDIR/out2"
+	# From another container (a --no-nat one) through the gateway.
+	ip netns exec tn-pb nc -N -w5 10.200.128.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out3"
+	cmp "$data" "$BATS_TEST_TMPDIR/out3"
+	# UDP on 127.0.0.1 only.
+	echo_server tn-pa 5353/udp
+	sleep 0.3
+	run python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b"ping-udp", ("127.0.0.1", 47302))
+print(s.recvfrom(100)[0].decode())'
+	assert_output "echo:ping-udp"
+	run nft list chain ip "$t" pub_vc-tn-pa
+	assert_output --partial "ip daddr 127.0.0.1 udp dport 47302 dnat to 10.200.128.2:5353"
+	# shellcheck disable=SC2086 # a list of pids
+	wait $BG_PIDS
+	BG_PIDS=
+	net_destroy tn-pa
+	# The bridge stays (tn-pb): the port and its chain are gone, and
+	# route_localnet is back.
+	run nft list map ip "$t" pub_tcp
+	refute_output --partial 47301
+	run nft list chain ip "$t" pub_vc-tn-pa
+	assert_failure
+	assert_equal "$(cat "/proc/sys/net/ipv4/conf/$CTR_BRIDGE/route_localnet")" 0
+	run nc -z -w1 127.0.0.1 47301
+	assert_failure
+	net_destroy tn-pb
+	assert_no_net_debris "$SNAP"
+}
+
+@test "-p: bad ports, protocols and addresses, a port in use and --no-nat are refused with one line, leaving nothing" {
+	local br=(--bridge "$CTR_BRIDGE")
+	refused_naming "port 0" create tn-pq 10.200.128.2 "${br[@]}" -p 0:80
+	refused_naming "port 65536" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:65536
+	refused_naming "port 'http'" create tn-pq 10.200.128.2 "${br[@]}" -p http:80
+	refused_naming "sctp" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80/sctp
+	refused_naming "47301:80:90" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80:90
+	refused_naming "10.200.250.7" create tn-pq 10.200.128.2 "${br[@]}" -p 10.200.250.7:47301:80
+	refused_naming "twice" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80 --publish 47301:81
+	refused_naming "--no-nat" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80 --no-nat
+	# A socket of the host listens on the port.
+	python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 47303))
+s.listen(1)
+time.sleep(30)' &
+	BG_PIDS=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ss -Hltn "sport = :47303" | grep -q LISTEN && break
+		sleep 0.05
+	done
+	refused_naming "47303/tcp" create tn-pq 10.200.128.2 "${br[@]}" -p 47303:80
+	assert_output --partial "in use on this host"
+	# The same port in UDP is free.
+	net_create tn-pq 10.200.128.2 --nat -p 47303:80/udp
+	# Published by another container, on another address too.
+	net_snapshot >"$SNAP"
+	refused_naming "tn-pq" create tn-pr 10.200.128.3 "${br[@]}" -p 127.0.0.1:47303:80/udp
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	net_destroy tn-pq
+}

@@ -1158,3 +1158,32 @@ time.sleep(30)' &
 	BG_PIDS=
 	net_destroy tn-pq
 }
+
+@test "a create with NAT and -p failing in ctr-netlink: its port filter, NAT, published port and forwarding are rolled back" {
+	local bin=$BATS_TEST_TMPDIR/bin fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	mkdir -p "$bin"
+	cat >"$bin/ctr-netlink" <<-EOF
+		#!/bin/bash
+		args=("\$@")
+		[ "\$1" != create ] || args[4]=10.200.128.999
+		exec $CTR_NETLINK "\${args[@]}"
+	EOF
+	chmod +x "$bin/ctr-netlink"
+	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-rb 10.200.128.2 --bridge "$CTR_BRIDGE" -p 47304:80
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "netns-setup: tn-rb: "
+	run nft list table ip "ctr_${CTR_BRIDGE//-/_}"
+	assert_failure
+	run nft list table bridge "ctr_${CTR_BRIDGE//-/_}"
+	assert_failure
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	run netns-setup list --json
+	assert_output "[]"
+	assert_no_net_debris "$SNAP"
+	# The port is free again.
+	net_create tn-rb 10.200.128.2 --nat -p 47304:80
+	net_destroy tn-rb
+	assert_no_net_debris "$SNAP"
+}

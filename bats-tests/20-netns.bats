@@ -29,10 +29,11 @@ remove_leftovers() {
 		ip link del "$n" 2>/dev/null || true
 	done
 	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
-	# NAT of this suite's bridges (ctr_ct_net*, CTR_CT_NET*).
-	for n in $(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/ { print $3 }'); do
-		nft delete table ip "$n" 2>/dev/null || true
-	done
+	# NAT and port filters of this suite's bridges (ctr_ct_net* in the
+	# families ip and bridge, CTR_CT_NET*), and the sysctls they changed.
+	while read -r _ fam n; do
+		nft delete table "$fam" "$n" 2>/dev/null || true
+	done < <(nft list tables 2>/dev/null | awk '$3 ~ /^ctr_ct_net/')
 	for n in $(iptables -w -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CTR_CT_NET/ { print $2 }'); do
 		iptables -w -t nat -D POSTROUTING -j "$n" 2>/dev/null || true
 		iptables -w -t nat -F "$n" 2>/dev/null || true
@@ -118,6 +119,8 @@ wait_listen() {
 	assert_output --partial "netns-setup create NAME IP[/PREFIX]"
 	assert_output --partial "--gateway"
 	assert_output --partial "--nat"
+	assert_output --partial "--no-nat"
+	assert_output --partial "--publish"
 	assert_output --partial "--dns"
 	run netns-setup --version
 	assert_success
@@ -141,7 +144,7 @@ wait_listen() {
 @test "man page documents every option of --help" {
 	local man=$CTR_SRC/docs/man/netns-setup.1 opt
 	assert_file_exists "$man"
-	for opt in create destroy list show --bridge --gateway --nat --dns --json -f --wait --help --version \
+	for opt in create destroy list show --bridge --gateway --nat --no-nat --publish --dns --json -f --wait --help --version \
 		CTR_BRIDGE CTR_NET_STATE_DIR CTR_HOST_RESOLV_CONF CTR_NETLINK; do
 		grep -qF -- "${opt//-/\\-}" "$man" || fail "man page lacks $opt"
 	done
@@ -178,7 +181,7 @@ wait_listen() {
 @test "create: /etc/netns files: hosts, hostname, resolv.conf from the host" {
 	local rc=$BATS_TEST_TMPDIR/resolv.conf
 	printf 'search example.test\nnameserver 10.200.250.53\noptions ndots:2\n' >"$rc"
-	CTR_HOST_RESOLV_CONF=$rc run net_create tn-files 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc run net_create tn-files 10.200.117.2 --nat
 	assert_success
 	run cat /etc/netns/tn-files/hostname
 	assert_output "tn-files"
@@ -202,7 +205,7 @@ wait_listen() {
 	local rc=$BATS_TEST_TMPDIR/resolv.conf up=$BATS_TEST_TMPDIR/upstream.conf
 	printf 'nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n' >"$rc"
 	printf 'nameserver 10.200.250.1\nnameserver 10.200.250.2\nnameserver fe80::1\n' >"$up"
-	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=$up run net_create tn-stub 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=$up run net_create tn-stub 10.200.117.2 --nat
 	assert_success
 	run grep '^nameserver' /etc/netns/tn-stub/resolv.conf
 	assert_output $'nameserver 10.200.250.1\nnameserver 10.200.250.2'
@@ -210,7 +213,7 @@ wait_listen() {
 	net_destroy tn-stub
 	# No upstream file either: no nameserver line at all (never a loopback
 	# one) and a warning that names the stub.
-	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=/nonexistent run net_create tn-stub 10.200.117.2
+	CTR_HOST_RESOLV_CONF=$rc CTR_UPSTREAM_RESOLV_CONF=/nonexistent run net_create tn-stub 10.200.117.2 --nat
 	assert_success
 	assert_output --partial "127.0.0.53"
 	assert_output --partial "--dns"
@@ -315,7 +318,7 @@ wait_listen() {
 	net_destroy tn-gw
 }
 
-@test "--nat: masquerade and forward rules exist while the bridge does" {
+@test "--nat: masquerade and forward rules exist while the bridge does; a --no-nat container already there is excluded" {
 	local table=ctr_${CTR_BRIDGE//-/_} fwd
 	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
 	net_create tn-n0 10.200.119.2
@@ -327,17 +330,96 @@ wait_listen() {
 	assert_output --partial 'ip saddr 10.200.119.0/24 oifname != "'"$CTR_BRIDGE"'" masquerade'
 	assert_output --partial "hook postrouting"
 	assert_output --partial "hook forward"
+	assert_output --partial 'iifname "'"$CTR_BRIDGE"'" oifname != "'"$CTR_BRIDGE"'" ip saddr @nonat ct status ! dnat drop'
+	run nft list set ip "$table" nonat
+	assert_output --partial "10.200.119.2"
+	refute_output --partial "10.200.119.3"
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
 	run netns-setup list --json
-	assert_equal "$(jq -r '.[] | select(.name=="tn-n1") | .nat' <<<"$output")" true
+	assert_equal "$(jq -r '.[] | select(.name=="tn-n1") | "\(.nat) \(.bridge_nat) \(.nat_excluded)"' <<<"$output")" "true true false"
+	assert_equal "$(jq -r '.[] | select(.name=="tn-n0") | "\(.nat) \(.bridge_nat) \(.nat_excluded)"' <<<"$output")" "false true true"
+	run netns-setup show tn-n0
+	assert_line --regexp '^nat: +no \(--no-nat: excluded from the NAT of its bridge\)$'
+	assert_line --regexp '^bridge nat: yes \(nft\)$'
 	net_destroy tn-n1
-	# Still one container on the bridge: NAT stays.
-	run nft list table ip "$table"
+	# Still one container on the bridge: NAT stays, and so does its exclusion.
+	run nft list set ip "$table" nonat
 	assert_success
+	assert_output --partial "10.200.119.2"
 	net_destroy tn-n0
 	run nft list table ip "$table"
 	assert_failure
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "create without --nat: outbound access is the default (route, masquerade, forwarding), resolv.conf from the host" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	printf 'nameserver 10.200.250.53\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-def 10.200.126.2 --bridge "$CTR_BRIDGE"
+	assert_success
+	assert_output ""
+	run ip -n tn-def route show default
+	assert_output --partial "default via 10.200.126.1 dev eth0"
+	run nft list table ip "$table"
+	assert_success
+	assert_output --partial 'ip saddr 10.200.126.0/24 oifname != "'"$CTR_BRIDGE"'" masquerade'
+	assert_output --partial 'iifname "'"$CTR_BRIDGE"'" accept'
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+	run grep '^nameserver' /etc/netns/tn-def/resolv.conf
+	assert_output "nameserver 10.200.250.53"
+	run netns-setup show tn-def
+	assert_line --regexp '^nat: +yes$'
+	assert_line --regexp '^bridge nat: yes \(nft\)$'
+	netns-setup destroy tn-def
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--no-nat: no masquerade, forwarding untouched, no nameserver in resolv.conf unless --dns; the last of --nat and --no-nat counts" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	printf 'nameserver 10.200.250.53\nsearch example.test\n' >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --nat --no-nat
+	assert_success
+	assert_output ""
+	run nft list table ip "$table"
+	assert_failure
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	run grep -c '^nameserver' /etc/netns/tn-nn/resolv.conf
+	assert_output 0
+	run ip netns exec tn-nn cat /etc/resolv.conf
+	assert_output --partial "no way out"
+	run netns-setup show tn-nn
+	assert_line --regexp '^nat: +no$'
+	assert_line --regexp '^bridge nat: no$'
+	netns-setup destroy tn-nn
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --no-nat --dns 10.200.250.9
+	assert_success
+	run grep '^nameserver' /etc/netns/tn-nn/resolv.conf
+	assert_output "nameserver 10.200.250.9"
+	netns-setup destroy tn-nn
+	assert_no_net_debris "$SNAP"
+}
+
+@test "--no-nat on a bridge that masquerades: the address is excluded until the container goes" {
+	local table=ctr_${CTR_BRIDGE//-/_}
+	net_create tn-x1 10.200.126.2 --nat
+	net_create tn-x2 10.200.126.3
+	run nft list set ip "$table" nonat
+	assert_output --partial "10.200.126.3"
+	refute_output --partial "10.200.126.2"
+	run netns-setup list --json
+	assert_equal "$(jq -r '.[] | select(.name=="tn-x2") | "\(.nat) \(.nat_excluded)"' <<<"$output")" "false true"
+	run netns-setup list
+	assert_line --regexp '^tn-x2 +10\.200\.126\.3/24 .* no +- +no$'
+	assert_line --regexp '^tn-x1 +10\.200\.126\.2/24 .* yes +- +no$'
+	net_destroy tn-x2
+	run nft list set ip "$table" nonat
+	assert_success
+	refute_output --partial "10.200.126.3"
+	net_destroy tn-x1
 	assert_no_net_debris "$SNAP"
 }
 
@@ -351,6 +433,21 @@ wait_listen() {
 	assert_output --partial "-s 10.200.119.0/24 ! -o $CTR_BRIDGE -j MASQUERADE"
 	run iptables -w -t nat -S POSTROUTING
 	assert_output --partial "-j $chain"
+	# --no-nat beside it: excluded by a rule on its source address.
+	CTR_NAT_BACKEND=iptables run net_create tn-ipt2 10.200.119.3
+	assert_success
+	run iptables -w -S "$chain"
+	assert_output --partial "-s 10.200.119.3/32 ! -o $CTR_BRIDGE -j DROP"
+	run netns-setup show tn-ipt2
+	assert_line --regexp '^bridge nat: yes \(iptables\)$'
+	# Published ports need nftables.
+	CTR_NAT_BACKEND=iptables run net_create tn-ipt3 10.200.119.4 --nat -p 7380:80
+	assert_failure
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "nftables"
+	net_destroy tn-ipt2
+	run iptables -w -S "$chain"
+	refute_output --partial "10.200.119.3"
 	net_destroy tn-ipt
 	run iptables -w -t nat -S "$chain"
 	assert_failure
@@ -414,9 +511,9 @@ wait_listen() {
 	net_create tn-l2 10.200.117.3/24
 	run netns-setup list
 	assert_success
-	assert_line --index 0 --regexp '^NAME +IP +BRIDGE +VETH +RUNNING$'
-	assert_line --regexp "^tn-l1 +10\.200\.117\.2/24 +$CTR_BRIDGE +vc-tn-l1 +no$"
-	assert_line --regexp "^tn-l2 +10\.200\.117\.3/24 +$CTR_BRIDGE +vc-tn-l2 +no$"
+	assert_line --index 0 --regexp '^NAME +IP +BRIDGE +VETH +NAT +PORTS +RUNNING$'
+	assert_line --regexp "^tn-l1 +10\.200\.117\.2/24 +$CTR_BRIDGE +vc-tn-l1 +no +- +no$"
+	assert_line --regexp "^tn-l2 +10\.200\.117\.3/24 +$CTR_BRIDGE +vc-tn-l2 +no +- +no$"
 	run netns-setup list --json
 	assert_success
 	assert_equal "$(jq -c '[.[] | .name] | sort' <<<"$output")" '["tn-l1","tn-l2"]'
@@ -574,7 +671,7 @@ wait_listen() {
 		exec $CTR_NETLINK "\${args[@]}"
 	EOF
 	chmod +x "$bin/ctr-netlink"
-	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-bad 10.200.117.2 --bridge "$CTR_BRIDGE"
+	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-bad 10.200.117.2 --bridge "$CTR_BRIDGE" --no-nat
 	assert_failure 1
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "netns-setup: tn-bad: "
@@ -627,12 +724,24 @@ wait_listen() {
 	ip addr add 10.200.122.1/24 dev "$other"
 	net_snapshot >"$SNAP"
 	refused_naming "$other" create tn-f 10.200.123.2 --bridge "$other"
-	# Same subnet: joined, and left in place by destroy.
-	netns-setup create tn-f 10.200.122.2 --bridge "$other"
+	# Same subnet: joined, and left in place by destroy, with NAT too
+	# (ctr's rules on it go with its last container).
+	netns-setup create tn-f 10.200.122.2 --bridge "$other" --no-nat
 	run ip -o link show vc-tn-f
 	assert_output --partial "master $other"
 	netns-setup destroy tn-f
 	[ -e "/sys/class/net/$other" ]
+	netns-setup create tn-f 10.200.122.2 --bridge "$other" --nat
+	netns-setup create tn-f2 10.200.122.3 --bridge "$other" --nat
+	run nft list table ip "ctr_${other//-/_}"
+	assert_success
+	netns-setup destroy tn-f
+	netns-setup destroy tn-f2
+	[ -e "/sys/class/net/$other" ]
+	run nft list table ip "ctr_${other//-/_}"
+	assert_failure
+	run nft list table bridge "ctr_${other//-/_}"
+	assert_failure
 	ip link del "$other"
 }
 
@@ -723,18 +832,18 @@ wait_listen() {
 
 @test "a create killed with -9 is rolled back by the next command" {
 	# A ctr-netlink wrapper that does the kernel work (without ending the
-	# create: its first 8 arguments), then hangs, so that netns-setup is
+	# create: its first 9 arguments), then hangs, so that netns-setup is
 	# killed with the network made.
 	local bin=$BATS_TEST_TMPDIR/bin
 	mkdir -p "$bin"
 	cat >"$bin/ctr-netlink" <<-EOF
 		#!/bin/bash
-		$CTR_NETLINK "\${@:1:8}"
+		$CTR_NETLINK "\${@:1:9}"
 		echo \$\$ >"$BATS_TEST_TMPDIR/ip.pid"
 		exec sleep 100
 	EOF
 	chmod +x "$bin/ctr-netlink"
-	CTR_NETLINK=$bin/ctr-netlink netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" &
+	CTR_NETLINK=$bin/ctr-netlink netns-setup create tn-kill 10.200.117.2 --bridge "$CTR_BRIDGE" --no-nat &
 	local pid=$! i
 	for ((i = 0; i < 100; i++)); do
 		[ -s "$BATS_TEST_TMPDIR/ip.pid" ] && break
@@ -804,9 +913,9 @@ wait_listen() {
 	local b1=${CTR_BRIDGE}o1 b2=${CTR_BRIDGE}o2 ok p1 p2
 	for _ in 1 2 3; do
 		ok=0
-		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" 2>"$BATS_TEST_TMPDIR/e1" &
+		netns-setup create tn-o1 10.200.125.2 --bridge "$b1" --no-nat 2>"$BATS_TEST_TMPDIR/e1" &
 		p1=$!
-		netns-setup create tn-o2 10.200.125.3 --bridge "$b2" 2>"$BATS_TEST_TMPDIR/e2" &
+		netns-setup create tn-o2 10.200.125.3 --bridge "$b2" --no-nat 2>"$BATS_TEST_TMPDIR/e2" &
 		p2=$!
 		if wait "$p1"; then ok=$((ok + 1)); fi
 		if wait "$p2"; then ok=$((ok + 1)); fi
@@ -831,5 +940,263 @@ wait_listen() {
 	kill "$BG_PIDS"
 	wait "$BG_PIDS" || true
 	BG_PIDS=
+	assert_no_net_debris "$SNAP"
+}
+
+# The Ethernet address of eth0 in netns $1.
+eth0_mac() {
+	ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
+}
+
+spoof() {
+	python3 "$CTR_SRC/bats-tests/probes/spoof.py" "$@"
+}
+
+@test "hardening: a container with NET_RAW can poison no ARP cache, steal no MAC, spoof no source address and send no router advertisement" {
+	local a_mac b_mac br_mac i
+	net_create tn-ha 10.200.127.2
+	net_create tn-hb 10.200.127.3
+	a_mac=$(eth0_mac tn-ha)
+	b_mac=$(eth0_mac tn-hb)
+	br_mac=$(cat "/sys/class/net/$CTR_BRIDGE/address")
+	# The address the port is pinned to is eth0's, fixed by the create.
+	assert_equal "$a_mac" 02:63:0a:c8:7f:02
+	run nft list chain bridge "ctr_${CTR_BRIDGE//-/_}" port_vc-tn-ha
+	assert_output --partial "ether saddr != $a_mac drop"
+	# Honest traffic passes, and fills the neighbour entries.
+	ping -c1 -W2 10.200.127.3 >/dev/null
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.1 >/dev/null
+	ip netns exec tn-ha ping -c1 -W2 10.200.127.3 >/dev/null
+	# A tells the host that B's address is at A, and B that the gateway is.
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$a_mac" "$a_mac" 10.200.127.3 10.200.127.1
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$a_mac" "$a_mac" 10.200.127.1 10.200.127.3
+	# A sends with B's MAC (the bridge would move B's MAC to A's port).
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" arp eth0 "$b_mac" "$b_mac" 10.200.127.3 10.200.127.9
+	# A sends UDP to the host (a listener on the gateway address only)
+	# with B's address as the source.
+	spoof listen-udp 10.200.127.1 7301 2 >"$BATS_TEST_TMPDIR/udp" &
+	BG_PIDS=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q listening "$BATS_TEST_TMPDIR/udp" && break
+		sleep 0.05
+	done
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" udp eth0 "$a_mac" "$br_mac" 10.200.127.3 10.200.127.1 7301 spoofed
+	# A router advertisement of 2001:db8:63::/64 to all nodes.
+	ip netns exec tn-ha "$BATS_TEST_DIRNAME/probes/spoof.py" ra eth0 "$a_mac" 2001:db8:63
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	run ip neigh show 10.200.127.3 dev "$CTR_BRIDGE"
+	refute_output --partial "$a_mac"
+	run ip -n tn-hb neigh show 10.200.127.1
+	refute_output --partial "$a_mac"
+	run bridge fdb show br "$CTR_BRIDGE"
+	refute_line --partial "$b_mac dev vc-tn-ha"
+	run cat "$BATS_TEST_TMPDIR/udp"
+	assert_output $'listening\nnothing'
+	run ip -6 addr show dev "$CTR_BRIDGE" scope global
+	assert_output ""
+	run ip -6 route show 2001:db8:63::/64
+	assert_output ""
+	run ip -n tn-hb -6 addr show scope global
+	assert_output ""
+	run ip -n tn-hb -6 route show 2001:db8:63::/64
+	assert_output ""
+	# After all that, B still talks to the host and A.
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.1 >/dev/null
+	ip netns exec tn-hb ping -c1 -W2 10.200.127.2 >/dev/null
+	net_destroy tn-ha
+	net_destroy tn-hb
+	assert_no_net_debris "$SNAP"
+}
+
+@test "hardening: no forwarding inside a container netns on a forwarding host, no IPv6 on eth0, no router advertisements on the bridge, ping for every group" {
+	local fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	net_create tn-fa 10.200.127.2 --nat
+	# The host forwards now: a netns made after that copies it.
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" 1
+	net_create tn-fb 10.200.127.3 --nat
+	for n in tn-fb tn-fa; do
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/ip_forward)" 0
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/conf/all/forwarding)" 0
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv6/conf/eth0/disable_ipv6)" 1
+		assert_equal "$(ip netns exec "$n" cat /proc/sys/net/ipv4/ping_group_range)" $'0\t2147483647'
+	done
+	assert_equal "$(cat "/proc/sys/net/ipv6/conf/$CTR_BRIDGE/accept_ra")" 0
+	net_destroy tn-fa
+	net_destroy tn-fb
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	assert_no_net_debris "$SNAP"
+}
+
+@test "a bridge and a network made by an older netns-setup: a new container joins it, and both are destroyed" {
+	local t=ctr_${CTR_BRIDGE//-/_}
+	net_create tn-old 10.200.117.2
+	# The records as an older netns-setup wrote them; no port filter.
+	printf 'name=tn-old\nip=10.200.117.2\nprefix=24\nbridge=%s\nveth=vc-tn-old\ngateway=10.200.117.1\nnat=0\n' \
+		"$CTR_BRIDGE" >"$CTR_NET_STATE_DIR/netns/tn-old"
+	printf 'subnet=10.200.117.0\nprefix=24\ngateway=10.200.117.1\nnat=0\nnat_backend=\nfwd_prev=1\n' \
+		>"$CTR_NET_STATE_DIR/bridge/$CTR_BRIDGE"
+	nft delete table bridge "$t"
+	net_create tn-new 10.200.117.3
+	run nft list chain bridge "$t" port_vc-tn-new
+	assert_success
+	run netns-setup show tn-old
+	assert_line --regexp '^mac: +unknown$'
+	run netns-setup destroy tn-old
+	assert_success
+	[ -e "/sys/class/net/$CTR_BRIDGE" ]
+	run netns-setup destroy tn-new
+	assert_success
+	run nft list table bridge "$t"
+	assert_failure
+	assert_no_net_debris "$SNAP"
+}
+
+# An echo server in netns $1 on TCP port $2 (every connection until EOF,
+# $3 connections), or with /udp after the port one UDP datagram; pid in
+# BG_PIDS.
+echo_server() {
+	local ns=$1 port=$2 n=${3:-1}
+	ip netns exec "$ns" python3 -c '
+import socket, sys
+port, n = sys.argv[1], int(sys.argv[2])
+if port.endswith("/udp"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", int(port[:-4])))
+    data, addr = s.recvfrom(65536)
+    s.sendto(b"echo:" + data, addr)
+    sys.exit(0)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(port)))
+s.listen(8)
+for _ in range(n):
+    c, _ = s.accept()
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        c.sendall(b)
+    c.close()
+' "$port" "$n" &
+	BG_PIDS="${BG_PIDS:-} $!"
+}
+
+@test "-p: a published TCP port reached at 127.0.0.1 and at the gateway from another container, a UDP one at 127.0.0.1 only; bytes intact; rules and route_localnet gone with the container" {
+	local t=ctr_${CTR_BRIDGE//-/_} data=$BATS_TEST_TMPDIR/data localnet
+	net_create tn-pa 10.200.128.2 --nat -p 47301:8080 -p 127.0.0.1:47302:5353/udp
+	net_create tn-pb 10.200.128.3
+	localnet=$(cat "/proc/sys/net/ipv4/conf/$CTR_BRIDGE/route_localnet")
+	assert_equal "$localnet" 1
+	run netns-setup show tn-pa
+	assert_line --regexp '^ports: +47301->8080/tcp,127\.0\.0\.1:47302->5353/udp$'
+	run netns-setup list --json
+	assert_equal "$(jq -c '.[] | select(.name=="tn-pa") | .ports' <<<"$output")" \
+		'[{"host_ip":"0.0.0.0","host_port":47301,"port":8080,"proto":"tcp"},{"host_ip":"127.0.0.1","host_port":47302,"port":5353,"proto":"udp"}]'
+	run nft list map ip "$t" pub_tcp
+	assert_output --partial "47301 : jump pub_vc-tn-pa"
+	echo_server tn-pa 8080 3
+	wait_listen tn-pa 8080
+	head -c 200000 /dev/urandom >"$data"
+	# From the host's loopback, and from its own bridge address.
+	nc -N -w5 127.0.0.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out1"
+	cmp "$data" "$BATS_TEST_TMPDIR/out1"
+	nc -N -w5 10.200.128.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out2"
+	cmp "$data" "$BATS_TEST_TMPDIR/out2"
+	# From another container (a --no-nat one) through the gateway.
+	ip netns exec tn-pb nc -N -w5 10.200.128.1 47301 <"$data" >"$BATS_TEST_TMPDIR/out3"
+	cmp "$data" "$BATS_TEST_TMPDIR/out3"
+	# UDP on 127.0.0.1 only.
+	echo_server tn-pa 5353/udp
+	sleep 0.3
+	run python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b"ping-udp", ("127.0.0.1", 47302))
+print(s.recvfrom(100)[0].decode())'
+	assert_output "echo:ping-udp"
+	run nft list chain ip "$t" pub_vc-tn-pa
+	assert_output --partial "ip daddr 127.0.0.1 udp dport 47302 dnat to 10.200.128.2:5353"
+	# shellcheck disable=SC2086 # a list of pids
+	wait $BG_PIDS
+	BG_PIDS=
+	net_destroy tn-pa
+	# The bridge stays (tn-pb): the port and its chain are gone, and
+	# route_localnet is back.
+	run nft list map ip "$t" pub_tcp
+	refute_output --partial 47301
+	run nft list chain ip "$t" pub_vc-tn-pa
+	assert_failure
+	assert_equal "$(cat "/proc/sys/net/ipv4/conf/$CTR_BRIDGE/route_localnet")" 0
+	run nc -z -w1 127.0.0.1 47301
+	assert_failure
+	net_destroy tn-pb
+	assert_no_net_debris "$SNAP"
+}
+
+@test "-p: bad ports, protocols and addresses, a port in use and --no-nat are refused with one line, leaving nothing" {
+	local br=(--bridge "$CTR_BRIDGE")
+	refused_naming "port 0" create tn-pq 10.200.128.2 "${br[@]}" -p 0:80
+	refused_naming "port 65536" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:65536
+	refused_naming "port 'http'" create tn-pq 10.200.128.2 "${br[@]}" -p http:80
+	refused_naming "sctp" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80/sctp
+	refused_naming "47301:80:90" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80:90
+	refused_naming "10.200.250.7" create tn-pq 10.200.128.2 "${br[@]}" -p 10.200.250.7:47301:80
+	refused_naming "twice" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80 --publish 47301:81
+	refused_naming "--no-nat" create tn-pq 10.200.128.2 "${br[@]}" -p 47301:80 --no-nat
+	# A socket of the host listens on the port.
+	python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 47303))
+s.listen(1)
+time.sleep(30)' &
+	BG_PIDS=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ss -Hltn "sport = :47303" | grep -q LISTEN && break
+		sleep 0.05
+	done
+	refused_naming "47303/tcp" create tn-pq 10.200.128.2 "${br[@]}" -p 47303:80
+	assert_output --partial "in use on this host"
+	# The same port in UDP is free.
+	net_create tn-pq 10.200.128.2 --nat -p 47303:80/udp
+	# Published by another container, on another address too.
+	net_snapshot >"$SNAP"
+	refused_naming "tn-pq" create tn-pr 10.200.128.3 "${br[@]}" -p 127.0.0.1:47303:80/udp
+	kill "$BG_PIDS"
+	wait "$BG_PIDS" || true
+	BG_PIDS=
+	net_destroy tn-pq
+}
+
+@test "a create with NAT and -p failing in ctr-netlink: its port filter, NAT, published port and forwarding are rolled back" {
+	local bin=$BATS_TEST_TMPDIR/bin fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	mkdir -p "$bin"
+	cat >"$bin/ctr-netlink" <<-EOF
+		#!/bin/bash
+		args=("\$@")
+		[ "\$1" != create ] || args[4]=10.200.128.999
+		exec $CTR_NETLINK "\${args[@]}"
+	EOF
+	chmod +x "$bin/ctr-netlink"
+	CTR_NETLINK=$bin/ctr-netlink run netns-setup create tn-rb 10.200.128.2 --bridge "$CTR_BRIDGE" -p 47304:80
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "netns-setup: tn-rb: "
+	run nft list table ip "ctr_${CTR_BRIDGE//-/_}"
+	assert_failure
+	run nft list table bridge "ctr_${CTR_BRIDGE//-/_}"
+	assert_failure
+	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+	run netns-setup list --json
+	assert_output "[]"
+	assert_no_net_debris "$SNAP"
+	# The port is free again.
+	net_create tn-rb 10.200.128.2 --nat -p 47304:80
+	net_destroy tn-rb
 	assert_no_net_debris "$SNAP"
 }

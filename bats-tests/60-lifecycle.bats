@@ -26,7 +26,7 @@ setup_file() {
 
 teardown_file() {
 	local n
-	for n in lfa lfb lfc lfd lfk lfm lfr lfs; do
+	for n in lfa lfb lfc lfd lfk lfm lfr lfs lfp; do
 		ctrctl rm -f "$n" >/dev/null 2>&1 || true
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
@@ -233,6 +233,40 @@ cgroup_dir() {
 	refute_line --partial lfb
 }
 
+@test "ctrctl create -p: a server in the container reached at 127.0.0.1:HOSTPORT; the ports in inspect and ps; gone with rm" {
+	local i
+	run ctrctl create lfp 10.204.1.10/24 --bridge "$CTR_BRIDGE" -p 47311:8080
+	assert_success
+	start_bg lfp -- python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8080))
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"ctr:" + c.recv(100))
+    c.close()'
+	wait_running lfp
+	for ((i = 0; i < 100; i++)); do
+		ip netns exec lfp ss -Hltn "sport = :8080" | grep -q LISTEN && break
+		sleep 0.05
+	done
+	run sh -c 'printf hello | nc -N -w3 127.0.0.1 47311'
+	assert_output "ctr:hello"
+	run ctrctl inspect lfp
+	assert_line "net_ports=47311->8080/tcp"
+	assert_line "net_nat=yes"
+	run ctrctl ps
+	assert_line --regexp '^lfp +running .* 47311->8080/tcp$'
+	run ctrctl ps --json
+	assert_equal "$(jq -r '.[] | select(.name=="lfp") | .ports' <<<"$output")" "47311->8080/tcp"
+	assert_equal "$(jq -r '.[] | select(.name=="lfa") | .ports' <<<"$output")" null
+	ctrctl rm -f lfp
+	run nc -z -w1 127.0.0.1 47311
+	assert_failure
+}
+
 @test "ctrctl stats --no-stream matches the cgroup files" {
 	run ctrctl stats lfa --no-stream
 	assert_success
@@ -375,7 +409,7 @@ proc_uptime() {
 	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctrctl run"
 	# the table shows the same figures
 	run ctrctl ps
-	assert_line --regexp "^lfm +running +$(state_key lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s$"
+	assert_line --regexp "^lfm +running +$(state_key lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s +-$"
 	run ctrctl rm -f lfm
 	assert_success
 }

@@ -78,9 +78,15 @@ assert_no_debris() {
 	fi
 }
 
-# A container network on the suite's own bridge (netns-setup).
+# A container network on the suite's own bridge (netns-setup), without NAT
+# (no outbound access, nothing changed on the host's forwarding) unless the
+# caller passes --nat.
 net_create() {
-	netns-setup create "$@" --bridge "$CTR_BRIDGE"
+	local nat=--no-nat a
+	for a in "$@"; do
+		[ "$a" != --nat ] || nat=--nat
+	done
+	netns-setup create "$@" --bridge "$CTR_BRIDGE" "$nat"
 }
 net_destroy() {
 	netns-setup destroy "$1" -f

@@ -46,7 +46,7 @@ write_scripts() {
 		exit 0
 	EOF
 	# netns-setup itself is measured as a user runs it, not through a script.
-	CTR_CREATE="$NETNS_SETUP create $NS 10.207.1.2/16"
+	CTR_CREATE="$NETNS_SETUP create $NS 10.207.1.2/16 --no-nat"
 	CTR_DESTROY="$NETNS_SETUP destroy $NS"
 	printf '#!/bin/bash\nexec %s\n' "$CTR_CREATE" >"$WORK/ctr-create"
 	# --wait: the kernel has removed the veth pair when the next create
@@ -80,13 +80,13 @@ trap 'exit 130' INT TERM HUP
 # The bridge stays up for the whole run (a keeper container holds it), so
 # that every measured create and destroy does the same work.
 hold_bridge() {
-	"$NETNS_SETUP" create ctb-keep 10.207.0.2/16 >/dev/null
+	"$NETNS_SETUP" create ctb-keep 10.207.0.2/16 --no-nat >/dev/null
 }
 
 fill_bridge() {
 	local i
 	for ((i = 0; i < FILL; i++)); do
-		"$NETNS_SETUP" create "ctb-fill$i" "10.207.2.$((i + 10))/16" >/dev/null
+		"$NETNS_SETUP" create "ctb-fill$i" "10.207.2.$((i + 10))/16" --no-nat >/dev/null
 	done
 }
 

@@ -50,6 +50,10 @@ main() {
 		echo
 		"$BENCH_SRC/bench/netns.sh"
 		echo
+		echo "## Published ports"
+		echo
+		"$BENCH_SRC/bench/ports.sh"
+		echo
 		echo "## Scale and memory"
 		echo
 		"$BENCH_SRC/bench/scale.sh"

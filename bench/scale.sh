@@ -43,7 +43,7 @@ cleanup_scale_bench() {
 make_networks() {
 	local i
 	for ((i = 0; i <= FILL; i++)); do
-		netns-setup create "ctb-s$i" "10.206.$((16 + i / 200)).$((2 + i % 200))/16" --bridge "$BR" --gateway 10.206.0.1 >/dev/null
+		netns-setup create "ctb-s$i" "10.206.$((16 + i / 200)).$((2 + i % 200))/16" --bridge "$BR" --gateway 10.206.0.1 --no-nat >/dev/null
 	done
 }
 

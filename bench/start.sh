@@ -73,7 +73,7 @@ main() {
 	export CTR_RUN_DIR="$RUN" CTR_LIB_DIR="$WORK/lib" CTR_CGROUP_PARENT=ctrbench CTR_ROOTFS="$BENCH_ROOTFS"
 	# netns-setup's records too: the bench never touches the real /run/ctr-net
 	export CTR_NET_STATE_DIR="$WORK/net-state"
-	netns-setup create "$NET" 10.206.0.2/24 --bridge ctb-start >/dev/null
+	netns-setup create "$NET" 10.206.0.2/24 --bridge ctb-start --no-nat >/dev/null
 	bench_oci_bundle "$WORK/oci" /bin/true || true
 	run_hyperfine "$WORK/start.json"
 	echo "### Start-to-exit of /bin/true ($BENCH_RUNS runs each, hyperfine -N)"

@@ -44,7 +44,7 @@ _ctrctl() {
 	case $cmd in
 	create)
 		((COMP_CWORD == 2)) && return
-		mapfile -t COMPREPLY < <(compgen -W '--bridge --gateway --nat --dns' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W '--bridge --gateway --nat --no-nat --publish --dns' -- "$cur")
 		;;
 	run)
 		if ((COMP_CWORD == 2)); then

@@ -2,7 +2,7 @@
 /*
  * netcfg.c: ctr-netlink, the kernel half of netns-setup.
  *
- *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE [STATE_DIR SELF]
+ *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC [STATE_DIR SELF]
  *   ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]
  *
  * netns-setup (bash) keeps the policy, the checks and the state; this
@@ -10,12 +10,17 @@
  * process, over rtnetlink, instead of two `ip` processes (each of which
  * costs more to start than the kernel work it does).
  *
- * create: the bridge when NEW_BRIDGE is 1 (with GATEWAY/PREFIX, up); the
- * named netns, made as `ip netns add` makes it (a bind mount of the
- * namespace on /run/netns/NAME, with /run/netns a shared mount so that the
- * unmount at destroy reaches every mount namespace); the veth pair, VETH on
- * BRIDGE and up, its peer eth0 created inside the netns; there lo up,
- * IP/PREFIX on eth0, eth0 up, the default route via GATEWAY.
+ * create: the bridge when NEW_BRIDGE is 1 (with GATEWAY/PREFIX, up, and
+ * IPv6 router advertisements ignored: accept_ra=0); the named netns, made
+ * as `ip netns add` makes it (a bind mount of the namespace on
+ * /run/netns/NAME, with /run/netns a shared mount so that the unmount at
+ * destroy reaches every mount namespace); the veth pair, VETH on BRIDGE and
+ * up, its peer eth0 created inside the netns with the Ethernet address MAC
+ * (the one netns-setup pins on the bridge port); there lo up, IP/PREFIX on
+ * eth0, eth0 up, the default route via GATEWAY, and the namespace's own
+ * sysctls: no forwarding (a new netns copies the host's ip_forward), no
+ * IPv6 on eth0 (ctr networks are IPv4; no router advertisements either),
+ * ICMP echo sockets for every group (ping without CAP_NET_RAW).
  *
  * destroy: VETH (when given), the netns (unmount and unlink: the kernel
  * frees it, and any link still in it, once nothing uses it), BRIDGE (when
@@ -52,7 +57,20 @@ struct create_args {
 	struct in_addr ip, gw;
 	unsigned prefix;
 	bool new_bridge;
+	unsigned char mac[RTNL_MAC_LEN];
 };
+
+/* Writes VALUE to /proc/sys/PATH, a sysctl of the caller's network
+ * namespace.  A missing IPv6 entry (no IPv6 in this kernel) is no error. */
+static int set_sysctl(const char *path, const char *value)
+{
+	_cleanup_free_ char *full = xasprintf("/proc/sys/%s", path);
+	int r = write_file(full, "%s", value);
+
+	if (r == -ENOENT && strncmp(path, "net/ipv6/", 9) == 0)
+		return 0;
+	return r < 0 ? ctr_fail(r, "sysctl %s", path) : 0;
+}
 
 /* /run/netns exists and is a shared mount point (what `ip netns add` does). */
 static int netns_run_dir_shared(void)
@@ -132,13 +150,34 @@ static int bridge_make(struct rtnl *host, const struct create_args *a)
 	r = rtnl_addr_add(host, index, a->gw, a->prefix);
 	if (r < 0)
 		return ctr_fail(r, "bridge %s address %s/%u", a->bridge, gw, a->prefix);
+	/* A router advertisement sent by a container must not give the
+	 * host an address or a route (before the bridge is up). */
+	_cleanup_free_ char *ra = xasprintf("net/ipv6/conf/%s/accept_ra", a->bridge);
+	r = set_sysctl(ra, "0");
+	if (r < 0)
+		return r;
 	r = rtnl_link_up(host, index);
 	if (r < 0)
 		return ctr_fail(r, "bridge %s up", a->bridge);
 	return index;
 }
 
-/* Inside the netns (INNER's socket): lo up, the address, eth0 up, the route. */
+/* The sysctls of the new netns (this process is in it): a new netns
+ * copies ip_forward from the host's, which is 1 on a NAT host: a container
+ * with NET_RAW would route for its neighbours. */
+static int netns_sysctls(void)
+{
+	int r = set_sysctl("net/ipv4/ip_forward", "0");
+
+	if (r >= 0)
+		r = set_sysctl("net/ipv6/conf/" PEER_NAME "/disable_ipv6", "1");
+	if (r >= 0)
+		r = set_sysctl("net/ipv4/ping_group_range", "0 2147483647");
+	return r;
+}
+
+/* Inside the netns (INNER's socket): lo up, the address, eth0 up, the
+ * route, the sysctls. */
 static int netns_configure(struct rtnl *inner, const struct create_args *a)
 {
 	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
@@ -160,7 +199,7 @@ static int netns_configure(struct rtnl *inner, const struct create_args *a)
 	r = rtnl_default_route_add(inner, eth0, a->gw);
 	if (r < 0)
 		return ctr_fail(r, "default route via %s", gw);
-	return 0;
+	return netns_sysctls();
 }
 
 static int net_create(const struct create_args *a)
@@ -189,7 +228,7 @@ static int net_create(const struct create_args *a)
 	r = rtnl_open(&inner);
 	if (r < 0)
 		return ctr_fail(r, "netns %s: netlink socket", a->name);
-	r = rtnl_veth_add(host, a->veth, master, PEER_NAME, ns);
+	r = rtnl_veth_add(host, a->veth, master, PEER_NAME, ns, a->mac);
 	if (r < 0)
 		return ctr_fail(r, "host veth %s", a->veth);
 	return netns_configure(inner, a);
@@ -272,7 +311,7 @@ static int hand_back(const char *self, const char *name, int host_ns)
 
 static int usage(void)
 {
-	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE [STATE_DIR SELF]\n"
+	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC [STATE_DIR SELF]\n"
 	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]\n"
 	      "(the kernel half of netns-setup; see netns-setup(1))\n", stderr);
 	return 2;
@@ -292,6 +331,11 @@ static bool parse_create(char **argv, struct create_args *a)
 		return false;
 	a->prefix = (unsigned)prefix;
 	a->new_bridge = strcmp(argv[6], "1") == 0;
+	/* xx:xx:xx:xx:xx:xx, as netns-setup writes it */
+	if (strlen(argv[7]) != 17 ||
+	    sscanf(argv[7], "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx", &a->mac[0], &a->mac[1], &a->mac[2],
+		   &a->mac[3], &a->mac[4], &a->mac[5]) != 6)
+		return false;
 	return name_is_valid(a->name) && *a->veth && *a->bridge &&
 	       inet_pton(AF_INET, argv[3], &a->ip) == 1 &&
 	       inet_pton(AF_INET, argv[5], &a->gw) == 1;
@@ -302,8 +346,8 @@ int main(int argc, char **argv)
 	struct create_args a = { 0 };
 	int r;
 
-	if ((argc == 9 || argc == 11) && strcmp(argv[1], "create") == 0) {
-		bool handed = argc == 11;
+	if ((argc == 10 || argc == 12) && strcmp(argv[1], "create") == 0) {
+		bool handed = argc == 12;
 		_cleanup_close_ int host_ns = handed ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
 
 		if (handed && host_ns < 0)
@@ -319,7 +363,7 @@ int main(int argc, char **argv)
 				      argv[5], argv[6], argv[7]);
 		if (handed) {
 			/* handed over by netns-setup: end its create either way */
-			r = r < 0 ? hand_back(argv[10], a.name, host_ns) : finish_create(argv[9]);
+			r = r < 0 ? hand_back(argv[11], a.name, host_ns) : finish_create(argv[10]);
 			if (r < 0)
 				fprintf(stderr, "netns-setup: %s: %s\n", a.name, ctr_errmsg());
 			return r < 0 ? 1 : 0;

@@ -115,7 +115,8 @@ int rtnl_bridge_add(struct rtnl *r, const char *name)
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
-int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer, int peer_ns)
+int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer, int peer_ns,
+		  const unsigned char *peer_mac)
 {
 	struct nlmsghdr *nlh = rtnl_request(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct ifinfomsg *ifi = put_ifinfo(nlh);
@@ -136,6 +137,8 @@ int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer
 	peer_ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns);
+	if (peer_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, RTNL_MAC_LEN, peer_mac);
 	mnl_attr_nest_end(nlh, peer_attr);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);

@@ -26,9 +26,13 @@ static inline void rtnl_closep(struct rtnl **r) { if (*r) rtnl_close(*r); }
 int rtnl_link_index(struct rtnl *r, const char *name);
 /* A new bridge NAME (down, no address). */
 int rtnl_bridge_add(struct rtnl *r, const char *name);
+#define RTNL_MAC_LEN 6
 /* A veth pair: NAME here, enslaved to MASTER (ifindex, 0: none) and up;
- * its peer PEER moved into the namespace of the fd PEER_NS at once. */
-int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer, int peer_ns);
+ * its peer PEER moved into the namespace of the fd PEER_NS at once, with
+ * the Ethernet address PEER_MAC (RTNL_MAC_LEN bytes; NULL: the kernel's
+ * random one). */
+int rtnl_veth_add(struct rtnl *r, const char *name, int master, const char *peer, int peer_ns,
+		  const unsigned char *peer_mac);
 int rtnl_link_up(struct rtnl *r, int ifindex);
 int rtnl_link_del(struct rtnl *r, const char *name);
 int rtnl_addr_add(struct rtnl *r, int ifindex, struct in_addr addr, unsigned prefix);

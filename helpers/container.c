@@ -2,9 +2,10 @@
 /*
  * container.c: what runs in the child between fork and exec.
  *
- *   PDEATHSIG; unshare mnt/uts/ipc; mounts (overlay, proc, sys, dev,
- *   files, volumes); pty or console; pivot_root; hostname; masked paths;
- *   rlimits (all while the supervisor makes the cgroup)
+ *   PDEATHSIG; setsid and the stdio pipes; unshare mnt/uts/ipc; mounts
+ *   (overlay, proc, sys, dev, files, volumes); pty and console (pty mode
+ *   only); pivot_root; hostname; masked paths; rlimits (all while the
+ *   supervisor makes the cgroup)
  *   wait for GO (cgroup attached); unshare cgroup; user (and PDEATHSIG
  *   again: a uid/gid change clears it); caps/no_new_privs/seccomp;
  *   workdir; exec (or --init)
@@ -24,6 +25,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "relay.h"
 #include "security.h"
 #include "state.h"
 #include "sync.h"
@@ -243,7 +245,7 @@ static void test_setup_delay(void)
 /* The parts of the setup that need no cgroup: they run while the
  * supervisor creates it.  The new root, its mounts, the console, the
  * hostname, the masks; no code of the user's is involved. */
-static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
+static void build_root(const struct ctr_config *cfg, int sock, const struct relay *io)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
 	_cleanup_close_ int rootfd = -1;
@@ -252,14 +254,12 @@ static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
 	test_setup_delay();
 	if (ns_unshare_container() < 0 || mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (use_pty) {
+	if (io->pty) {
 		_cleanup_close_ int master = -1;
 
-		if (devices_open_pty(devfd, "pts/ptmx", true, &master) < 0 ||
+		if (devices_open_pty(devfd, "pts/ptmx", true, io->child[2] < 0, &master) < 0 ||
 		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
-	} else if (devices_bind_console(devfd) < 0) {
-		sync_fail(sock, EXIT_CTR_FAIL);
 	}
 	if (mounts_pivot(rootfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
@@ -303,7 +303,7 @@ static int enter_workdir(const struct ctr_config *cfg, const char *home)
 	return 0;
 }
 
-void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
+void container_main(const struct ctr_config *cfg, int sock, const struct relay *io)
 {
 	_cleanup_free_ char *home = NULL;
 	char *default_argv[] = { NULL, NULL };
@@ -316,7 +316,9 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	reset_signals();
 	umask(022);
-	build_root(cfg, sock, use_pty);
+	if (relay_child(io) < 0)   /* own session; the pipes on 0-2 (relay.h) */
+		sync_fail(sock, EXIT_CTR_FAIL);
+	build_root(cfg, sock, io);
 	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->init)

@@ -10,7 +10,8 @@
 
 /* Never returns: execs COMMAND (or runs --init), or reports the failed step
  * over SOCK and exits 125/126/127.  Waits for MSG_GO first. */
-__attribute__((noreturn)) void container_main(const struct ctr_config *cfg, int sock, bool use_pty);
+struct relay;
+__attribute__((noreturn)) void container_main(const struct ctr_config *cfg, int sock, const struct relay *io);
 
 /* Exec ARGV with ENVP, searching PATH (from ENVP) like execvpe.  Returns
  * only on failure: the exit status to use (126/127), message recorded. */

@@ -28,6 +28,7 @@
 #include "container.h"
 #include "join.h"
 #include "namespaces.h"
+#include "relay.h"
 #include "state.h"
 #include "supervisor.h"
 #include "sync.h"
@@ -92,7 +93,7 @@ static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
  * supervisor; PID 1 closes its own copies (spawn_pid1). */
 struct start {
 	struct ctr_config *cfg;
-	bool use_pty;
+	struct relay io;         /* the container's stdio (relay.h) */
 	int lockfd;              /* NAME's lock; state_remove() gives it up */
 	bool new_layer;          /* this run made the layer */
 	int netfd, sigfd, master;
@@ -120,6 +121,7 @@ static void start_release(struct start *s, bool drop_layer)
 		state_remove(s->cfg, s->lockfd, drop_layer);
 	s->lockfd = -1;
 	close_fd(&s->master);
+	relay_close(&s->io);
 	close_fd(&s->sigfd);
 	close_fd(&s->netfd);
 }
@@ -154,6 +156,9 @@ static int prepare_start(struct start *s)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sv) < 0)
 		return ctr_fail(-errno, "socketpair");
+	if ((r = relay_plan(&s->io, NULL)) < 0)
+		return r;
+	s->cfg->tty = s->io.pty;
 	return supervisor_signals(&s->sigfd);
 }
 
@@ -172,9 +177,10 @@ static int spawn_pid1(struct start *s)
 		close(s->sigfd);
 		close(s->lockfd);
 		close(s->netfd);
-		container_main(s->cfg, s->sv[1], s->use_pty);
+		container_main(s->cfg, s->sv[1], &s->io);
 	}
 	close_fd(&s->sv[1]);
+	relay_parent(&s->io);
 	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
@@ -187,7 +193,7 @@ static int spawn_pid1(struct start *s)
 /* PID 1's reports until it execs COMMAND: 0, else the exit code to use. */
 static int await_exec(struct start *s)
 {
-	int code = sync_wait_exec(s->sv[0], s->pid, &s->master);
+	int code = sync_wait_exec(s->sv[0], s->sigfd, s->pid, &s->master);
 
 	close_fd(&s->sv[0]);
 	return code;
@@ -211,9 +217,12 @@ static int supervise_to_exit(struct start *s)
 	int status, code;
 
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
-	if (s->master >= 0 && supervisor_raw_tty() < 0)
-		ctr_warn(s->cfg->name, "%s", ctr_errmsg());
-	status = supervisor_wait(s->pid, s->sigfd, s->master);
+	if (s->master >= 0) {
+		relay_set_master(&s->io, ctr_steal_fd(&s->master));
+		if (supervisor_raw_tty() < 0)
+			ctr_warn(s->cfg->name, "%s", ctr_errmsg());
+	}
+	status = supervisor_wait(s->pid, s->sigfd, &s->io, false);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);
 	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
@@ -234,11 +243,7 @@ static int run(struct ctr_config *cfg)
 	};
 	int code;
 
-	/* A pty only for a foreground job on a terminal: a background one
-	 * would stop on SIGTTOU when it sets raw mode. */
-	s.use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-		    tcgetpgrp(STDIN_FILENO) == getpgrp();
-	cfg->tty = s.use_pty;
+	relay_init(&s.io);
 	if (geteuid() != 0) {
 		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
 		return start_abort(&s, EXIT_CTR_FAIL);

@@ -1,0 +1,211 @@
+#!/usr/bin/env bats
+# The container's standard streams: a pty of its own or pipes relayed by
+# the supervisor, never a file descriptor of the caller's (its terminal, a
+# host file).  Every combination of stdin/stdout/stderr on a terminal or
+# not, foreground and background, for a start and a join, from a real
+# terminal (script(1)); the reopen attacks through /proc/self/fd; kill(0);
+# --init's environment; the joiner; -d and ctrctl logs.
+# Network: bridge ct-stdio, 10.206.35.0/24, names st*.
+# shellcheck shell=bash
+# Commands for the container are single-quoted on purpose.
+# shellcheck disable=SC2016,SC2030,SC2031
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+STDIO_NET=10.206.35
+
+stdio_snapshot() {
+	{
+		echo "## netns"; ip netns list | awk '{print $1}' | grep '^st[0-9]' | sort || true
+		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(vc-st[0-9]|$CTR_BRIDGE\$)" | sort || true
+		echo "## mounts"; grep -F -e "$BATS_FILE_TMPDIR" -e "$CTR_TEST_ROOTFS" /proc/self/mountinfo || true
+		echo "## run"; find "$CTR_RUN_DIR" -mindepth 1 | sort
+		echo "## procs"; suite_ctr_pids
+	}
+}
+
+setup_file() {
+	require_root
+	command -v script >/dev/null || skip "no script(1)"
+	ctr_test_env stdio
+	net_destroy st1 >/dev/null 2>&1 || true
+	net_destroy st2 >/dev/null 2>&1 || true
+	stdio_snapshot >"$BATS_FILE_TMPDIR/before"
+	net_create st1 "$STDIO_NET.2/24" >/dev/null
+	net_create st2 "$STDIO_NET.3/24" >/dev/null
+}
+
+teardown_file() {
+	net_destroy st1 >/dev/null 2>&1 || true
+	net_destroy st2 >/dev/null 2>&1 || true
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot stdio_snapshot "$BATS_FILE_TMPDIR/before")"
+}
+
+setup() {
+	rm -rf "${CTR_LIB_DIR:?}"/*
+}
+
+teardown() {
+	local p
+	for p in $(suite_ctr_pids); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
+	ctr-enter --cleanup st1 >/dev/null 2>&1 || true
+	ctr-enter --cleanup st2 >/dev/null 2>&1 || true
+}
+
+wait_until() {
+	local tries=$1
+	shift
+	while ! "$@" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+state_field() { # NAME KEY
+	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
+}
+running() {
+	local pid
+	pid=$(state_field "$1" pid)
+	[ -n "$pid" ] && kill -0 "$pid"
+}
+
+# Start NAME in the background with COMMAND (no terminal), wait until it runs.
+start_bg() {
+	local name=$1
+	shift
+	ctr-enter "$name" -- "$@" </dev/null >/dev/null 2>&1 &
+	wait_until 200 running "$name" || fail "$name did not start"
+}
+stop_bg() {
+	local pid
+	pid=$(state_field "$1" pid)
+	[ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+	wait_until 200 eval "[ ! -e '$CTR_RUN_DIR/$1.lock' ]" || true
+}
+
+# --- the matrix --------------------------------------------------------------
+
+# What the container's fds 0-2 are, written to /probe-MARK in its layer
+# (a new name each time: the layer's files must not be changed under the
+# mounted overlay):
+# pipe, ownpty (a pty of the container's own devpts) or what else it is.
+# ($$ in a command substitution is the shell itself, whose fds we want.)
+PROBE='r=$(for n in 0 1 2; do
+	l=$(readlink /proc/$$/fd/$n)
+	case $l in
+	pipe:*) k=pipe ;;
+	/dev/pts/*) if [ "$(stat -L -c %d /proc/$$/fd/$n)" = "$(stat -c %d /dev/pts/ptmx)" ]; then k=ownpty; else k="HOST:$l"; fi ;;
+	*) k="OTHER:$l" ;;
+	esac
+	printf "fd%s=%s\n" $n "$k"
+done)
+printf "%s\n" "$r" >/probe-$MARK
+if [ -n "$READ" ]; then IFS= read -r l || l=EOF; echo "in:$l"; fi
+echo "out:$MARK"
+echo "err:$MARK" >&2
+exit 7'
+
+# One case, in a terminal made by script(1).  MODE start|join, WHERE fg|bg,
+# then tty|file for stdin, stdout, stderr.  A background case runs under
+# an interactive bash (job control: the job is not the terminal's
+# foreground group).  Checks the status, where each stream's bytes went,
+# and what the container's fds were.
+matrix_case() {
+	local mode=$1 where=$2 in=$3 out=$4 err=$5
+	local d="$BATS_TEST_TMPDIR/$mode-$where-$in-$out-$err" mark read='' redir='' name=st1 opt=''
+	mkdir -p "$d"
+	mark="m$RANDOM$RANDOM"
+	printf 'in-line\n' >"$d/in"
+	[ "$in" = file ] && redir+=" <$d/in" && read=1
+	[ "$in" = tty ] && [ "$where" = bg ] && read=1   # an empty stdin: EOF
+	[ "$out" = file ] && redir+=" >$d/out"
+	[ "$err" = file ] && redir+=" 2>$d/err"
+	[ "$mode" = join ] && opt=--join
+	printf '%s' "$PROBE" >"$d/probe"
+	{
+		printf 'PATH=%q\n' "$PATH"
+		printf 'export CTR_RUN_DIR=%q CTR_LIB_DIR=%q CTR_ROOTFS=%q CTR_CGROUP_PARENT=%q\n' \
+			"$CTR_RUN_DIR" "$CTR_LIB_DIR" "$CTR_ROOTFS" "$CTR_CGROUP_PARENT"
+		printf 'ctr-enter %s %s -e MARK=%s -e READ=%s -- sh -c "$(cat %q)" %s' \
+			"$name" "$opt" "$mark" "$read" "$d/probe" "$redir"
+		if [ "$where" = bg ]; then
+			printf ' &\nwait $!\n'
+		else
+			printf '\n'
+		fi
+		printf 'echo $? >%q\n' "$d/rc"
+	} >"$d/case.sh"
+	if [ "$where" = bg ]; then
+		script -qec "bash --norc --noprofile -i $d/case.sh" /dev/null </dev/null >"$d/tty" 2>&1
+	else
+		script -qec "bash --norc --noprofile $d/case.sh" /dev/null </dev/null >"$d/tty" 2>&1
+	fi
+	local what="$mode $where stdin=$in stdout=$out stderr=$err"
+	[ "$(cat "$d/rc" 2>/dev/null)" = 7 ] || fail "$what: status $(cat "$d/rc" 2>/dev/null), terminal: $(cat "$d/tty")"
+	local want_out="out:$mark" in_line=''
+	[ "$in" = file ] && in_line="in:in-line"
+	[ "$in" = tty ] && [ "$where" = bg ] && in_line="in:EOF"
+	if [ "$out" = file ]; then
+		local expect="out:$mark"
+		[ -z "$in_line" ] || expect="$in_line"$'\n'"out:$mark"
+		[ "$(cat "$d/out")" = "$expect" ] || fail "$what: stdout file: $(cat "$d/out")"
+	else
+		grep -q "out:$mark" "$d/tty" || fail "$what: no stdout on the terminal: $(cat "$d/tty")"
+		[ -z "$in_line" ] || grep -q "$in_line" "$d/tty" || fail "$what: no '$in_line' on the terminal: $(cat "$d/tty")"
+	fi
+	if [ "$err" = file ]; then
+		[ "$(cat "$d/err")" = "err:$mark" ] || fail "$what: stderr file: $(cat "$d/err")"
+		! grep -q "err:$mark" "$d/tty" || fail "$what: stderr reached the terminal"
+	else
+		grep -q "err:$mark" "$d/tty" || fail "$what: no stderr on the terminal: $(cat "$d/tty")"
+	fi
+	[ "$out" = tty ] || ! grep -q "$want_out" "$d/tty" || fail "$what: stdout reached the terminal"
+	# the container's fds: its own pty only in pty mode (stdin and stdout
+	# terminals, foreground), else pipes; never the caller's
+	local probe pty=0
+	probe=$(cat "$CTR_LIB_DIR/$name/upper/probe-$mark") || fail "$what: no probe: $(cat "$d/tty")"
+	[ "$in$out$where" = ttyttyfg ] && pty=1
+	local fd0=pipe fd1=pipe fd2=pipe
+	if ((pty)); then
+		fd0=ownpty fd1=ownpty
+		[ "$err" = tty ] && fd2=ownpty
+	fi
+	[ "$probe" = "$(printf 'fd0=%s\nfd1=%s\nfd2=%s' $fd0 $fd1 $fd2)" ] || fail "$what: container fds: $probe"
+}
+
+run_matrix() {
+	local mode=$1 where=$2 in out err
+	for in in tty file; do
+		for out in tty file; do
+			for err in tty file; do
+				matrix_case "$mode" "$where" "$in" "$out" "$err"
+			done
+		done
+	done
+}
+
+@test "start from a terminal: every stdin/stdout/stderr combination, foreground" {
+	run_matrix start fg
+}
+
+@test "start from a terminal: every combination, background job (cmd &)" {
+	run_matrix start bg
+}
+
+@test "join from a terminal: every combination, foreground" {
+	start_bg st1 sleep 1000
+	run_matrix join fg
+	stop_bg st1
+}
+
+@test "join from a terminal: every combination, background job (cmd &)" {
+	start_bg st1 sleep 1000
+	run_matrix join bg
+	stop_bg st1
+}

@@ -209,3 +209,83 @@ run_matrix() {
 	run_matrix join bg
 	stop_bg st1
 }
+
+# --- what the container can do with its fds ----------------------------------
+
+# stdout appended to a root-owned 0600 host file with earlier content: the
+# container reopens its fd 1 through /proc (read without blocking, chmod,
+# chown, truncate).  It reads nothing of the earlier content, and the file
+# keeps its mode, owner and content (plus what was written).
+@test "a host file given as stdout cannot be reopened: no read, chmod, chown or truncate" {
+	local f="$BATS_TEST_TMPDIR/secret"
+	printf 'PRIOR-SECRET\n' >"$f"
+	chmod 600 "$f"
+	local st=0
+	ctr-enter st1 -- sh -c '
+		dd if=/proc/$$/fd/1 iflag=nonblock of=/leak 2>/dev/null
+		chmod 666 /proc/$$/fd/1 2>/dev/null
+		chown 1:1 /proc/$$/fd/1 2>/dev/null
+		: 2>/dev/null >/proc/$$/fd/1
+		l=$(readlink /proc/$$/fd/1); echo "$l" >/fd1
+		echo appended' >>"$f" || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(cat "$f")" = "$(printf 'PRIOR-SECRET\nappended')" ] || fail "content: $(cat "$f")"
+	[ "$(stat -c '%a %u %g' "$f")" = "600 0 0" ] || fail "mode/owner: $(stat -c '%a %u %g' "$f")"
+	run cat "$CTR_LIB_DIR/st1/upper/leak"
+	refute_output --partial PRIOR-SECRET
+	run cat "$CTR_LIB_DIR/st1/upper/fd1"
+	assert_output --regexp '^pipe:\[[0-9]+\]$'
+}
+
+# (stdin a terminal, stdout piped: no pty, and the caller's terminal is
+# bound nowhere.)
+@test "no pty: no /dev/console in the container; with a pty it is the container's own" {
+	run script -qec "ctr-enter st1 -- sh -c 'ls /dev/console 2>&1; readlink /proc/\$\$/fd/0' | cat" /dev/null </dev/null
+	assert_line --partial "/dev/console': No such file"
+	assert_line --regexp '^pipe:'
+	run script -qec "ctr-enter st1 -- sh -c 'stat -c %t:%T /dev/console; tty'" /dev/null </dev/null
+	assert_line --regexp '88:0.?$'
+	assert_line --regexp '^/dev/pts/0.?$'
+}
+
+# kill(0) inside signals the container's own process group: not the host
+# shell that started ctr-enter (which traps TERM and records it), not the
+# supervisor (it would forward a second TERM to PID 1).
+@test "kill -TERM 0 inside reaches neither the caller's process group nor the supervisor" {
+	local rec="$BATS_TEST_TMPDIR/rec" out="$BATS_TEST_TMPDIR/out"
+	: >"$rec"
+	setsid bash -c 'trap "echo host-got-TERM >>$1" TERM
+		ctr-enter st1 -- sh -c "trap \"echo container-got-TERM\" TERM; kill -TERM 0; sleep 0.5; echo after" >"$2"
+		echo "rc=$?" >>"$2"' _ "$rec" "$out" </dev/null
+	run cat "$out"
+	assert_output "$(printf 'container-got-TERM\nafter\nrc=0')"
+	run cat "$rec"
+	assert_output ""
+}
+
+@test "pipes: EOF reaches the container; a closed reader ends the writer (yes | head)" {
+	run bash -c 'echo hi | ctr-enter st1 -- cat'
+	assert_success
+	assert_output hi
+	run bash -c 'printf "a\nb\n" | ctr-enter st1 -- sh -c "cat; echo end" | cat'
+	assert_output "$(printf 'a\nb\nend')"
+	run timeout 60 bash -c 'ctr-enter st1 -- yes 2>/dev/null | head -1'
+	assert_success
+	assert_output y
+	start_bg st1 sleep 1000
+	run bash -c 'echo hi | ctr-enter st1 -- cat'
+	assert_output hi
+	run timeout 60 bash -c 'ctr-enter st1 -- yes 2>/dev/null | head -1'
+	assert_success
+	assert_output y
+	# what a joined command wrote just before it ended is all there
+	run bash -c 'ctr-enter st1 -- sh -c "seq 1 20000; echo last >&2" 2>&1 | tail -2'
+	assert_output "$(printf '20000\nlast')"
+	stop_bg st1
+}
+
+# 2>&1: one pipe for both, so the order of the lines is kept.
+@test "stdout and stderr on the same file keep their order" {
+	run bash -c 'ctr-enter st1 -- sh -c "for i in 1 2 3; do echo out\$i; echo err\$i >&2; done" 2>&1 | cat'
+	assert_output "$(printf 'out1\nerr1\nout2\nerr2\nout3\nerr3')"
+}

@@ -289,3 +289,24 @@ run_matrix() {
 	run bash -c 'ctr-enter st1 -- sh -c "for i in 1 2 3; do echo out\$i; echo err\$i >&2; done" 2>&1 | cat'
 	assert_output "$(printf 'out1\nerr1\nout2\nerr2\nout3\nerr3')"
 }
+
+# Pipe mode on a terminal (stdout a file): the container is not in our
+# process group, so the terminal's Ctrl-C and Ctrl-\ reach only ctr-enter,
+# which forwards each once.
+@test "pipe mode on a terminal: Ctrl-C and Ctrl-\\ reach PID 1 once each (tmux)" {
+	command -v tmux >/dev/null || skip "no tmux"
+	local sock="stdio-$$" out="$BATS_TEST_TMPDIR/out"
+	tmux -L "$sock" new-session -d -s s -x 100 -y 30 \
+		"env PATH='$PATH' CTR_ROOTFS='$CTR_ROOTFS' CTR_RUN_DIR='$CTR_RUN_DIR' CTR_LIB_DIR='$CTR_LIB_DIR' CTR_CGROUP_PARENT='$CTR_CGROUP_PARENT' bash --norc --noprofile"
+	tmux -L "$sock" send-keys -t s "ctr-enter st1 -- sh -c 'trap \"echo got-INT\" INT; trap \"echo got-QUIT\" QUIT; trap \"echo got-TERM; exit 3\" TERM; echo ready; while :; do sleep 0.05; done' >$out; echo rc=\$?" Enter
+	wait_until 200 grep -q ready "$out" || { tmux -L "$sock" kill-server; fail "no ready: $(cat "$out")"; }
+	tmux -L "$sock" send-keys -t s C-c
+	wait_until 200 grep -q got-INT "$out" || { tmux -L "$sock" kill-server; fail "no INT: $(cat "$out")"; }
+	tmux -L "$sock" send-keys -t s 'C-\'
+	wait_until 200 grep -q got-QUIT "$out" || { tmux -L "$sock" kill-server; fail "no QUIT: $(cat "$out")"; }
+	kill -TERM "$(state_field st1 supervisor)"
+	wait_until 200 eval "tmux -L $sock capture-pane -p -t s | grep -q 'rc=3'" || { tmux -L "$sock" capture-pane -p -t s; tmux -L "$sock" kill-server; fail "no rc=3"; }
+	tmux -L "$sock" kill-server
+	run cat "$out"
+	assert_output "$(printf 'ready\ngot-INT\ngot-QUIT\ngot-TERM')"
+}

@@ -310,3 +310,19 @@ run_matrix() {
 	run cat "$out"
 	assert_output "$(printf 'ready\ngot-INT\ngot-QUIT\ngot-TERM')"
 }
+
+# --- --init -------------------------------------------------------------------
+
+@test "--init: /proc/1/environ is the container's environment, nothing of the caller's" {
+	HOSTSECRET=hunter2 run ctr-enter st1 --init -e FOO=bar -- sh -c 'tr "\0" "\n" </proc/1/environ'
+	assert_success
+	assert_line FOO=bar
+	assert_line container=ctr
+	assert_line HOSTNAME=st1
+	refute_output --partial hunter2
+	refute_output --partial CTR_RUN_DIR
+	refute_output --regexp '(^|\n)PWD='
+	# exactly build_env's variables
+	[ "$(printf '%s\n' "${lines[@]}" | sed 's/=.*//' | sort | tr '\n' ' ')" = "FOO HOME HOSTNAME PATH TERM container " ] ||
+		fail "variables: ${lines[*]}"
+}

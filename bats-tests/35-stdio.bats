@@ -326,3 +326,103 @@ run_matrix() {
 	[ "$(printf '%s\n' "${lines[@]}" | sed 's/=.*//' | sort | tr '\n' ' ')" = "FOO HOME HOSTNAME PATH TERM container " ] ||
 		fail "variables: ${lines[*]}"
 }
+
+# --- -d and ctrctl logs ---------------------------------------------------------
+
+# The detached supervisor: its own session, fds 0-2 on /dev/null, nothing
+# the caller had open (fd 7 here), cwd /.
+@test "run -d: returns once COMMAND runs, the supervisor is detached, logs shows the output" {
+	exec 7>"$BATS_TEST_TMPDIR/held"
+	run timeout 60 ctrctl run st2 -d -- sh -c 'echo started; echo to-err >&2; sleep 100'
+	exec 7>&-
+	assert_success
+	assert_output ""
+	running st2
+	local sup
+	sup=$(state_field st2 supervisor)
+	[ "$(awk '{print $6}' "/proc/$sup/stat")" != "$(awk '{print $6}' /proc/$$/stat)" ] || fail "same session"
+	[ "$(awk '{print $6}' "/proc/$sup/stat")" = "$sup" ] || fail "not a session leader"
+	for fd in 0 1 2; do
+		[ "$(readlink "/proc/$sup/fd/$fd")" = /dev/null ] || fail "fd $fd: $(readlink "/proc/$sup/fd/$fd")"
+	done
+	! ls -l "/proc/$sup/fd" | grep -q "$BATS_TEST_TMPDIR/held" || fail "the supervisor holds the caller's fd"
+	[ "$(readlink "/proc/$sup/cwd")" = / ]
+	[ "$(state_field st2 log)" = "$CTR_LIB_DIR/st2/log" ]
+	wait_until 200 grep -q to-err "$CTR_LIB_DIR/st2/log"
+	run ctrctl logs st2
+	assert_output "$(printf 'started\nto-err')"
+	run ctrctl logs st2 --tail 1
+	assert_output to-err
+	run ctrctl stop st2 -t 0
+	assert_success
+	# kept after the stop, until rm
+	run ctrctl logs st2
+	assert_output "$(printf 'started\nto-err')"
+	run ctrctl rm st2
+	assert_success
+	net_create st2 "$STDIO_NET.3/24" >/dev/null
+	run ctrctl logs st2
+	assert_success
+	assert_output ""
+}
+
+@test "run -d: a start that fails returns its error and exit code, nothing runs" {
+	run -127 timeout 60 ctrctl run st2 -d -- /nonexistent
+	assert_output --partial "ctr-enter: st2: exec /nonexistent"
+	[ "${#lines[@]}" -eq 1 ]
+	run ctr-enter st2 -d -u nosuchuser -- true
+	assert_failure 125
+	assert_output --partial nosuchuser
+	[ -z "$(suite_ctr_pids)" ]
+	[ ! -e "$CTR_RUN_DIR/st2.lock" ]
+}
+
+@test "logs: rotation at --log-max-size keeps the newest lines, in order" {
+	run timeout 60 ctr-enter st2 -d --log-max-size 1k -- sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo "line-$i"; done'
+	assert_success
+	wait_until 400 eval "[ ! -e '$CTR_RUN_DIR/st2.lock' ]"
+	assert_file_exists "$CTR_LIB_DIR/st2/log.1"
+	[ "$(stat -c %s "$CTR_LIB_DIR/st2/log")" -le $((2 * 1024 + 4096)) ]
+	[ "$(stat -c %s "$CTR_LIB_DIR/st2/log.1")" -le $((2 * 1024 + 4096)) ]
+	run ctrctl logs st2
+	assert_success
+	# a contiguous run of lines that ends with the last one
+	local first n
+	first=${lines[0]#line-}
+	n=${#lines[@]}
+	[ "${lines[$((n - 1))]}" = line-1000 ]
+	[ "$((first + n - 1))" -eq 1000 ]
+	[ "$(printf '%s\n' "${lines[@]}")" = "$(seq "$first" 1000 | sed 's/^/line-/')" ]
+	run ctr-enter st2 -- true --log-max-size 1k
+	assert_success
+	run ctr-enter st2 --log-max-size 1k -- true
+	assert_failure 125
+	assert_output --partial "need -d"
+}
+
+@test "logs -f follows until the container stops; an unknown NAME is one line" {
+	run timeout 60 ctrctl run st2 -d -- sh -c 'echo first; sleep 1; echo second; sleep 1; echo third'
+	assert_success
+	run timeout 60 ctrctl logs st2 -f
+	assert_success
+	assert_output "$(printf 'first\nsecond\nthird')"
+	run ctrctl logs nosuchname
+	assert_failure 1
+	assert_output "ctrctl: nosuchname: no such container"
+}
+
+@test "run and exec accept -i, -t, -it, -ti (no-ops)" {
+	run ctrctl run st1 -it -- echo a
+	assert_success
+	assert_output a
+	run ctrctl run st1 -i -t --rm -- echo b
+	assert_output b
+	start_bg st1 sleep 1000
+	run ctrctl exec st1 -ti -- echo c
+	assert_output c
+	stop_bg st1
+	run ctr-enter --help
+	assert_output --partial "-i, -t, -it"
+	run ctrctl --help
+	assert_output --partial "-i, -t, -it"
+}

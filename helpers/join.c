@@ -55,6 +55,7 @@ bool join_option_allowed(const char *lng)
 {
 	static const char *const allowed[] = {
 		"env", "workdir", "user", "help", "version", "stats", "json", "join", "cleanup",
+		"interactive", "tty",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)

@@ -232,21 +232,47 @@ static void log_rotate(struct relay_log *log)
 	close(log->fd);
 	log->fd = fd;
 	log->size = 0;
+	log->line_start = true;
 }
 
-/* What cannot be written to the log (a full disk) is dropped: the
- * container must not stop on its log. */
+/* All of BUF, or dropped: what cannot be written to the log (a full
+ * disk) is lost, the container must not stop on its log. */
+static void log_put(struct relay_log *log, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(log->fd, buf, len);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return;
+		}
+		log->size += n;
+		log->line_start = buf[n - 1] == '\n';
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* The log rotates at a line's end: a line that has begun is finished in
+ * the old file (unless it is longer than the cap: then it is cut). */
 static ssize_t log_write(struct relay_log *log, const char *buf, size_t len)
 {
-	ssize_t n;
+	size_t head = 0;
 
-	if (log->size > 0 && log->size + (off_t)len > log->max)
+	if (log->size > 0 && log->size + (off_t)len > log->max) {
+		const char *nl = log->line_start ? NULL : memchr(buf, '\n', len);
+
+		if (!log->line_start && !nl && log->size < 2 * log->max) {
+			log_put(log, buf, len);   /* the line goes on */
+			return (ssize_t)len;
+		}
+		head = nl ? (size_t)(nl - buf) + 1 : 0;
+		log_put(log, buf, head);
 		log_rotate(log);
-	n = write(log->fd, buf, len);
-	if (n < 0)
-		return errno == EINTR ? -1 : (ssize_t)len;
-	log->size += n;
-	return n;
+	}
+	log_put(log, buf + head, len - head);
+	return (ssize_t)len;
 }
 
 static void chan_write(struct relay_chan *c)
@@ -333,6 +359,7 @@ int relay_log_open(struct relay_log *log)
 	if (!S_ISREG(st.st_mode))
 		return ctr_failx(-EINVAL, "the log %s is not a regular file", log->path);
 	log->size = st.st_size;
+	log->line_start = true;   /* a run before ended its output as it did */
 	return 0;
 }
 

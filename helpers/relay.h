@@ -16,7 +16,8 @@
  *              (a background job): then the container's stdin is an empty
  *              pipe (end-of-file at once, like docker without -i).
  *   detached   pipe mode, stdin empty, stdout and stderr (one pipe) to the
- *              log (relay_log_*: size-capped, rotated once to PATH.1).
+ *              log (relay_log_*: rotated once to PATH.1 at a line's end
+ *              past the cap; a line longer than the cap is cut at twice it).
  */
 #ifndef CTR_RELAY_H
 #define CTR_RELAY_H
@@ -32,6 +33,7 @@ struct relay_log {
 	char *path;
 	int fd;
 	off_t size, max;
+	bool line_start;        /* the last byte written was a newline */
 };
 
 /* One direction: SRC -> buffer -> DST (or the log). */

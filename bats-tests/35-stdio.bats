@@ -426,3 +426,64 @@ run_matrix() {
 	run ctrctl --help
 	assert_output --partial "-i, -t, -it"
 }
+
+# --- the joining process ----------------------------------------------------------
+
+# CTR_TEST_SETUP_DELAY_MS holds the joining process once it is in the
+# container's namespaces: from inside, it shows no host command line (no
+# -e value), and no more capabilities than the container's own.
+@test "join: the joining process shows no -e secret and no capability beyond the container's" {
+	start_bg st1 sleep 1000
+	CTR_TEST_SETUP_DELAY_MS=4000 ctr-enter st1 --join -e SECRETVAR=xyz-secret-1 -- true &
+	local j=$!
+	run ctr-enter st1 --join -- sh -c '
+		mine=$(sed -n "s/^CapPrm:\t//p" /proc/$$/status)
+		pat="xyz-sec""ret"   # not the word itself: this command line is scanned too
+		for i in $(seq 1 100); do
+			for p in /proc/[0-9]*; do
+				tr "\0" " " <$p/cmdline 2>/dev/null | grep -q "$pat" && echo "LEAK $(tr "\0" " " <$p/cmdline | head -c 80)"
+				if [ "$(sed -n "s/^Name:\t//p" $p/status 2>/dev/null)" = ctr-exec ]; then
+					echo "seen $(tr "\0" " " <$p/cmdline)"
+					c=$(sed -n "s/^CapPrm:\t//p" $p/status)
+					[ "$c" = "$mine" ] && echo caps-ok || echo "caps $c (container: $mine)"
+					exit 0
+				fi
+			done
+			sleep 0.05
+		done'
+	wait "$j"
+	refute_output --partial LEAK
+	assert_line --regexp '^seen ctr-exec'
+	assert_line caps-ok
+	stop_bg st1
+}
+
+# /etc/passwd made a FIFO inside: -u NAME fails at once with one line
+# (the old open waited for a writer forever), and TERM/kill of ctr-enter
+# ends a joining process that waits.
+@test "join: a FIFO /etc/passwd fails -u NAME in bounded time; killing ctr-enter ends the joiner" {
+	start_bg st1 sleep 1000
+	run ctr-enter st1 --join -- sh -c 'mv /etc/passwd /etc/passwd.real && mkfifo /etc/passwd'
+	assert_success
+	run timeout 60 ctr-enter st1 --join -u someuser -- true
+	assert_failure 125
+	assert_output "ctr-enter: st1: the container's /etc/passwd is not a regular file"
+	run timeout 60 ctr-enter st1 --join -u 0 -- echo numeric-ok
+	assert_output numeric-ok
+	ctr-enter st1 --join -- sh -c 'rm /etc/passwd; mv /etc/passwd.real /etc/passwd'
+	local sig j st
+	for sig in TERM KILL; do
+		CTR_TEST_SETUP_DELAY_MS=10000 ctr-enter st1 --join -- true 2>"$BATS_TEST_TMPDIR/err" &
+		j=$!
+		wait_until 200 pgrep -x ctr-exec >/dev/null || fail "no joiner"
+		kill -"$sig" "$j"
+		st=0
+		wait "$j" || st=$?
+		wait_until 200 eval '! pgrep -x ctr-exec' || fail "$sig: the joiner outlived ctr-enter"
+		if [ "$sig" = TERM ]; then
+			[ "$st" -eq 143 ] || fail "TERM: status $st"
+			grep -q "interrupted by Terminated" "$BATS_TEST_TMPDIR/err" || fail "$(cat "$BATS_TEST_TMPDIR/err")"
+		fi
+	done
+	stop_bg st1
+}

@@ -179,7 +179,12 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	uid_t uid = 0;
 	gid_t gid = 0;
 
+	/* Dies with the supervisor; not readable or traceable by the
+	 * container (its environ is still the caller's; exec resets this);
+	 * no host command line (-e values) in its /proc/PID/cmdline. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	container_retitle("ctr-exec");
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
@@ -189,8 +194,10 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	/* GO: the supervisor has put us into the container's cgroup. */
 	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
-	if (enter_namespaces(fds) < 0)
+	/* rlimits first: raising one needs CAP_SYS_RESOURCE, which goes next */
+	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds) < 0 || security_narrow_caps(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
+	container_test_delay();
 	if (io->pty) {
 		_cleanup_close_ int master = -1;
 
@@ -198,7 +205,7 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
 	}
-	if (resolve_user(cfg, &uid, &gid, &home) < 0 || security_set_rlimits(cfg) < 0)
+	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid, sock) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);

@@ -425,7 +425,9 @@ print("echo reply" if s.recvfrom(100)[0][0] == 0 else "other")'
 
 # Without a pty (stdin /dev/null, stdout a file) WINCH is not a resize: the
 # supervisor forwards it like QUIT and USR2.  PID 1 records each one it got
-# and keeps running; TERM ends it.
+# and keeps running; TERM ends it.  The container is in a session of its
+# own, so the supervisor forwards every signal, and each must still arrive
+# once (the terminal's Ctrl-C/Ctrl-\ case: 35-stdio).
 @test "SIGQUIT, SIGUSR2 and SIGWINCH sent to ctr-enter reach PID 1 (no pty)" {
 	local out="$BATS_TEST_TMPDIR/out" sig sup st
 	ctr-enter enter-c1 -- sh -c 'for s in QUIT USR2 WINCH; do trap "echo got-$s" $s; done

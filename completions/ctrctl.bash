@@ -22,14 +22,18 @@ _ctrctl() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm inspect help --help --version' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm inspect logs help --help --version' -- "$cur")
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
 	case $prev in
 	-t | --time | -e | --env | -w | --workdir | -u | --user | --memory | -m | --memory-swap | \
 		--cpus | --cpu-shares | --pids-limit | --hostname | --cap-add | --cap-drop | --ulimit | \
-		--bridge | --gateway | --dns)
+		--bridge | --gateway | --dns | --log-max-size | --tail | -n)
+		return
+		;;
+	--log-file)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
 	--rootfs)
@@ -52,17 +56,25 @@ _ctrctl() {
 		elif [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W '--rootfs --hostname -e --env -w --workdir -u --user
 				-v --volume --rm --read-only --init -m --memory --memory-swap --cpus --cpu-shares
-				--pids-limit --cap-add --cap-drop --privileged --seccomp --security-opt --ulimit --' -- "$cur")
+				--pids-limit --cap-add --cap-drop --privileged --seccomp --security-opt --ulimit
+				-d --detach --log-file --log-max-size -i -t -it --' -- "$cur")
 		fi
 		;;
 	exec)
 		if ((COMP_CWORD == 2)); then
 			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
 		elif [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W '-e --env -w --workdir -u --user --' -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W '-e --env -w --workdir -u --user -i -t -it --' -- "$cur")
 		fi
 		;;
 	ps) mapfile -t COMPREPLY < <(compgen -W '-a --all --json' -- "$cur") ;;
+	logs)
+		if [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '-f --follow --tail -n' -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur")
+		fi
+		;;
 	stats)
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W '--no-stream' -- "$cur")

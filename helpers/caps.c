@@ -215,3 +215,16 @@ int caps_apply(uint64_t keep)
 		return ctr_fail(-errno, "clear PR_SET_KEEPCAPS");
 	return 0;
 }
+
+int caps_narrow(uint64_t keep)
+{
+	struct capsets cur;
+	int r = caps_get(&cur);
+
+	if (r < 0)
+		return r;
+	cur.permitted &= keep;
+	cur.effective &= keep;
+	cur.inheritable = 0;
+	return caps_set(&cur);
+}

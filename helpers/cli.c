@@ -51,6 +51,17 @@ static void cli_usage(FILE *out)
 	      "  --read-only           no writable layer: the image is mounted read-only\n"
 	      "  --init                run a small init as PID 1 that reaps and forwards\n"
 	      "                        signals to COMMAND\n"
+	      "  -d, --detach          start in the background: return once COMMAND runs\n"
+	      "                        (or with its start error); its output goes to the\n"
+	      "                        log (read it with `ctrctl logs NAME`)\n"
+	      "  --log-file PATH       the log of -d (default $CTR_LIB_DIR/NAME/log)\n"
+	      "  --log-max-size SIZE   rotate the log to PATH.1 at SIZE (k, m, g; a bare\n"
+	      "                        number is MiB; default 10m)\n"
+	      "  -i, -t, -it, --interactive, --tty\n"
+	      "                        accepted for docker's habit, change nothing: the\n"
+	      "                        container gets a pty of its own when stdin and\n"
+	      "                        stdout are a terminal (a foreground job), else\n"
+	      "                        pipes relayed to the caller's stdin/out/err\n"
 	      LIMITS_HELP
 	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
 	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
@@ -236,7 +247,7 @@ enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
 	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
-	O_JOIN, O_CLEANUP,
+	O_JOIN, O_CLEANUP, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP,
 };
 
 static const struct option_def {
@@ -259,6 +270,9 @@ static const struct option_def {
 	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
 	{ "version", 0, false, O_VERSION },
 	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
+	{ "detach", 'd', false, O_DETACH },   { "log-file", 0, true, O_LOGFILE },
+	{ "log-max-size", 0, true, O_LOGMAX },
+	{ "interactive", 'i', false, O_NOOP }, { "tty", 't', false, O_NOOP },
 };
 
 static int set_rootfs(struct ctr_config *cfg, const char *arg)
@@ -285,6 +299,21 @@ static int set_workdir(struct ctr_config *cfg, const char *arg)
 	return 0;
 }
 
+static int set_log_file(struct ctr_config *cfg, const char *arg)
+{
+	if (arg[0] != '/')
+		return ctr_failx(-EINVAL, "bad --log-file '%s': must be an absolute path", arg);
+	set_string(&cfg->log_file, arg);
+	return 0;
+}
+
+static int set_log_max(struct ctr_config *cfg, const char *arg)
+{
+	if (limits_parse_size(arg, &cfg->log_max) < 0 || cfg->log_max < 1024)
+		return ctr_failx(-EINVAL, "bad --log-max-size '%s': a size of at least 1k (k, m, g)", arg);
+	return 0;
+}
+
 /* The setting a flag option turns on; NULL for an option with a value. */
 static bool *flag_of(struct ctr_config *cfg, enum opt_id id)
 {
@@ -296,6 +325,8 @@ static bool *flag_of(struct ctr_config *cfg, enum opt_id id)
 	case O_JSON:     return &cfg->json;
 	case O_JOIN:     return &cfg->join_only;
 	case O_CLEANUP:  return &cfg->cleanup;
+	case O_DETACH:   return &cfg->detach;
+	case O_NOOP:     return &cfg->noop;
 	default:         return NULL;
 	}
 }
@@ -316,6 +347,8 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 	case O_WORKDIR:  return set_workdir(cfg, arg);
 	case O_USER:     return parse_user(cfg, arg);
 	case O_VOLUME:   return add_volume(cfg, arg);
+	case O_LOGFILE:  return set_log_file(cfg, arg);
+	case O_LOGMAX:   return set_log_max(cfg, arg);
 	case O_MEMORY: case O_MEMSWAP: case O_CPUS: case O_CPUSHARES: case O_PIDS:
 		return limits_parse_option(&cfg->limits, opt, arg);
 	case O_CAPADD: case O_CAPDROP: case O_PRIV: case O_SECOPT: case O_SECCOMP: case O_ULIMIT:
@@ -410,6 +443,8 @@ static int take_short(struct option_word *w, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 
+	if (strcmp(a, "-it") == 0 || strcmp(a, "-ti") == 0)
+		a = "-t";   /* docker's spelling; a no-op like -i and -t */
 	w->def = find_short(a[1]);
 	snprintf(w->name, sizeof(w->name), "-%c", a[1]);
 	if (!w->def || (!w->def->arg && a[2]))
@@ -543,6 +578,12 @@ static int finish_config(struct ctr_config *cfg)
 		return r;
 	if (cfg->rm && cfg->read_only)
 		cfg->rm = false;   /* nothing to discard */
+	if ((cfg->log_file || cfg->log_max) && !cfg->detach)
+		return ctr_failx(-EINVAL, "--log-file and --log-max-size need -d (--detach)");
+	if (cfg->detach && !cfg->log_file)
+		cfg->log_file = xasprintf("%s/%s/log", cfg->lib_dir, cfg->name);
+	if (!cfg->log_max)
+		cfg->log_max = 10 * 1024 * 1024;
 	if ((r = absolute_rootfs(cfg)) < 0)
 		return r;
 	return check_paths(cfg);
@@ -577,6 +618,7 @@ void cli_free(struct ctr_config *cfg)
 	free(cfg->workdir);
 	free(cfg->user_spec);
 	free(cfg->start_opt);
+	free(cfg->log_file);
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		free(cfg->volumes[i].host);
 		free(cfg->volumes[i].target);

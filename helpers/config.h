@@ -59,7 +59,11 @@ struct ctr_config {
 	bool rm;
 	bool read_only;
 	bool init;             /* --init: a reaping init as PID 1 */
-	bool tty;              /* stdin is a terminal (decided at run time) */
+	bool noop;             /* -i, -t: accepted, change nothing */
+	bool tty;              /* pty mode (decided at run time, relay.c) */
+	bool detach;           /* -d: return once COMMAND runs; output to the log */
+	char *log_file;        /* -d: the log (default CTR_LIB_DIR/NAME/log) */
+	int64_t log_max;       /* --log-max-size: bytes before it is rotated */
 
 	struct ctr_limits limits;
 

@@ -2,9 +2,10 @@
 /*
  * container.c: what runs in the child between fork and exec.
  *
- *   PDEATHSIG; unshare mnt/uts/ipc; mounts (overlay, proc, sys, dev,
- *   files, volumes); pty or console; pivot_root; hostname; masked paths;
- *   rlimits (all while the supervisor makes the cgroup)
+ *   PDEATHSIG; setsid and the stdio pipes; unshare mnt/uts/ipc; mounts
+ *   (overlay, proc, sys, dev, files, volumes); pty and console (pty mode
+ *   only); pivot_root; hostname; masked paths; rlimits (all while the
+ *   supervisor makes the cgroup)
  *   wait for GO (cgroup attached); unshare cgroup; user (and PDEATHSIG
  *   again: a uid/gid change clears it); caps/no_new_privs/seccomp;
  *   workdir; exec (or --init)
@@ -24,6 +25,7 @@
 #include "init.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "relay.h"
 #include "security.h"
 #include "state.h"
 #include "sync.h"
@@ -41,13 +43,53 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-/* A line of /etc/passwd or /etc/group: NAME:x:ID:... */
-static bool find_entry(const char *file, const char *key, char *fields[7], char **buf)
+/* The container's /etc/passwd and /etc/group are the container's to make:
+ * a FIFO there would hang the open (and a start or join with it), a
+ * device or a huge file the read.  Only a regular file of a sane size is
+ * read (O_NONBLOCK: opening a FIFO does not wait for a writer). */
+#define ACCOUNT_FILE_MAX (4 << 20)
+
+static int read_account_file(const char *file, char **out)
+{
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+
+	if (fd < 0)
+		return ctr_fail(-errno, "open the container's %s", file);
+	if (fstat(fd, &st) < 0)
+		return ctr_fail(-errno, "stat the container's %s", file);
+	if (!S_ISREG(st.st_mode))
+		return ctr_failx(-EINVAL, "the container's %s is not a regular file", file);
+	if (st.st_size > ACCOUNT_FILE_MAX)
+		return ctr_failx(-EFBIG, "the container's %s is larger than %d MiB", file, ACCOUNT_FILE_MAX >> 20);
+	buf = xcalloc(1, (size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ctr_fail(-errno, "read the container's %s", file);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = ctr_steal_ptr(&buf);
+	return 0;
+}
+
+/* A line of /etc/passwd or /etc/group: NAME:x:ID:...  1 found, 0 not,
+ * -errno when the file could not be read (recorded). */
+static int find_entry(const char *file, const char *key, char *fields[7], char **buf)
 {
 	char *save = NULL;
+	int r = read_account_file(file, buf);
 
-	if (read_file(file, buf) < 0)
-		return false;
+	if (r < 0)
+		return r;
 	for (char *line = strtok_r(*buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[7] = { 0 };
 		char *s = line;
@@ -64,10 +106,10 @@ static bool find_entry(const char *file, const char *key, char *fields[7], char 
 			continue;
 		if (strcmp(f[0], key) == 0 || strcmp(f[2], key) == 0) {
 			memcpy(fields, f, sizeof(f));
-			return true;
+			return 1;
 		}
 	}
-	return false;
+	return 0;
 }
 
 static bool is_number(const char *s)
@@ -75,7 +117,9 @@ static bool is_number(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
-/* Fill uid/gid/home from -u and the container's /etc/passwd. */
+/* Fill uid/gid/home from -u and the container's /etc/passwd.  A file that
+ * cannot be read is no error for a number (an image without /etc/passwd),
+ * and a refused one (not a regular file, too big) is one for a name. */
 int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **home)
 {
 	_cleanup_free_ char *spec = xstrdup(cfg->has_user ? cfg->user_spec : "0");
@@ -84,21 +128,26 @@ int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **ho
 	char *f[7] = { 0 };
 	char saved[CTR_ERRMSG_MAX];
 	bool found;
+	int r;
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
 	if (g)
 		*g++ = '\0';
-	found = find_entry("/etc/passwd", spec, f, &pw);
-	ctr_seterrmsg(saved);
+	r = find_entry("/etc/passwd", spec, f, &pw);
+	found = r > 0;
 	if (is_number(spec)) {
 		*uid = (uid_t)strtoul(spec, NULL, 10);
 		if (found && (uid_t)strtoul(f[2], NULL, 10) != *uid)
 			found = false;   /* a user named like a number: take the number */
 	} else if (found) {
 		*uid = (uid_t)strtoul(f[2], NULL, 10);
+	} else if (r < 0 && r != -ENOENT) {
+		return r;
 	} else {
+		ctr_seterrmsg(saved);
 		return ctr_failx(-ENOENT, "user '%s': not found in the container's /etc/passwd", spec);
 	}
+	ctr_seterrmsg(saved);
 	*gid = found && f[3] ? (gid_t)strtoul(f[3], NULL, 10) : 0;
 	*home = xstrdup(found && f[5] && f[5][0] == '/' ? f[5] : "/root");
 	if (!found && *uid != 0) {
@@ -110,9 +159,15 @@ int resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, char **ho
 
 		if (is_number(g)) {
 			*gid = (gid_t)strtoul(g, NULL, 10);
-		} else if (find_entry("/etc/group", g, f, &gr)) {
+		} else if ((r = find_entry("/etc/group", g, f, &gr)) > 0) {
 			*gid = (gid_t)strtoul(f[2], NULL, 10);
+		} else if (r < 0 && r != -ENOENT) {
+			free(*home);
+			*home = NULL;
+			return r;
 		} else {
+			free(*home);
+			*home = NULL;
 			ctr_seterrmsg(saved);
 			return ctr_failx(-ENOENT, "group '%s': not found in the container's /etc/group", g);
 		}
@@ -176,18 +231,20 @@ void container_set_argv_area(char *start, size_t len)
 	argv_area_len = len;
 }
 
-/* --init: the init never execs, so its /proc/PID/cmdline would show the
- * host's ctr-enter command line to the container: overwrite it in place
- * (PR_SET_MM would need CAP_SYS_RESOURCE, which a host may not grant). */
-static void set_init_cmdline(void)
+/* A process of ours that the container can see before it execs (the
+ * --init, which never does; a joining process while it sets up) would show
+ * the host's ctr-enter command line in /proc/PID/cmdline, -e secrets and
+ * all: overwrite it in place (PR_SET_MM would need CAP_SYS_RESOURCE, which
+ * a host may not grant). */
+void container_retitle(const char *title)
 {
-	static const char title[] = "ctr-init";
+	size_t len = strlen(title) + 1;
 
 	prctl(PR_SET_NAME, title);
-	if (!argv_area || argv_area_len < sizeof(title))
+	if (!argv_area || argv_area_len < len)
 		return;
 	memset(argv_area, 0, argv_area_len);
-	memcpy(argv_area, title, sizeof(title));
+	memcpy(argv_area, title, len);
 }
 
 int container_exec(char *const argv[], char *const envp[])
@@ -228,11 +285,12 @@ int container_exec(char *const argv[], char *const envp[])
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
-/* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
- * CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for N ms (at most 10 s) before its
- * set-up, so that bats-tests/60-lifecycle can show that no joiner gets in
- * while the container is half-built. */
-static void test_setup_delay(void)
+/* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md): CTR_TEST_SETUP_DELAY_MS=N holds PID 1 for
+ * N ms (at most 10 s) before its set-up, so that bats-tests/60-lifecycle
+ * can show that no joiner gets in while the container is half-built; and a
+ * joining process once it is in the container's namespaces, so that
+ * bats-tests/35-stdio can look at it from inside. */
+void container_test_delay(void)
 {
 #ifdef CTR_TEST_HOOKS
 	const char *v = getenv("CTR_TEST_SETUP_DELAY_MS");
@@ -246,23 +304,21 @@ static void test_setup_delay(void)
 /* The parts of the setup that need no cgroup: they run while the
  * supervisor creates it.  The new root, its mounts, the console, the
  * hostname, the masks; no code of the user's is involved. */
-static void build_root(const struct ctr_config *cfg, int sock, bool use_pty)
+static void build_root(const struct ctr_config *cfg, int sock, const struct relay *io)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
 	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int devfd = -1;
 
-	test_setup_delay();
+	container_test_delay();
 	if (ns_unshare_container() < 0 || mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (use_pty) {
+	if (io->pty) {
 		_cleanup_close_ int master = -1;
 
-		if (devices_open_pty(devfd, "pts/ptmx", true, &master) < 0 ||
+		if (devices_open_pty(devfd, "pts/ptmx", true, io->child[2] < 0, &master) < 0 ||
 		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
-	} else if (devices_bind_console(devfd) < 0) {
-		sync_fail(sock, EXIT_CTR_FAIL);
 	}
 	if (mounts_pivot(rootfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
@@ -309,7 +365,7 @@ static int enter_workdir(const struct ctr_config *cfg, const char *home)
 	return 0;
 }
 
-void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
+void container_main(const struct ctr_config *cfg, int sock, const struct relay *io)
 {
 	_cleanup_free_ char *home = NULL;
 	char *default_argv[] = { NULL, NULL };
@@ -322,11 +378,13 @@ void container_main(const struct ctr_config *cfg, int sock, bool use_pty)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	reset_signals();
 	umask(022);
-	build_root(cfg, sock, use_pty);
+	if (relay_child(io) < 0)   /* own session; the pipes on 0-2 (relay.h) */
+		sync_fail(sock, EXIT_CTR_FAIL);
+	build_root(cfg, sock, io);
 	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->init)
-		set_init_cmdline();
+		container_retitle("ctr-init");
 	wait_for_go(sock);
 	if (ns_unshare_cgroup() < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);

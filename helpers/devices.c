@@ -129,7 +129,7 @@ static int bind_console(int devfd, int ttyfd)
 	return 0;
 }
 
-int devices_open_pty(int dirfd, const char *ptmx, bool console, int *master_out)
+int devices_open_pty(int dirfd, const char *ptmx, bool console, bool slave_stderr, int *master_out)
 {
 	_cleanup_close_ int master = -1;
 	_cleanup_close_ int slave = -1;
@@ -148,21 +148,11 @@ int devices_open_pty(int dirfd, const char *ptmx, bool console, int *master_out)
 		ioctl(slave, TIOCSWINSZ, &ws);
 	if (console && (r = bind_console(dirfd, slave)) < 0)
 		return r;
-	if (setsid() < 0)
-		return ctr_fail(-errno, "setsid");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return ctr_fail(-errno, "make the pty the controlling terminal");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < (slave_stderr ? 3 : 2); i++)
 		if (dup2(slave, i) < 0)
 			return ctr_fail(-errno, "dup pty");
 	*master_out = ctr_steal_fd(&master);
-	return 0;
-}
-
-int devices_bind_console(int devfd)
-{
-	for (int fd = 0; fd < 3; fd++)
-		if (isatty(fd))
-			return bind_console(devfd, fd);
 	return 0;
 }

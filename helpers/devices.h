@@ -16,12 +16,12 @@
 int devices_setup(int rootfd, int *devfd);
 /* A new pty from the container's devpts (DIRFD/PTMX: "pts/ptmx" under the
  * new /dev while starting, "/dev/ptmx" when joining from inside the mount
- * ns); the slave becomes this process's controlling terminal and
- * stdin/stdout/stderr (setsid + TIOCSCTTY), its size copied from the
- * caller's terminal on fd 0, and with CONSOLE it is bound on /dev/console.
+ * ns); the slave becomes the controlling terminal of this process (a
+ * session leader already: relay_child) and its stdin and stdout (and with
+ * SLAVE_STDERR its stderr), its size copied from the caller's terminal on
+ * fd 0, and with CONSOLE it is bound on /dev/console (the only
+ * /dev/console there is: without a pty there is none, never a host tty).
  * *master receives the master. */
-int devices_open_pty(int dirfd, const char *ptmx, bool console, int *master);
-/* No pty: bind the caller's terminal (fd 0 or 1, if one is a tty) on /dev/console. */
-int devices_bind_console(int devfd);
+int devices_open_pty(int dirfd, const char *ptmx, bool console, bool slave_stderr, int *master);
 
 #endif

@@ -32,6 +32,7 @@
 #include "devices.h"
 #include "join.h"
 #include "lifecycle.h"
+#include "relay.h"
 #include "security.h"
 #include "supervisor.h"
 #include "sync.h"
@@ -54,6 +55,7 @@ bool join_option_allowed(const char *lng)
 {
 	static const char *const allowed[] = {
 		"env", "workdir", "user", "help", "version", "stats", "json", "join", "cleanup",
+		"interactive", "tty",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
@@ -167,7 +169,7 @@ static int enter_workdir(const struct ctr_config *cfg, const char *home)
 }
 
 __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, int sock,
-						 const int fds[NS_N], bool use_pty)
+						 const int fds[NS_N], const struct relay *io)
 {
 	_cleanup_free_ char *home = NULL;
 	char *default_argv[] = { NULL, NULL };
@@ -177,23 +179,33 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	uid_t uid = 0;
 	gid_t gid = 0;
 
+	/* Dies with the supervisor; not readable or traceable by the
+	 * container (its environ is still the caller's; exec resets this);
+	 * no host command line (-e values) in its /proc/PID/cmdline. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_DUMPABLE, 0);
+	container_retitle("ctr-exec");
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (relay_child(io) < 0)   /* own session; the pipes on 0-2 (relay.h) */
+		sync_fail(sock, EXIT_CTR_FAIL);
 	/* GO: the supervisor has put us into the container's cgroup. */
 	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
-	if (enter_namespaces(fds) < 0)
+	/* rlimits first: raising one needs CAP_SYS_RESOURCE, which goes next */
+	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds) < 0 || security_narrow_caps(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (use_pty) {
+	container_test_delay();
+	if (io->pty) {
 		_cleanup_close_ int master = -1;
 
-		if (devices_open_pty(AT_FDCWD, "/dev/ptmx", false, &master) < 0 || sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
+		if (devices_open_pty(AT_FDCWD, "/dev/ptmx", false, io->child[2] < 0, &master) < 0 ||
+		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
 			sync_fail(sock, EXIT_CTR_FAIL);
 	}
-	if (resolve_user(cfg, &uid, &gid, &home) < 0 || security_set_rlimits(cfg) < 0)
+	if (resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (cfg->has_user && switch_user(uid, gid, sock) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
@@ -223,9 +235,9 @@ static pid_t fork_into(int pidns, int ownns)
 }
 
 static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t pid, int sock,
-		     int sigfd)
+		     int sigfd, struct relay *io)
 {
-	_cleanup_close_ int master = -1;
+	int master = -1;
 	int code, status;
 
 	if (cgroup_attach(cg, pid) < 0 || sync_send(sock, MSG_GO, 0, NULL, -1) < 0) {
@@ -234,15 +246,20 @@ static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t 
 		waitpid(pid, NULL, 0);
 		return EXIT_CTR_FAIL;
 	}
-	code = sync_wait_exec(sock, pid, &master);
+	code = sync_wait_exec(sock, sigfd, pid, &master);
 	if (code != 0) {
+		if (master >= 0)
+			close(master);
 		ctr_report(cfg->name);
 		return code;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (master >= 0 && supervisor_raw_tty() < 0)
-		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	status = supervisor_wait(pid, sigfd, master);
+	if (master >= 0) {
+		relay_set_master(io, master);
+		if (supervisor_raw_tty() < 0)
+			ctr_warn(cfg->name, "%s", ctr_errmsg());
+	}
+	status = supervisor_wait(pid, sigfd, io, true);
 	supervisor_restore_tty();
 	return supervisor_exit_code(status);
 }
@@ -252,12 +269,12 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 	_cleanup_close_ int ownpid = -1;
 	_cleanup_close_ int sigfd = -1;
 	struct ctr_cgroup *cg = NULL;
-	bool use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-		       tcgetpgrp(STDIN_FILENO) == getpgrp();
+	struct relay io;
 	int fds[NS_N], sv[2] = { -1, -1 };
 	int code = EXIT_CTR_FAIL;
 	pid_t pid;
 
+	relay_init(&io);
 	for (size_t i = 0; i < NS_N; i++)
 		fds[i] = -1;
 	if (cfg->start_opt) {
@@ -282,24 +299,29 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 		ctr_fail(-errno, "socketpair");
 		goto out;
 	}
+	if (relay_plan(&io, NULL) < 0)
+		goto out;
 	pid = fork_into(fds[NS_PID], ownpid);
 	if (pid < 0)
 		goto out;
 	if (pid == 0) {
 		close(sv[0]);
 		close(sigfd);
-		join_child(cfg, sv[1], fds, use_pty);
+		join_child(cfg, sv[1], fds, &io);
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	relay_parent(&io);
 	close_all(fds);
 	for (size_t i = 0; i < NS_N; i++)
 		fds[i] = -1;
-	code = supervise(cfg, cg, pid, sv[0], sigfd);
+	code = supervise(cfg, cg, pid, sv[0], sigfd, &io);
 	cgroup_free(cg);
 	close(sv[0]);
+	relay_close(&io);
 	return code;
 out:
+	relay_close(&io);
 	close_all(fds);
 	if (cg)
 		cgroup_free(cg);

@@ -38,6 +38,8 @@ int state_write_config(int fd, const struct ctr_config *cfg)
 			    "\ncpu_period_us=%" PRId64 "\ncpu_shares=%" PRId64 "\npids_limit=%" PRId64 "\n",
 			    l->memory, l->memory_swap, l->cpu_quota_us, l->cpu_period_us,
 			    l->cpu_shares, l->pids_limit);
+	if (r >= 0 && cfg->detach)
+		r = dprintf(fd, "log=%s\n", cfg->log_file);
 	return r < 0 ? ctr_fail(-errno, "write state") : 0;
 }
 

@@ -28,6 +28,7 @@
 #include "container.h"
 #include "join.h"
 #include "namespaces.h"
+#include "relay.h"
 #include "state.h"
 #include "supervisor.h"
 #include "sync.h"
@@ -92,10 +93,12 @@ static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
  * supervisor; PID 1 closes its own copies (spawn_pid1). */
 struct start {
 	struct ctr_config *cfg;
-	bool use_pty;
+	struct relay io;         /* the container's stdio (relay.h) */
 	int lockfd;              /* NAME's lock; state_remove() gives it up */
 	bool new_layer;          /* this run made the layer */
 	int netfd, sigfd, master;
+	int ready;               /* -d: tell the caller's process COMMAND runs */
+	struct relay_log log;    /* -d: where the output goes */
 	int sv[2];               /* the socket to PID 1: [0] ours, [1] its */
 	struct ctr_cgroup *cg;
 	pid_t pid;               /* PID 1 (host pid) */
@@ -120,6 +123,9 @@ static void start_release(struct start *s, bool drop_layer)
 		state_remove(s->cfg, s->lockfd, drop_layer);
 	s->lockfd = -1;
 	close_fd(&s->master);
+	close_fd(&s->ready);
+	relay_close(&s->io);
+	relay_log_close(&s->log);
 	close_fd(&s->sigfd);
 	close_fd(&s->netfd);
 }
@@ -138,6 +144,82 @@ static void kill_pid1(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
+/* -d: the log, in a directory that exists (the layer's, made by
+ * state_prepare; with --read-only there is none). */
+static int open_log(struct start *s)
+{
+	_cleanup_free_ char *dir = xstrdup(s->cfg->log_file);
+	int r;
+
+	*strrchr(dir, '/') = '\0';
+	if (*dir && (r = mkdir_p(dir, 0755)) < 0)
+		return r;
+	s->log.path = s->cfg->log_file;
+	s->log.max = s->cfg->log_max;
+	return relay_log_open(&s->log);
+}
+
+/*
+ * -d: the caller's process only waits here for the start's outcome; the
+ * start goes on in a child, in a session of its own, which becomes the
+ * supervisor (the lock is shared with it: flock belongs to the open file).
+ * Returns the caller's exit code: 0 once COMMAND runs (the state written),
+ * else the child's (its error went to our stderr).  -1 in the child.
+ */
+static int detach_fork(struct start *s)
+{
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		ctr_fail(-errno, "pipe");
+		return start_abort(s, EXIT_CTR_FAIL);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ctr_fail(-errno, "fork");
+		close(p[0]);
+		close(p[1]);
+		return start_abort(s, EXIT_CTR_FAIL);
+	}
+	if (pid == 0) {
+		/* nothing of the caller's but fds 0-2 (until detach_ready) */
+		s->ready = p[1];
+		close_fds_except(s->lockfd, s->ready);
+		setsid();
+		return -1;
+	}
+	close(p[1]);
+	do {
+		n = read(p[0], &c, 1);
+	} while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n == 1)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return supervisor_exit_code(status);
+}
+
+/* -d, COMMAND runs: release the caller, leave its terminal and cwd. */
+static void detach_ready(struct start *s)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (write(s->ready, "1", 1) < 0)
+		ctr_warn(s->cfg->name, "detach: %s", strerror(errno));
+	close_fd(&s->ready);
+	for (int fd = 0; null >= 0 && fd < 3; fd++)
+		dup2(null, fd);
+	if (null > 2)
+		close(null);
+	if (chdir("/") < 0)
+		ctr_warn(s->cfg->name, "chdir /: %s", strerror(errno));
+}
+
 /* Checks that change nothing, the netns, the lock (unless join_or_lock
  * kept it), the state dir and layer; then into the netns (PID 1 inherits
  * it), the socket and the signalfd. */
@@ -154,6 +236,11 @@ static int prepare_start(struct start *s)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sv) < 0)
 		return ctr_fail(-errno, "socketpair");
+	if (s->cfg->detach && (r = open_log(s)) < 0)
+		return r;
+	if ((r = relay_plan(&s->io, s->cfg->detach ? &s->log : NULL)) < 0)
+		return r;
+	s->cfg->tty = s->io.pty;
 	return supervisor_signals(&s->sigfd);
 }
 
@@ -170,11 +257,14 @@ static int spawn_pid1(struct start *s)
 	if (s->pid == 0) {
 		close(s->sv[0]);
 		close(s->sigfd);
+		if (s->ready >= 0)
+			close(s->ready);
 		close(s->lockfd);
 		close(s->netfd);
-		container_main(s->cfg, s->sv[1], s->use_pty);
+		container_main(s->cfg, s->sv[1], &s->io);
 	}
 	close_fd(&s->sv[1]);
+	relay_parent(&s->io);
 	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
@@ -187,7 +277,7 @@ static int spawn_pid1(struct start *s)
 /* PID 1's reports until it execs COMMAND: 0, else the exit code to use. */
 static int await_exec(struct start *s)
 {
-	int code = sync_wait_exec(s->sv[0], s->pid, &s->master);
+	int code = sync_wait_exec(s->sv[0], s->sigfd, s->pid, &s->master);
 
 	close_fd(&s->sv[0]);
 	return code;
@@ -211,9 +301,12 @@ static int supervise_to_exit(struct start *s)
 	int status, code;
 
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
-	if (s->master >= 0 && supervisor_raw_tty() < 0)
-		ctr_warn(s->cfg->name, "%s", ctr_errmsg());
-	status = supervisor_wait(s->pid, s->sigfd, s->master);
+	if (s->master >= 0) {
+		relay_set_master(&s->io, ctr_steal_fd(&s->master));
+		if (supervisor_raw_tty() < 0)
+			ctr_warn(s->cfg->name, "%s", ctr_errmsg());
+	}
+	status = supervisor_wait(s->pid, s->sigfd, &s->io, false);
 	supervisor_restore_tty();
 	code = supervisor_exit_code(status);
 	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
@@ -231,14 +324,11 @@ static int run(struct ctr_config *cfg)
 {
 	struct start s = {
 		.cfg = cfg, .lockfd = -1, .netfd = -1, .sigfd = -1, .master = -1, .sv = { -1, -1 },
+		.ready = -1, .log = { .fd = -1 },
 	};
 	int code;
 
-	/* A pty only for a foreground job on a terminal: a background one
-	 * would stop on SIGTTOU when it sets raw mode. */
-	s.use_pty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-		    tcgetpgrp(STDIN_FILENO) == getpgrp();
-	cfg->tty = s.use_pty;
+	relay_init(&s.io);
 	if (geteuid() != 0) {
 		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
 		return start_abort(&s, EXIT_CTR_FAIL);
@@ -246,6 +336,8 @@ static int run(struct ctr_config *cfg)
 	code = join_or_lock(cfg, &s.lockfd);   /* NAME runs: join it (join.c) */
 	if (code != JOIN_START)
 		return code;
+	if (cfg->detach && (code = detach_fork(&s)) >= 0)
+		return code;   /* the caller's process */
 	if (prepare_start(&s) < 0 || spawn_pid1(&s) < 0)
 		return start_abort(&s, EXIT_CTR_FAIL);
 	code = await_exec(&s);
@@ -253,6 +345,8 @@ static int run(struct ctr_config *cfg)
 		return start_abort(&s, code);
 	if (publish_state(&s) < 0)
 		return start_abort(&s, EXIT_CTR_FAIL);
+	if (s.ready >= 0)
+		detach_ready(&s);
 	return supervise_to_exit(&s);
 }
 

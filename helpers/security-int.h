@@ -16,6 +16,9 @@ int caps_last(void);
 /* Trim bounding, ambient, inheritable, permitted and effective sets to
  * keep (root) or to nothing (non-root uid: bounding keeps keep). */
 int caps_apply(uint64_t keep);
+/* Permitted and effective sets cut down to KEEP (inheritable emptied);
+ * the bounding set is caps_apply's. */
+int caps_narrow(uint64_t keep);
 
 /* Build the default deny-list filter for a container holding caps and
  * load it into the calling thread.  no_new_privs must be set. */

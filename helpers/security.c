@@ -5,6 +5,7 @@
  * the seccomp filter in seccomp.c, masked paths in masks.c.
  */
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
@@ -270,6 +271,14 @@ int security_set_rlimits(const struct ctr_config *cfg)
 	if (!cfg->privileged && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return ctr_fail(-errno, "set PR_SET_KEEPCAPS");
 	return 0;
+}
+
+int security_narrow_caps(const struct ctr_config *cfg)
+{
+	if (cfg->privileged)
+		return 0;
+	return caps_narrow(security_container_caps(cfg) | CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID) |
+			   CAP_BIT(CAP_SETPCAP));
 }
 
 int security_apply(const struct ctr_config *cfg)

@@ -45,6 +45,10 @@ int security_parse_option(struct ctr_config *cfg, const char *opt, const char *v
 int security_mask_paths(const struct ctr_config *cfg);
 int security_set_rlimits(const struct ctr_config *cfg);
 int security_apply(const struct ctr_config *cfg);
+/* A joining process, once in the container's namespaces: keep only the
+ * container's capabilities and what switch_user and security_apply still
+ * need (SETUID, SETGID, SETPCAP). */
+int security_narrow_caps(const struct ctr_config *cfg);
 
 /* Parse a capability name ("NET_ADMIN", "CAP_NET_ADMIN", "ALL"); -1 bad, 64 for ALL. */
 int security_cap_from_name(const char *name);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * supervisor.c: while the container runs, ctr-enter only waits here, in
- * poll(), with a few KiB of buffers: the signalfd, and with a pty the
- * caller's terminal (raw) and the pty master.
+ * poll(), with a few KiB of buffers: the signalfd and the relay of the
+ * container's stdio (relay.c: the pty master or the pipes, and the caller's
+ * fds).
  *
- * Forwarding rule: with a pty the caller's terminal is raw, so every signal
- * we get was sent by someone (kill) and is forwarded to PID 1; SIGWINCH
- * resizes the pty instead (the kernel then signals the container's
- * foreground group).  Without a pty the container shares our process group
- * on the caller's terminal, so the terminal's own SIGINT/SIGQUIT/SIGTSTP
- * (si_code SI_KERNEL) already reached it: only signals with si_code <= 0
- * (kill, sigqueue, tkill) are forwarded, never doubled.
+ * Forwarding rule: the container's processes are in a session of their own
+ * (relay_child: setsid), never in our process group, so nothing the
+ * caller's terminal generates reaches them directly: every signal we get,
+ * sent with kill or by the caller's terminal (Ctrl-C, Ctrl-\ in pipe mode;
+ * with a pty the terminal is raw and those are bytes for the container's
+ * own line discipline), is forwarded to PID 1 (or the joined process) once.
+ * With a pty, SIGWINCH resizes it instead (the kernel then signals the
+ * container's foreground group).
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +25,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 
+#include "relay.h"
 #include "supervisor.h"
 #include "util.h"
 
@@ -80,57 +83,18 @@ int supervisor_exit_code(int status)
 	return EXIT_CTR_FAIL;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-				poll(&p, 1, 1000);
-				continue;
-			}
-			return;   /* the reader went away: drop */
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
-/* Copy what the pty has; false when it is closed (EIO: no slave left). */
-static bool pump_master(int master)
-{
-	char buf[4096];
-	ssize_t n = read(master, buf, sizeof(buf));
-
-	if (n > 0) {
-		write_all(STDOUT_FILENO, buf, (size_t)n);
-		return true;
-	}
-	return n < 0 && (errno == EAGAIN || errno == EINTR);
-}
-
 static void handle_signal(const struct signalfd_siginfo *si, pid_t pid1, int master)
 {
 	int sig = (int)si->ssi_signo;
 
-	if (master >= 0) {
-		if (sig == SIGWINCH) {
-			struct winsize ws;
+	if (sig == SIGWINCH && master >= 0) {
+		struct winsize ws;
 
-			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(master, TIOCSWINSZ, &ws);
-			return;
-		}
-		kill(pid1, sig);
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
 		return;
 	}
-	if (si->ssi_code <= 0)   /* SI_USER, SI_QUEUE, SI_TKILL: sent to us, not by the tty */
-		kill(pid1, sig);
+	kill(pid1, sig);
 }
 
 /*
@@ -168,24 +132,6 @@ static void trim_text(void)
 		madvise((void *)text[i].lo, text[i].hi - text[i].lo, MADV_DONTNEED);
 }
 
-/* The pty relay: the caller's terminal (raw) <-> the pty master.  Input
- * is read only when the last read has gone out to the master. */
-struct relay {
-	int master;
-	bool master_open, stdin_open;
-	char in[4096];
-	size_t in_len, in_off;
-};
-
-static void relay_pollfds(const struct relay *t, int sigfd, struct pollfd p[3])
-{
-	p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = t->master_open ? t->master : -1,
-				.events = POLLIN | (t->in_len ? POLLOUT : 0) };
-	p[2] = (struct pollfd){ .fd = t->stdin_open && !t->in_len ? STDIN_FILENO : -1,
-				.events = POLLIN };
-}
-
 static void drain_signals(int sigfd, pid_t pid1, int master)
 {
 	struct signalfd_siginfo si;
@@ -196,74 +142,26 @@ static void drain_signals(int sigfd, pid_t pid1, int master)
 	}
 }
 
-/* PID 1 is gone: what the pty still holds goes out first. */
-static void drain_master(int master)
+int supervisor_wait(pid_t pid, int sigfd, struct relay *r, bool join)
 {
-	while (pump_master(master)) {
-		struct pollfd q = { .fd = master, .events = POLLIN };
-
-		if (poll(&q, 1, 0) <= 0)
-			break;
-	}
-}
-
-static void relay_to_master(struct relay *t)
-{
-	ssize_t n = write(t->master, t->in + t->in_off, t->in_len - t->in_off);
-
-	if (n > 0)
-		t->in_off += (size_t)n;
-	if (t->in_off >= t->in_len)
-		t->in_len = t->in_off = 0;
-}
-
-static void relay_from_stdin(struct relay *t)
-{
-	ssize_t n = read(STDIN_FILENO, t->in, sizeof(t->in));
-
-	if (n > 0) {
-		t->in_len = (size_t)n;
-		t->in_off = 0;
-	} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-		t->stdin_open = false;
-	}
-}
-
-static void relay_step(struct relay *t, const struct pollfd p[3])
-{
-	if (!t->master_open)
-		return;
-	if (p[1].revents & (POLLIN | POLLHUP | POLLERR) && !pump_master(t->master))
-		t->master_open = false;   /* no slave left: wait for SIGCHLD only */
-	if (p[1].revents & POLLOUT && t->in_len)
-		relay_to_master(t);
-	if (p[2].revents & (POLLIN | POLLHUP | POLLERR))
-		relay_from_stdin(t);
-}
-
-int supervisor_wait(pid_t pid1, int sigfd, int master)
-{
-	struct relay t = { .master = master, .master_open = master >= 0, .stdin_open = master >= 0 };
 	int status = 0;
 
-	if (master >= 0)
-		fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
 	trim_text();
 	for (;;) {
-		struct pollfd p[3];
+		struct pollfd p[1 + RELAY_N];
 
-		relay_pollfds(&t, sigfd, p);
-		if (poll(p, 3, -1) < 0) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			relay_finish(r, join);
+			return status;
+		}
+		p[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		relay_pollfds(r, p + 1);
+		if (poll(p, 1 + RELAY_N, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 0;
 		}
-		drain_signals(sigfd, pid1, master);
-		if (waitpid(pid1, &status, WNOHANG) == pid1) {
-			if (t.master_open)
-				drain_master(master);
-			return status;
-		}
-		relay_step(&t, p);
+		drain_signals(sigfd, pid, r->master);
+		relay_step(r, p + 1);
 	}
 }

@@ -12,9 +12,11 @@ int supervisor_signals(int *sigfd);
 /* Put the caller's terminal (fd 0) in raw mode; restored by supervisor_restore_tty. */
 int supervisor_raw_tty(void);
 void supervisor_restore_tty(void);
-/* Wait for PID 1: forward signals, relay the pty (master >= 0), reap.
- * Returns its wait status. */
-int supervisor_wait(pid_t pid1, int sigfd, int master);
+struct relay;
+/* Wait for PID (PID 1, or a joined process): forward signals, relay its
+ * stdio (R), reap; then copy what it left (relay_finish).  Returns its
+ * wait status. */
+int supervisor_wait(pid_t pid, int sigfd, struct relay *r, bool join);
 /* Wait status -> exit code (128+N for signal N). */
 int supervisor_exit_code(int status);
 

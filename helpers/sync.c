@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -127,12 +128,42 @@ void sync_rearm_pdeathsig(int sock)
 		_exit(EXIT_CTR_FAIL);
 }
 
-int sync_wait_exec(int sock, pid_t pid, int *master)
+/* A signal that ends a start or join before COMMAND runs: its number. */
+static int stop_signal(int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+			return sig;
+	}
+	return 0;
+}
+
+int sync_wait_exec(int sock, int sigfd, pid_t pid, int *master)
 {
 	for (;;) {
+		struct pollfd p[2] = { { .fd = sock, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
 		struct ctr_msg msg;
-		int fd = -1;
-		int r = sync_recv(sock, &msg, &fd);
+		int fd = -1, r, sig;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ctr_fail(-errno, "poll");
+			return EXIT_CTR_FAIL;
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)) && (sig = stop_signal(sigfd))) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			ctr_failx(-EINTR, "interrupted by %s before COMMAND ran", strsignal(sig));
+			return 128 + sig;
+		}
+		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		r = sync_recv(sock, &msg, &fd);
 
 		if (r < 0)
 			return EXIT_CTR_FAIL;

@@ -38,8 +38,11 @@ bool sync_peer_gone(int sock);
 void sync_rearm_pdeathsig(int sock);
 /* Supervisor side: read the child's reports until its end closes (exec).
  * Returns 0 when COMMAND runs, else the exit status to use (the child's
- * message recorded, the child reaped).  A passed pty master lands in *master. */
-int sync_wait_exec(int sock, pid_t pid, int *master);
+ * message recorded, the child reaped).  A passed pty master lands in *master.
+ * SIGFD: a SIGINT, SIGTERM, SIGHUP or SIGQUIT that arrives meanwhile kills
+ * the child (nothing of the user's runs yet; a lookup in the container's
+ * files must not hold a `timeout` or a Ctrl-C off): 128+N. */
+int sync_wait_exec(int sock, int sigfd, pid_t pid, int *master);
 /* Supervisor side, after one of its own steps failed: when the child has
  * already reported an error (it failed first), record that message. */
 void sync_take_child_error(int sock, int *master);

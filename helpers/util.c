@@ -256,7 +256,7 @@ static int close_range_of(unsigned int lo, unsigned int hi)
 }
 
 /* Before Linux 5.9 (Ubuntu 20.04's 5.4): walk /proc/self/fd. */
-static int close_listed_fds(int keep)
+static int close_listed_fds(int a, int b)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -266,23 +266,34 @@ static int close_listed_fds(int keep)
 	while ((e = readdir(d))) {
 		int fd = atoi(e->d_name);
 
-		if (fd > 2 && fd != keep && fd != dirfd(d))
+		if (fd > 2 && fd != a && fd != b && fd != dirfd(d))
 			close(fd);
 	}
 	return 0;
 }
 
-int close_inherited_fds(int keep)
+int close_fds_except(int a, int b)
 {
-	int r;
+	unsigned int lo = 3;
+	int keep[2] = { a < b ? a : b, a < b ? b : a };
+	int r = 0;
 
-	if (keep < 3)
-		r = close_range_of(3, ~0U);
-	else if ((r = close_range_of(3, (unsigned int)keep - 1)) == 0)
-		r = close_range_of((unsigned int)keep + 1, ~0U);
+	for (int i = 0; i < 2 && r == 0; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		r = close_range_of(lo, (unsigned int)keep[i] - 1);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	if (r == 0)
+		r = close_range_of(lo, ~0U);
 	if (r == 0)
 		return 0;
-	return close_listed_fds(keep);
+	return close_listed_fds(a, b);
+}
+
+int close_inherited_fds(int keep)
+{
+	return close_fds_except(keep, -1);
 }
 
 void unescape_mountinfo(char *s)

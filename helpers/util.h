@@ -77,6 +77,8 @@ void *xcalloc(size_t n, size_t size);
  * supervisor had open may reach the container (an inherited directory fd
  * would be a way out of the rootfs).  0 / -errno. */
 int close_inherited_fds(int keep);
+/* The same, keeping A and B (-1: none). */
+int close_fds_except(int a, int b);
 
 /* Undo /proc/self/mountinfo's octal escapes (\040 for a space) in place. */
 void unescape_mountinfo(char *s);

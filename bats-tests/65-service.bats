@@ -228,6 +228,20 @@ EOF
 	assert_output 'ctrctl: svc: no recorded run to start again (its runs were --rm, or it never ran): use `ctrctl run svc ...`'
 	run ctrctl start
 	assert_failure 2
+	run ctrctl restart svc
+	assert_failure 1
+	assert_output 'ctrctl: svc: no recorded run to start again (its runs were --rm, or it never ran): use `ctrctl run svc ...`'
+	# a running --rm container without a recorded run: refused, not stopped
+	start_bg svc --rm -- sleep 1000
+	wait_running svc
+	run ctrctl restart svc
+	assert_failure 1
+	assert_output --partial 'no recorded run'
+	run ctrctl inspect svc
+	assert_line state=running
+	run ctrctl rm -f svc
+	assert_success
+	net_create svc 10.204.65.6/24 >/dev/null 2>&1 || true
 	run ctrctl start svc svd
 	assert_failure 2
 	run ctrctl restart svc -t soon

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2030,SC2031  # bats @test bodies are subshells; container-side strings in single quotes
 # netns-setup on the real kernel: namespaces, veths, the bridge, addresses,
 # routes, DNS files, NAT rules, bad input, faults, concurrency, cleanup.
 # Bridges ct-net*, subnets under 10.200.0.0/16, netns names tn-*.

@@ -582,6 +582,7 @@ refused() {
 	refused "unknown option '--frobnicate'" enter-c1 --frobnicate
 	refused "unknown option '-Z'" -Z enter-c1
 	refused "needs a value" enter-c1 --hostname
+	refused "option -h needs a value" enter-c1 -h
 	refused "missing container NAME" --rm
 }
 
@@ -599,7 +600,8 @@ refused() {
 	refused "bad user" enter-c1 -u '' -- true
 	refused "user 'nosuchuser': not found" enter-c1 -u nosuchuser -- true
 	refused "bad workdir 'relative'" enter-c1 -w relative -- true
-	refused "workdir /no/such/dir: No such file or directory" enter-c1 -w /no/such/dir -- true
+	# a missing -w DIR is made (65-service); one that cannot be is refused
+	refused "workdir /etc/hostname/x: mkdir /etc/hostname/x: Not a directory" enter-c1 -w /etc/hostname/x -- true
 }
 
 @test "bad input: hostname and NAME" {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC1003,SC2010  # bats @test bodies are subshells; container-side strings in single quotes
 # The container's standard streams: a pty of its own or pipes relayed by
 # the supervisor, never a file descriptor of the caller's (its terminal, a
 # host file).  Every combination of stdin/stdout/stderr on a terminal or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2034  # bats @test bodies are subshells; container-side strings in single quotes
 # Secure by default: the escape battery (bats-tests/probes/escape.c) runs
 # inside a default container, where every probe must be blocked, inside a
 # --privileged one, where the capability-bound probes must get through (so

@@ -57,6 +57,8 @@ main() {
 		echo "## Scale and memory"
 		echo
 		"$BENCH_SRC/bench/scale.sh"
+		echo
+		"$BENCH_SRC/bench/stop.sh"
 	} >"$tmp"
 	mv "$tmp" "$OUT"
 	trap - EXIT

@@ -22,18 +22,22 @@ _ctrctl() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm inspect logs help --help --version' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm start restart inspect logs help --help --version' -- "$cur")
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
 	case $prev in
 	-t | --time | -e | --env | -w | --workdir | -u | --user | --memory | -m | --memory-swap | \
-		--cpus | --cpu-shares | --pids-limit | --hostname | --cap-add | --cap-drop | --ulimit | \
+		--cpus | --cpu-shares | --pids-limit | --hostname | -h | --cap-add | --cap-drop | --ulimit | \
 		--bridge | --gateway | --dns | --log-max-size | --tail | -n)
 		return
 		;;
 	--log-file)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return
+		;;
+	-s | --signal | --stop-signal)
+		mapfile -t COMPREPLY < <(compgen -W 'TERM INT QUIT HUP USR1 USR2 KILL' -- "$cur")
 		return
 		;;
 	--rootfs)
@@ -54,8 +58,8 @@ _ctrctl() {
 		if ((COMP_CWORD == 2)); then
 			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur")
 		elif [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W '--rootfs --hostname -e --env -w --workdir -u --user
-				-v --volume --rm --read-only --init -m --memory --memory-swap --cpus --cpu-shares
+			mapfile -t COMPREPLY < <(compgen -W '--rootfs -h --hostname -e --env -w --workdir -u --user
+				-v --volume --rm --read-only --init --stop-signal -m --memory --memory-swap --cpus --cpu-shares
 				--pids-limit --cap-add --cap-drop --privileged --seccomp --security-opt --ulimit
 				-d --detach --log-file --log-max-size -i -t -it --' -- "$cur")
 		fi
@@ -82,13 +86,14 @@ _ctrctl() {
 			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
 		fi
 		;;
-	stop)
+	stop | restart)
 		if [[ $cur == -* ]]; then
-			mapfile -t COMPREPLY < <(compgen -W '-t --time' -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "-t --time$([[ $cmd == stop ]] && echo ' -s --signal')" -- "$cur")
 		else
-			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names running)" -- "$cur")
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names "$([[ $cmd == stop ]] && echo running || echo all)")" -- "$cur")
 		fi
 		;;
+	start) mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur") ;;
 	rm | inspect)
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "$([[ $cmd == rm ]] && echo '-f --force' || echo --json)" -- "$cur")

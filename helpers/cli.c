@@ -12,8 +12,10 @@
  * exact names only and reports one line (ctr-enter: ...: why).
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "join.h"
@@ -41,7 +43,7 @@ static void cli_usage(FILE *out)
 	      "Options:\n"
 	      "  --rootfs DIR          image to run (default $CTR_ROOTFS or\n"
 	      "                        " CTR_DEFAULT_ROOTFS ")\n"
-	      "  --hostname H          hostname inside the container (default NAME)\n"
+	      "  -h, --hostname H      hostname inside the container (default NAME)\n"
 	      "  -e, --env K=V         set an environment variable (K alone: copy it)\n"
 	      "  -w, --workdir DIR     working directory inside the container\n"
 	      "  -u, --user UID[:GID]  run COMMAND as this user (number or name)\n"
@@ -62,6 +64,8 @@ static void cli_usage(FILE *out)
 	      "                        container gets a pty of its own when stdin and\n"
 	      "                        stdout are a terminal (a foreground job), else\n"
 	      "                        pipes relayed to the caller's stdin/out/err\n"
+	      "  --stop-signal SIG     what `ctrctl stop` sends PID 1 first (default TERM;\n"
+	      "                        recorded in the state)\n"
 	      LIMITS_HELP
 	      "  --cap-add CAP[,CAP]   keep capability CAP (or ALL)\n"
 	      "  --cap-drop CAP[,CAP]  drop capability CAP (or ALL)\n"
@@ -80,7 +84,9 @@ static void cli_usage(FILE *out)
 	      "  --join                only join NAME: fail when it is not running\n"
 	      "  --cleanup             remove what a dead NAME left (state, cgroup);\n"
 	      "                        exit 0 when NAME is not running, 1 when it is\n"
-	      "  -h, --help            show this help and exit\n"
+	      "  --help                show this help and exit (also -h as the only\n"
+	      "                        argument; anywhere else -h is --hostname, as in\n"
+	      "                        docker run)\n"
 	      "  --version             show the version and exit\n"
 	      "\n"
 	      "Environment: CTR_ROOTFS, CTR_LIB_DIR (default " CTR_DEFAULT_LIB_DIR "),\n"
@@ -247,7 +253,7 @@ enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
 	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
-	O_JOIN, O_CLEANUP, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP,
+	O_JOIN, O_CLEANUP, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP, O_STOPSIG,
 };
 
 static const struct option_def {
@@ -256,7 +262,7 @@ static const struct option_def {
 	bool arg;
 	enum opt_id id;
 } options[] = {
-	{ "rootfs", 0, true, O_ROOTFS },      { "hostname", 0, true, O_HOSTNAME },
+	{ "rootfs", 0, true, O_ROOTFS },      { "hostname", 'h', true, O_HOSTNAME },
 	{ "env", 'e', true, O_ENV },          { "workdir", 'w', true, O_WORKDIR },
 	{ "user", 'u', true, O_USER },        { "volume", 'v', true, O_VOLUME },
 	{ "rm", 0, false, O_RM },             { "read-only", 0, false, O_READONLY },
@@ -267,12 +273,13 @@ static const struct option_def {
 	{ "privileged", 0, false, O_PRIV },   { "security-opt", 0, true, O_SECOPT },
 	{ "seccomp", 0, true, O_SECCOMP },
 	{ "ulimit", 0, true, O_ULIMIT },      { "stats", 0, false, O_STATS },
-	{ "json", 0, false, O_JSON },         { "help", 'h', false, O_HELP },
+	{ "json", 0, false, O_JSON },         { "help", 0, false, O_HELP },
 	{ "version", 0, false, O_VERSION },
 	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
 	{ "detach", 'd', false, O_DETACH },   { "log-file", 0, true, O_LOGFILE },
 	{ "log-max-size", 0, true, O_LOGMAX },
 	{ "interactive", 'i', false, O_NOOP }, { "tty", 't', false, O_NOOP },
+	{ "stop-signal", 0, true, O_STOPSIG },
 };
 
 static int set_rootfs(struct ctr_config *cfg, const char *arg)
@@ -314,6 +321,33 @@ static int set_log_max(struct ctr_config *cfg, const char *arg)
 	return 0;
 }
 
+/* --stop-signal SIG: a number (1-64) or a name, with or without SIG. */
+static int set_stop_signal(struct ctr_config *cfg, const char *arg)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} sigs[] = {
+		{ "HUP", SIGHUP },   { "INT", SIGINT },   { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "WINCH", SIGWINCH },
+		{ "PWR", SIGPWR },   { "ALRM", SIGALRM }, { "STOP", SIGSTOP }, { "CONT", SIGCONT },
+	};
+	const char *n = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
+	int64_t v;
+
+	if (parse_int64(arg, &v) && v >= 1 && v <= 64) {
+		cfg->stop_signal = (int)v;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		if (strcasecmp(n, sigs[i].name) == 0) {
+			cfg->stop_signal = sigs[i].sig;
+			return 0;
+		}
+	}
+	return ctr_failx(-EINVAL, "bad --stop-signal '%s': a signal name (TERM, INT, QUIT, ...) or number", arg);
+}
+
 /* The setting a flag option turns on; NULL for an option with a value. */
 static bool *flag_of(struct ctr_config *cfg, enum opt_id id)
 {
@@ -346,6 +380,7 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 	case O_ENV:      return add_env(cfg, arg);
 	case O_WORKDIR:  return set_workdir(cfg, arg);
 	case O_USER:     return parse_user(cfg, arg);
+	case O_STOPSIG:  return set_stop_signal(cfg, arg);
 	case O_VOLUME:   return add_volume(cfg, arg);
 	case O_LOGFILE:  return set_log_file(cfg, arg);
 	case O_LOGMAX:   return set_log_max(cfg, arg);
@@ -589,11 +624,25 @@ static int finish_config(struct ctr_config *cfg)
 	return check_paths(cfg);
 }
 
+/* Every argument as given, for CTR_LIB_DIR/NAME/run-args. */
+static void keep_args(struct ctr_config *cfg, int argc, char **argv)
+{
+	cfg->n_args = argc > 1 ? (size_t)(argc - 1) : 0;
+	cfg->args = xcalloc(cfg->n_args + 1, sizeof(char *));
+	for (size_t i = 0; i < cfg->n_args; i++)
+		cfg->args[i] = xstrdup(argv[i + 1]);
+}
+
 int cli_parse(int argc, char **argv, struct ctr_config *cfg)
 {
 	int cmd, r;
 
 	set_defaults(cfg);
+	if (argc == 2 && strcmp(argv[1], "-h") == 0) {
+		cli_usage(stdout);   /* `ctr-enter -h` alone: help; else -h is --hostname */
+		return 1;
+	}
+	keep_args(cfg, argc, argv);
 	if ((r = parse_options(cfg, argc, argv, &cmd)) != 0 ||
 	    (r = take_command(cfg, argc, argv, cmd)) < 0)
 		return r;
@@ -612,6 +661,9 @@ void cli_free(struct ctr_config *cfg)
 	for (char **p = cfg->argv; p && *p; p++)
 		free(*p);
 	free(cfg->argv);
+	for (size_t i = 0; i < cfg->n_args; i++)
+		free(cfg->args[i]);
+	free(cfg->args);
 	for (size_t i = 0; i < cfg->n_env; i++)
 		free(cfg->env[i]);
 	free(cfg->env);

@@ -45,6 +45,9 @@ struct ctr_config {
 	char *netns_dir;       /* /run/netns (CTR_NETNS_DIR for tests of the tool itself) */
 
 	char **argv;           /* COMMAND; NULL means the rootfs's bash, else sh */
+	char **args;           /* every argument as given (argv[1..]), recorded in
+				* CTR_LIB_DIR/NAME/run-args for `ctrctl start` */
+	size_t n_args;
 	char **env;            /* -e K=V entries, NULL-terminated */
 	size_t n_env;
 	char *workdir;         /* -w */
@@ -57,6 +60,9 @@ struct ctr_config {
 	size_t n_volumes;
 
 	bool rm;
+	bool rm_top;           /* --rm over an existing layer: the run writes to a
+				* throwaway layer on top of it, which goes at exit
+				* (decided at start, under the lock: main.c) */
 	bool read_only;
 	bool init;             /* --init: a reaping init as PID 1 */
 	bool noop;             /* -i, -t: accepted, change nothing */
@@ -64,6 +70,8 @@ struct ctr_config {
 	bool detach;           /* -d: return once COMMAND runs; output to the log */
 	char *log_file;        /* -d: the log (default CTR_LIB_DIR/NAME/log) */
 	int64_t log_max;       /* --log-max-size: bytes before it is rotated */
+	int stop_signal;       /* --stop-signal: what `ctrctl stop` sends PID 1
+				* first (recorded in the state; 0: SIGTERM) */
 
 	struct ctr_limits limits;
 

@@ -347,22 +347,16 @@ static void wait_for_go(int sock)
 		_exit(EXIT_CTR_FAIL);
 }
 
+/* As the container's user, with its restrictions: -w DIR is made when
+ * missing (docker's habit). */
 static int enter_workdir(const struct ctr_config *cfg, const char *home)
 {
-	struct stat st;
-
 	if (!cfg->workdir) {
 		if (chdir(home) < 0 && chdir("/") < 0)
 			return ctr_fail(-errno, "chdir /");
 		return 0;
 	}
-	if (stat(cfg->workdir, &st) < 0)
-		return ctr_fail(-errno, "workdir %s", cfg->workdir);
-	if (!S_ISDIR(st.st_mode))
-		return ctr_failx(-ENOTDIR, "workdir %s: Not a directory", cfg->workdir);
-	if (chdir(cfg->workdir) < 0)
-		return ctr_fail(-errno, "workdir %s", cfg->workdir);
-	return 0;
+	return workdir_enter(cfg->workdir);
 }
 
 void container_main(const struct ctr_config *cfg, int sock, const struct relay *io)

@@ -160,8 +160,7 @@ static int enter_namespaces(const int fds[NS_N])
 static int enter_workdir(const struct ctr_config *cfg, const char *home)
 {
 	if (cfg->workdir) {
-		if (chdir(cfg->workdir) < 0)
-			return ctr_fail(-errno, "workdir %s", cfg->workdir);
+		return workdir_enter(cfg->workdir);   /* made when missing */
 	} else if (chdir(home) < 0 && chdir("/") < 0) {
 		return ctr_fail(-errno, "chdir /");
 	}

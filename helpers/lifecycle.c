@@ -4,6 +4,7 @@
  * deciding whether a container runs (see lifecycle.h).
  */
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -35,9 +36,10 @@ int state_write_config(int fd, const struct ctr_config *cfg)
 	if (r >= 0)
 		r = dprintf(fd,
 			    "\nmemory=%" PRId64 "\nmemory_swap=%" PRId64 "\ncpu_quota_us=%" PRId64
-			    "\ncpu_period_us=%" PRId64 "\ncpu_shares=%" PRId64 "\npids_limit=%" PRId64 "\n",
+			    "\ncpu_period_us=%" PRId64 "\ncpu_shares=%" PRId64 "\npids_limit=%" PRId64
+			    "\nstop_signal=%d\n",
 			    l->memory, l->memory_swap, l->cpu_quota_us, l->cpu_period_us,
-			    l->cpu_shares, l->pids_limit);
+			    l->cpu_shares, l->pids_limit, cfg->stop_signal ? cfg->stop_signal : SIGTERM);
 	if (r >= 0 && cfg->detach)
 		r = dprintf(fd, "log=%s\n", cfg->log_file);
 	return r < 0 ? ctr_fail(-errno, "write state") : 0;

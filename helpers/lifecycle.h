@@ -11,6 +11,7 @@
  *   cap_drop_all=0|1  ulimits=RESOURCE:SOFT:HARD,... (-1: unlimited)
  *   memory=B  memory_swap=B  cpu_quota_us=N  cpu_period_us=N  cpu_shares=N
  *   pids_limit=N  (-1 unset, memory_swap -2 unlimited)
+ *   stop_signal=N  (what `ctrctl stop` sends PID 1 first: --stop-signal, 15)
  *
  * A container is running when the lock CTR_RUN_DIR/NAME.lock is held (its
  * supervisor lives) and the state's PID 1 is alive with the recorded start

@@ -11,9 +11,10 @@
  *                                                          (spawn_pid1)
  *   child: container_main() ... exec; we read its errors until EOF
  *                                                          (await_exec)
- *   write state (only now may a joiner find the container) (publish_state)
- *   supervise; OOM check; cgroup_destroy; remove state (and --rm layer)
- *                                                          (supervise_to_exit)
+ *   write state (only now may a joiner find the container); run-args
+ *                                                          (publish_state)
+ *   supervise; OOM check; last-exit; cgroup_destroy; remove state (and the
+ *   --rm layer, or the throwaway one over a kept layer)    (supervise_to_exit)
  *   Every other end: start_abort (report, then undo what the start holds).
  */
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "cgroup.h"
 #include "cli.h"
@@ -102,6 +104,7 @@ struct start {
 	int sv[2];               /* the socket to PID 1: [0] ours, [1] its */
 	struct ctr_cgroup *cg;
 	pid_t pid;               /* PID 1 (host pid) */
+	time_t started;          /* when the state was written */
 };
 
 static void close_fd(int *fd)
@@ -232,6 +235,9 @@ static int prepare_start(struct start *s)
 		return r;
 	if (s->lockfd < 0 && (r = state_lock(s->cfg, &s->lockfd)) < 0)
 		return r;
+	/* Under the lock: --rm on a container that has a layer must leave
+	 * that layer as it is (a throwaway layer on top, state.h). */
+	s->cfg->rm_top = s->cfg->rm && state_layer_exists(s->cfg);
 	if ((r = state_prepare(s->cfg, &s->new_layer)) < 0 || (r = ns_join_net(s->netfd)) < 0)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sv) < 0)
@@ -287,10 +293,14 @@ static int await_exec(struct start *s)
  * setting up (still in the host's mount, UTS and IPC namespaces). */
 static int publish_state(struct start *s)
 {
-	int r = state_write(s->cfg, getpid(), s->pid);
+	int r;
 
+	s->started = time(NULL);
+	r = state_write(s->cfg, getpid(), s->pid, s->started);
 	if (r < 0)
 		kill_pid1(s->pid);
+	else
+		state_record_run(s->cfg);
 	return r;
 }
 
@@ -299,6 +309,7 @@ static int publish_state(struct start *s)
 static int supervise_to_exit(struct start *s)
 {
 	int status, code;
+	bool oom = false;
 
 	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
 	if (s->master >= 0) {
@@ -311,8 +322,11 @@ static int supervise_to_exit(struct start *s)
 	code = supervisor_exit_code(status);
 	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
 	 * the OOM killer took while PID 1 lived on is no OOM end. */
-	if (code == 137 && cgroup_oom_killed(s->cg))
+	if (code == 137 && cgroup_oom_killed(s->cg)) {
 		code = oom_exit(s->cfg);
+		oom = true;
+	}
+	state_record_exit(s->cfg, s->started, code, WIFSIGNALED(status) ? WTERMSIG(status) : 0, oom);
 	if (cgroup_destroy(s->cg) < 0)
 		ctr_report(s->cfg->name);
 	s->cg = NULL;

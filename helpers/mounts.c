@@ -276,9 +276,22 @@ static int mount_rootfs(const struct ctr_config *cfg, const char *mp)
 			return ctr_fail(-errno, "make rootfs read-only");
 	} else {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
-		_cleanup_free_ char *opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
-						      cfg->rootfs, layer, layer);
+		_cleanup_free_ char *top = cfg->rm_top ? state_top_dir(cfg) : NULL;
+		_cleanup_free_ char *kept = xasprintf("%s/upper", layer);
+		_cleanup_free_ char *opts = NULL;
+		struct stat st;
 
+		if (!top)
+			opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+					 cfg->rootfs, layer, layer);
+		else if (stat(kept, &st) == 0 && S_ISDIR(st.st_mode))
+			/* --rm over a kept layer: it is a read-only lower layer
+			 * (its whiteouts and opaque directories still count) */
+			opts = xasprintf("lowerdir=%s:%s,upperdir=%s/upper,workdir=%s/work",
+					 kept, cfg->rootfs, top, top);
+		else
+			opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work",
+					 cfg->rootfs, top, top);
 		if (mount("overlay", mp, "overlay", 0, opts) < 0)
 			return ctr_fail(-errno, "mount overlay (%s)", opts);
 	}

@@ -65,7 +65,7 @@ struct create_args {
 static int set_sysctl(const char *path, const char *value)
 {
 	_cleanup_free_ char *full = xasprintf("/proc/sys/%s", path);
-	int r = write_file(full, "%s", value);
+	int r = write_file_at(AT_FDCWD, full, "%s", value);
 
 	if (r == -ENOENT && strncmp(path, "net/ipv6/", 9) == 0)
 		return 0;

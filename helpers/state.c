@@ -29,6 +29,22 @@ char *state_layer_dir(const struct ctr_config *cfg)
 	return xasprintf("%s/%s", cfg->lib_dir, cfg->name);
 }
 
+/* The throwaway layer of an --rm run over an existing layer: beside the
+ * layers, on the same file system, under a name no container can have
+ * (names never start with '.'). */
+char *state_top_dir(const struct ctr_config *cfg)
+{
+	return xasprintf("%s/.%s.rm", cfg->lib_dir, cfg->name);
+}
+
+bool state_layer_exists(const struct ctr_config *cfg)
+{
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	struct stat st;
+
+	return lstat(layer, &st) == 0;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -66,17 +82,22 @@ static char *rm_marker(const struct ctr_config *cfg)
 	return xasprintf("%s/%s/rm", cfg->run_dir, cfg->name);
 }
 
-/* What a dead supervisor left: state dir, mountpoint and (if it ran with
- * --rm) the layer.  Its mounts died with its mount namespace. */
+/* What a dead supervisor left: state dir, mountpoint, a throwaway layer
+ * (always: nothing else uses it) and, when it ran with --rm on a layer it
+ * made (the marker, or rm=1 in its state), that layer.  An --rm run over an
+ * existing layer writes rm=top and no marker: its layer stays.  Its mounts
+ * died with its mount namespace. */
 static void clean_stale(const struct ctr_config *cfg)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *state = xasprintf("%s/state", dir);
 	_cleanup_free_ char *marker = rm_marker(cfg);
+	_cleanup_free_ char *top = state_top_dir(cfg);
 	_cleanup_free_ char *buf = NULL;
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	remove_tree(top);
 	if (access(marker, F_OK) == 0 ||
 	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
@@ -260,6 +281,16 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
+	if (cfg->rm_top) {
+		/* the layer is kept as it is: a throwaway upper over it */
+		_cleanup_free_ char *top = state_top_dir(cfg);
+		_cleanup_free_ char *upper = xasprintf("%s/upper", top);
+		_cleanup_free_ char *work = xasprintf("%s/work", top);
+
+		if ((r = mkdir_p(upper, 0755)) < 0 || (r = mkdir_p(work, 0700)) < 0)
+			return r;
+		return chmod(top, 0700) < 0 ? ctr_fail(-errno, "chmod %s", top) : 0;
+	}
 	if (cfg->rm) {
 		_cleanup_free_ char *marker = rm_marker(cfg);
 		_cleanup_close_ int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -288,27 +319,32 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 	return 0;
 }
 
-int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1)
+static void iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time_t start)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	_cleanup_close_ int fd = -1;
 	char started[64];
-	time_t now = time(NULL);
-	struct tm tm;
 	int r;
 
-	gmtime_r(&now, &tm);
-	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	iso_time(start, started, sizeof(started));
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
 	r = dprintf(fd,
 		    "name=%s\nsupervisor=%d\nsupervisor_start=%llu\npid=%d\npid_start=%llu\n"
-		    "rootfs=%s\nhostname=%s\nstarted=%s\nrm=%d\nread_only=%d\n",
+		    "rootfs=%s\nhostname=%s\nstarted=%s\nrm=%s\nread_only=%d\n",
 		    cfg->name, (int)supervisor, proc_starttime(supervisor), (int)pid1,
 		    proc_starttime(pid1), cfg->rootfs, cfg->hostname, started,
-		    cfg->rm ? 1 : 0, cfg->read_only ? 1 : 0);
+		    cfg->rm_top ? "top" : cfg->rm ? "1" : "0", cfg->read_only ? 1 : 0);
 	if (r >= 0 && state_write_config(fd, cfg) < 0)
 		return -errno;
 	if (r < 0)
@@ -324,7 +360,12 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 	char saved[CTR_ERRMSG_MAX];
 
 	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (cfg->rm || drop_layer) {
+	if (cfg->rm_top) {
+		_cleanup_free_ char *top = state_top_dir(cfg);
+
+		if (remove_tree(top) < 0)
+			ctr_warn(cfg->name, "%s", ctr_errmsg());
+	} else if (cfg->rm || drop_layer) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		if (remove_tree(layer) < 0)
@@ -335,5 +376,92 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
 	if (lockfd >= 0)
 		state_unlock(cfg, lockfd);
+	ctr_seterrmsg(saved);
+}
+
+/* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename). */
+static int write_atomic(const char *path, const char *buf, size_t len)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	ssize_t n = 0;
+
+	if (fd < 0)
+		return ctr_fail(-errno, "write %s", tmp);
+	while (len > 0 && (n = write(fd, buf, len)) > 0) {
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (n < 0 || close(fd) < 0) {
+		int err = -errno;
+
+		unlink(tmp);
+		return ctr_fail(err, "write %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int err = -errno;
+
+		unlink(tmp);
+		return ctr_fail(err, "rename %s", tmp);
+	}
+	return 0;
+}
+
+/* Only a run that keeps its layer is remembered (an --rm run leaves no
+ * trace, a --read-only run without a layer has nowhere to keep one). */
+static bool remembered(const struct ctr_config *cfg)
+{
+	return !cfg->rm && state_layer_exists(cfg);
+}
+
+void state_record_run(const struct ctr_config *cfg)
+{
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	_cleanup_free_ char *path = xasprintf("%s/run-args", layer);
+	_cleanup_free_ char *last = xasprintf("%s/last-exit", layer);
+	_cleanup_free_ char *buf = NULL;
+	char saved[CTR_ERRMSG_MAX];
+	size_t len, off;
+
+	if (!remembered(cfg))
+		return;
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	/* --rootfs first: the image it ran is part of the container (a later
+	 * --rootfs among the arguments, the same one, wins) */
+	len = strlen("--rootfs=") + strlen(cfg->rootfs) + 1;
+	for (size_t i = 0; i < cfg->n_args; i++)
+		len += strlen(cfg->args[i]) + 1;
+	buf = xcalloc(len + 1, 1);
+	off = (size_t)sprintf(buf, "--rootfs=%s", cfg->rootfs) + 1;
+	for (size_t i = 0; i < cfg->n_args; i++) {
+		size_t n = strlen(cfg->args[i]);
+
+		memcpy(buf + off, cfg->args[i], n + 1);
+		off += n + 1;
+	}
+	if (write_atomic(path, buf, off) < 0)
+		ctr_warn(cfg->name, "%s", ctr_errmsg());
+	/* the last run is this one now: its end is not known yet */
+	if (unlink(last) < 0 && errno != ENOENT)
+		ctr_warn(cfg->name, "remove %s: %s", last, strerror(errno));
+	ctr_seterrmsg(saved);
+}
+
+void state_record_exit(const struct ctr_config *cfg, time_t started, int code, int sig, bool oom)
+{
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	_cleanup_free_ char *path = xasprintf("%s/last-exit", layer);
+	_cleanup_free_ char *buf = NULL;
+	char saved[CTR_ERRMSG_MAX], t0[64], t1[64];
+
+	if (!remembered(cfg))
+		return;
+	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	iso_time(started, t0, sizeof(t0));
+	iso_time(time(NULL), t1, sizeof(t1));
+	buf = xasprintf("exit=%d\nsignal=%d\noom=%d\nstarted=%s\nstopped=%s\n",
+			code, sig, oom ? 1 : 0, t0, t1);
+	if (write_atomic(path, buf, strlen(buf)) < 0)
+		ctr_warn(cfg->name, "%s", ctr_errmsg());
 	ctr_seterrmsg(saved);
 }

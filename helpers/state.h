@@ -5,10 +5,25 @@
  *
  * CTR_RUN_DIR/NAME/state, key=value lines, written atomically (tmp+rename):
  *   supervisor=PID  supervisor_start=TICKS  pid=PID1 (host pid)
- *   pid_start=TICKS  rootfs=DIR  hostname=H  started=ISO-8601 UTC  rm=0|1
- *   read_only=0|1
+ *   pid_start=TICKS  rootfs=DIR  hostname=H  started=ISO-8601 UTC
+ *   rm=0|1|top  read_only=0|1
  * Written only once PID 1 has exec'd COMMAND (before that: starting).
- * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer.
+ * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer (which
+ * goes at exit: rm=1).
+ *
+ * --rm over an existing layer CTR_LIB_DIR/NAME (rm=top, no marker): the
+ * layer is kept exactly as it is, mounted as a read-only lower layer under
+ * a throwaway one, CTR_LIB_DIR/.NAME.rm/{upper,work}, which goes at exit
+ * (or, after a kill -9, with whoever takes the lock next).
+ *
+ * What a run that keeps its layer leaves for the next (ctrctl start, ps -a,
+ * inspect), both written atomically (tmp + rename) into CTR_LIB_DIR/NAME:
+ *   run-args   --rootfs=DIR then every argument ctr-enter was given,
+ *              each ending in a NUL byte (written when the run starts)
+ *   last-exit  exit=CODE  signal=N (0: none)  oom=0|1  started=ISO-8601
+ *              stopped=ISO-8601 (UTC; written when PID 1 has ended,
+ *              removed when the next run starts)
+ * An --rm run writes neither.
  *
  * Modes: CTR_RUN_DIR/NAME and the layer CTR_LIB_DIR/NAME are 0700 (an
  * existing one is tightened at start, its content left alone): the layer
@@ -22,6 +37,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "config.h"
 
@@ -37,12 +53,19 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created);
 /* The rootfs mountpoint (malloc'd). */
 char *state_mountpoint(const struct ctr_config *cfg);
 char *state_layer_dir(const struct ctr_config *cfg);
-int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1);
+/* The throwaway layer of an --rm run over an existing layer (malloc'd). */
+char *state_top_dir(const struct ctr_config *cfg);
+/* CTR_LIB_DIR/NAME exists. */
+bool state_layer_exists(const struct ctr_config *cfg);
+int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time_t started);
+/* run-args and last-exit (above); a failure is a warning, never the run's. */
+void state_record_run(const struct ctr_config *cfg);
+void state_record_exit(const struct ctr_config *cfg, time_t started, int code, int sig, bool oom);
 /* Unlink and close the lock; remove CTR_RUN_DIR again if state_lock() made
  * it and it is empty. */
 void state_unlock(const struct ctr_config *cfg, int lockfd);
-/* Remove the state dir (and with --rm or DROP_LAYER the layer), then the
- * lock (state_unlock). */
+/* Remove the state dir (and with --rm or DROP_LAYER the layer; with rm_top
+ * only the throwaway layer), then the lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
 
 #endif

@@ -163,6 +163,19 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+int workdir_enter(const char *dir)
+{
+	char why[CTR_ERRMSG_MAX];
+	int r = mkdir_p(dir, 0755);
+
+	if (r == 0 && chdir(dir) < 0)
+		r = ctr_fail(-errno, "chdir");
+	if (r == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", ctr_errmsg());
+	return ctr_failx(r, "workdir %s: %s", dir, why);
+}
+
 static void oom(void)
 {
 	fputs(CTR_PROG ": out of memory\n", stderr);

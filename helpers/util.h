@@ -68,6 +68,9 @@ int read_file(const char *path, char **out);
 int read_file_at(int dirfd, const char *path, char **out);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
+/* -w DIR: mkdir -p DIR (as whoever runs it, mode 0755 before the umask),
+ * as docker does, then chdir into it; 0 / -errno ("workdir DIR: ..."). */
+int workdir_enter(const char *dir);
 /* asprintf that aborts on ENOMEM (the only sane reaction in a 1-shot tool). */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);

@@ -130,7 +130,7 @@ test-vm: all
 	bats-tests/vm/run
 
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/guest-agent bats-tests/vm/initramfs-init demo/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/
 

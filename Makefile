@@ -168,7 +168,7 @@ test-vm: all test-hooks
 
 # The suites are linted too: shellcheck reads a bats file (#!/usr/bin/env bats) as bash.
 lint:
-	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/initramfs-init demo/run tests/unit/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
+	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/guest-agent bats-tests/vm/initramfs-init demo/run tests/unit/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	shellcheck -x $(wildcard bats-tests/*.bats bats-tests/vm/*.bats)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/ tests/unit/

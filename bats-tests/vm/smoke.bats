@@ -12,6 +12,15 @@ setup_file() {
 	host_snapshot > "$BATS_FILE_TMPDIR/before"
 }
 
+# CTR_VM_TEST_HANG=N (CTR_VM_TEST_HANG=N bats-tests/vm/run passes it on):
+# the Nth test of this file sleeps forever, so that the runner's report of a
+# hang (the running test, the guest's tasks and kernel stacks) can be seen.
+setup() {
+	if [ "${CTR_VM_TEST_HANG:-}" = "$BATS_TEST_NUMBER" ]; then
+		sleep infinity
+	fi
+}
+
 teardown_file() {
 	[ -n "${CTR_VM_LAYOUT:-}" ] || return 0
 	ip netns del ctrvm-smoke 2> /dev/null || true

@@ -368,38 +368,28 @@ default_packages() {
 	rootfs-builder --print-defaults --suite bookworm --mirror http://mirror.invalid/debian | sed -n 's/^packages=//p'
 }
 
-@test "a rootfs built with older default packages is rebuilt from its own suite and mirror, not called cached" {
-	local dir="$T/stale" m="$BATS_TEST_TMPDIR/mirror" before
+@test "a rootfs built with older default packages is kept with a warning, never replaced unasked" {
+	local dir="$T/stale" before
 	rootfs-builder -q --busybox "$dir"
 	# What an older rootfs-builder wrote: python3-minimal, not python3.
 	sed -i -e 's/^source=.*/source=debootstrap/' -e 's/^suite=.*/suite=bookworm/' \
-		-e "s|^mirror=.*|mirror=file://$m|" -e 's/^variant=.*/variant=minbase/' \
+		-e 's|^mirror=.*|mirror=http://mirror.invalid/debian|' -e 's/^variant=.*/variant=minbase/' \
 		-e 's/^packages=.*/packages=bash,procps,iproute2,iputils-ping,netcat-openbsd,python3-minimal,socat/' "$dir/.ctr-rootfs"
+	echo mine >"$dir/root/installed-by-the-user"
 	before=$(cat "$dir/.ctr-rootfs")
-	# Its mirror (a file:// one here) has no bookworm any more: the rebuild
-	# fails before building, and the old rootfs stays as it was.
-	run --separate-stderr rootfs-builder "$dir"
-	assert_failure 1
-	assert_output --partial "$dir: built with older default packages (lacks python3): rebuilding it with them"
-	assert_equal "$stderr" "rootfs-builder: mirror file://$m: no such directory"
+	run --separate-stderr rootfs-builder --suite bookworm --mirror http://mirror.invalid/debian --variant minbase "$dir"
+	assert_success
+	assert_output --partial "cached"
+	assert_equal "$stderr" "rootfs-builder: warning: $dir: built with older default packages (lacks python3): rootfs-builder --force $dir rebuilds it with them (replacing the tree)"
 	[ "$(cat "$dir/.ctr-rootfs")" = "$before" ]
-	run chroot "$dir" /bin/sh -c 'echo ok'
-	assert_output ok
-	assert_nothing_left "$T" "stale.*"
-	# It rebuilds with the packages it had, the new defaults and --include.
-	mkdir -p "$m/dists/bookworm"
-	: >"$m/dists/bookworm/Release"
-	run rootfs-builder --include jq "$dir"
-	assert_failure 1
-	assert_output --partial "lacks python3): rebuilding it with them"
-	assert_output --partial "debootstrap bookworm (minbase, $(dpkg --print-architecture)) from file://$m into $dir, with $(default_packages),jq,python3-minimal,socat"
-	[ "$(cat "$dir/.ctr-rootfs")" = "$before" ]
+	[ "$(cat "$dir/root/installed-by-the-user")" = mine ]
 	assert_nothing_left "$T" "stale.*"
 	# Not for another source: a busybox rootfs has no default packages.
 	rootfs-builder -q --busybox "$T/stale-bb"
-	run rootfs-builder --busybox "$T/stale-bb"
+	run --separate-stderr rootfs-builder --busybox "$T/stale-bb"
 	assert_success
 	assert_output --partial "cached (busybox"
+	assert_equal "$stderr" ""
 }
 
 # ------------------------------------------------------------ tarballs

@@ -3,7 +3,7 @@
 # sources, the cache, atomicity under kill -9, locking, and every refusal.
 # The one full debootstrap build is the shared CTR_TEST_ROOTFS (setup_suite).
 # shellcheck shell=bash
-# wait_until's conditions and chroot's commands are single-quoted on
+# wait_until's eval conditions and chroot's commands are single-quoted on
 # purpose (they expand later); bg_pids is set per test (each runs in its
 # own subshell) and read by teardown in the same one.
 # shellcheck disable=SC2016,SC2030,SC2031
@@ -84,16 +84,6 @@ refused() {
 	for w in "${want[@]}"; do
 		[[ $stderr == *"$w"* ]] || fail "stderr lacks '$w': $stderr"
 	done
-}
-
-# Poll CONDITION (a shell expression) for up to 20 s.
-wait_until() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	fail "timed out waiting for: $1"
 }
 
 # A marker key's value.
@@ -505,7 +495,7 @@ default_packages() {
 	/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$www" "$port" >/dev/null 2>&1 3>&- &
 	server=$!
 	bg_pids+=("$server")
-	wait_until "wget -q -O /dev/null http://127.0.0.1:$port/debian/dists/bookworm/Release"
+	wait_until 400 wget -q -O /dev/null "http://127.0.0.1:$port/debian/dists/bookworm/Release" || fail "the test mirror did not come up"
 	no_proxy=127.0.0.1 refused "unknown suite 'trixie'" "has no dists/trixie/Release" -- \
 		--suite trixie --mirror "http://127.0.0.1:$port/debian" "$T/s"
 	kill "$server"
@@ -557,7 +547,7 @@ slow_feed() {
 	setsid rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
 	builder=$!
 	bg_pids+=("$builder")
-	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
 	[ "$(ps -o sid= -p "$builder" | tr -d ' ')" = "$builder" ] || fail "builder is not its own session"
 	# The builder and everything it started, at once.
 	kill -KILL -- -"$builder"
@@ -595,7 +585,7 @@ slow_feed() {
 	setsid rootfs-builder --force --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
 	builder=$!
 	bg_pids+=("$builder")
-	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
 	partial=$(compgen -G "$dir.partial-*")
 	# While the rebuild runs, its work dir and lock are no leftovers.
 	run rootfs-builder --busybox "$dir"
@@ -642,7 +632,7 @@ slow_feed() {
 		rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
 		builder=$!
 		bg_pids+=("$builder")
-		wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+		wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
 		kill -"$sig" "$builder"
 		local rc=0
 		wait "$builder" || rc=$?
@@ -662,11 +652,11 @@ slow_feed() {
 	rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/first.log" 2>&1 3>&- &
 	first=$!
 	bg_pids+=("$first")
-	wait_until 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null'
+	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
 	rootfs-builder --from-tar "$T/src.tar.gz" "$dir" >"$BATS_TEST_TMPDIR/second.log" 2>&1 3>&- &
 	second=$!
 	bg_pids+=("$second")
-	wait_until 'grep -q "waiting for it" "$BATS_TEST_TMPDIR/second.log"'
+	wait_until 400 grep -q "waiting for it" "$BATS_TEST_TMPDIR/second.log" || fail "the second build did not wait"
 	kill -0 "$second"
 	assert_not_exists "$dir"
 	touch "$go"

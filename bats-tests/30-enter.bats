@@ -64,17 +64,6 @@ teardown() {
 	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
 }
 
-# Wait (bounded) until a command succeeds.
-wait_until() {
-	local tries=$1
-	shift
-	while ! "$@" 2>/dev/null; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
-
 state_field() { # NAME KEY
 	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
 }

@@ -57,16 +57,6 @@ teardown() {
 	ctr-enter --cleanup st2 >/dev/null 2>&1 || true
 }
 
-wait_until() {
-	local tries=$1
-	shift
-	while ! "$@" 2>/dev/null; do
-		tries=$((tries - 1))
-		[ "$tries" -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
-
 state_field() { # NAME KEY
 	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
 }

@@ -449,3 +449,57 @@ EOF
 	run ctrctl rm svt
 	assert_success
 }
+
+# ------------------------------------------------------------ a service
+
+# The scenario a docker user runs: a web server published with -p and
+# started with -d, reached on the host's loopback and from another
+# container; its request lines in logs -f; stop, then start reruns it with
+# the same options over the same layer; rm leaves no log, layer, rule or
+# network.
+@test "a service: -p and -d, reached on 127.0.0.1 and from another container, logs -f, stop/start, rm leaves nothing" {
+	local port=48080 body logf fpid
+	run ctrctl create svweb 10.204.66.20/24 --bridge ct-svcn --nat -p "$port:8000"
+	assert_success
+	ctrctl create svcli 10.204.66.21/24 --bridge ct-svcn --nat >/dev/null
+	run ctrctl run svweb -d --init --memory 128 -w /srv -- python3 -m http.server 8000
+	assert_success
+	ctrctl exec svweb sh -c 'echo hello-layer >/srv/page.txt'
+	wait_until 100 curl -sf "http://127.0.0.1:$port/page.txt" >/dev/null || fail "no answer on 127.0.0.1:$port"
+	body=$(curl -sf "http://127.0.0.1:$port/page.txt")
+	assert_equal "$body" hello-layer
+	run ctrctl run svcli --rm -- python3 -c 'import urllib.request; print(urllib.request.urlopen("http://10.204.66.20:8000/page.txt", timeout=5).read().decode().strip())'
+	assert_success
+	assert_output hello-layer
+
+	# logs -f: the request lines as they come, and it ends with the container
+	logf="$BATS_TEST_TMPDIR/follow"
+	ctrctl logs -f svweb >"$logf" 2>&1 3>&- &
+	fpid=$!
+	curl -sf "http://127.0.0.1:$port/page.txt?follow-marker" >/dev/null
+	wait_until 100 grep -q 'GET /page.txt?follow-marker' "$logf" || fail "logs -f did not show the request: $(cat "$logf")"
+	run ctrctl stop svweb -t 5
+	assert_success
+	wait_until 100 eval "! kill -0 $fpid" || fail "logs -f still runs after stop"
+	run ctrctl logs svweb
+	assert_output --partial 'GET /page.txt HTTP/1.1" 200'
+
+	# start: the same options (the memory limit, -d) over the same layer
+	run ctrctl start svweb
+	assert_success
+	wait_until 100 curl -sf "http://127.0.0.1:$port/page.txt" >/dev/null || fail "no answer after start"
+	assert_equal "$(curl -sf "http://127.0.0.1:$port/page.txt")" hello-layer
+	run ctrctl inspect svweb
+	assert_line state=running
+	assert_line memory=134217728
+	assert_line "net_ports=$port->8000/tcp"
+
+	run ctrctl rm -f svweb svcli
+	assert_success
+	[ ! -e "$CTR_LIB_DIR/svweb" ] || fail "layer or log left: $(ls -la "$CTR_LIB_DIR/svweb")"
+	[ ! -e /run/netns/svweb ] && [ ! -e /run/netns/svcli ]
+	run sh -c "nft list ruleset 2>/dev/null | grep -c 'dport $port' || true"
+	assert_output 0
+	run nc -z -w1 127.0.0.1 "$port"
+	assert_failure
+}

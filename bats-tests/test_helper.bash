@@ -38,6 +38,18 @@ ctr_test_env() {
 	mkdir -p "$CTR_RUN_DIR" "$CTR_LIB_DIR"
 }
 
+# Run COMMAND... until it succeeds, at most TRIES times 50 ms apart;
+# false when it never did (the caller says what it waited for).
+wait_until() {
+	local tries=$1
+	shift
+	while ! "$@" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
 require_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }

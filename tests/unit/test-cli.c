@@ -127,7 +127,9 @@ static void test_option_forms(void)
 	REFUSED("unknown option '--bogus'", "--bogus", "c1");
 	REFUSED("unknown option '--mem'", "--mem", "50", "c1");      /* no abbreviations */
 	REFUSED("unknown option '-x'", "-x", "c1");
-	REFUSED("unknown option '-hx'", "-hx", "c1");                 /* flags do not bundle */
+	ACCEPTED("-hx", "c1");                                        /* -h is --hostname, as in docker */
+	CHECK(str_is(cfg.hostname, "x"), "-hVALUE sets the hostname");
+	REFUSED("unknown option '-dx'", "-dx", "c1");                 /* flags do not bundle */
 	REFUSED("unknown option '-rm'", "-rm", "c1");
 	REFUSED("option --rm takes no value", "--rm=1", "c1");
 	REFUSED("option --memory needs a value", "c1", "--memory");

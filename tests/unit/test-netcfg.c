@@ -11,12 +11,12 @@ int netcfg_main(int argc, char **argv);
 
 #include "unit.h"
 
-/* parse_create of NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE. */
+/* parse_create of NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC. */
 static bool create_ok(const char *name, const char *ip, const char *prefix, const char *gw,
 		      const char *veth, const char *bridge, const char *new_bridge, struct create_args *a)
 {
 	char *argv[] = { (char *)name, (char *)veth, (char *)bridge, (char *)ip,
-			 (char *)prefix, (char *)gw, (char *)new_bridge, NULL };
+			 (char *)prefix, (char *)gw, (char *)new_bridge, (char *)"02:63:0a:00:00:02", NULL };
 
 	memset(a, 0, sizeof(*a));
 	return parse_create(argv, a);

@@ -386,7 +386,7 @@ EOF
 	assert_output yes
 	netns-setup create svq4 10.204.66.4/24 --bridge ct-svcn --no-nat >/dev/null
 	run ctrctl inspect svq4
-	assert_line net_nat=no
+	assert_line 'net_nat=no (--no-nat: excluded from the NAT of its bridge)'
 	assert_line --regexp '^net_bridge_nat=yes'
 	net_create svq3 10.204.65.16/24 >/dev/null
 	run ctrctl inspect svq3

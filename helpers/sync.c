@@ -57,9 +57,17 @@ int sync_recv(int sock, struct ctr_msg *msg, int *fd)
 	if (fd)
 		*fd = -1;
 	memset(msg, 0, sizeof(*msg));
-	do {
+	/* A peer that exited with a message of ours unread (PID 1 failed
+	 * before it read GO) sets ECONNRESET on our end, and the kernel reports
+	 * it before the messages still queued for us (its MSG_ERROR): the
+	 * error is cleared by being reported, so read once more. */
+	bool reset = false;
+	for (;;) {
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
+		if (n >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+			break;
+		reset = reset || errno == ECONNRESET;
+	}
 	if (n < 0)
 		return errno == ECONNRESET ? 0 : ctr_fail(-errno, "sync");
 	if (n == 0)

@@ -57,11 +57,7 @@ setup() {
 
 # A failed test must not leave its containers running (names are this suite's own).
 teardown() {
-	local p
-	for p in $(suite_ctr_pids); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
+	kill_suite_containers
 }
 
 state_field() { # NAME KEY

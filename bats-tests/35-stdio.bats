@@ -48,11 +48,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in $(suite_ctr_pids); do
-		kill -KILL "$p" 2>/dev/null || true
-	done
-	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
+	kill_suite_containers
 	ctr-enter --cleanup st1 >/dev/null 2>&1 || true
 	ctr-enter --cleanup st2 >/dev/null 2>&1 || true
 }

@@ -40,13 +40,7 @@ teardown_file() {
 # What this suite may create: its netns, veths and bridge, mounts under its
 # tmpdir, its cgroups, its /etc/netns entries (other suites run meanwhile).
 life_snapshot() {
-	{
-		echo "## netns"; ip netns list 2>/dev/null | awk '$1 ~ /^lf/ {print $1}' | sort
-		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(vc-lf|ct-life)' | sort || true
-		echo "## mounts"; grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort || true
-		echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -path '*ctrtest-life*' 2>/dev/null | sort
-		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'lf*' 2>/dev/null | sort
-	}
+	suite_snapshot lf ct-life life
 }
 
 # Start ctrctl run NAME ARGS... in the background, detached from bats' fds.

@@ -35,11 +35,7 @@ teardown_file() {
 # under its tmpdir, its cgroups, its /etc/netns entries.
 svc_snapshot() {
 	{
-		echo "## netns"; ip netns list 2>/dev/null | awk '$1 ~ /^sv/ {print $1}' | sort
-		echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(vc-sv|ct-svc)' | sort || true
-		echo "## mounts"; grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort || true
-		echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -path '*ctrtest-svc*' 2>/dev/null | sort
-		echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name 'sv*' 2>/dev/null | sort
+		suite_snapshot sv ct-svc svc
 		echo "## nat"; nft list tables 2>/dev/null | grep -i 'ctr_ct_svc' || true
 		iptables -w -t nat -S 2>/dev/null | grep -i 'ctr_ct_svc' || true
 	}

@@ -115,6 +115,29 @@ suite_ctr_pids() {
 	done
 }
 
+# What a suite with container names PREFIX*, bridge BRIDGE and cgroup tag
+# TAG may create: its netns, veths and bridge, mounts under its tmpdir, its
+# cgroups, its /etc/netns entries (other suites run meanwhile).
+suite_snapshot() {
+	local prefix=$1 bridge=$2 tag=$3
+	echo "## netns"; ip netns list 2>/dev/null | awk -v p="^$prefix" '$1 ~ p {print $1}' | sort
+	echo "## links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E "^(vc-$prefix|$bridge)" | sort || true
+	echo "## mounts"; grep -F "$BATS_FILE_TMPDIR" /proc/self/mountinfo | awk '{print $5}' | sort || true
+	echo "## cgroups"; find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -path "*ctrtest-$tag*" 2>/dev/null | sort
+	echo "## etc-netns"; find /etc/netns -mindepth 1 -maxdepth 1 -name "$prefix*" 2>/dev/null | sort
+}
+
+# For teardown: SIGKILL this suite's ctr-enter processes (a failed test
+# must not leave its containers running) and wait until they are gone.
+kill_suite_containers() {
+	local p
+	for p in $(suite_ctr_pids); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	# shellcheck disable=SC2016  # expanded by eval, on each try
+	wait_until 100 eval '[ -z "$(suite_ctr_pids)" ]' || true
+}
+
 # For teardown_file: return 1 (and show the diff) when NOW differs from the
 # suite's snapshot in the file BEFORE.
 snapshot_unchanged() {

@@ -27,7 +27,12 @@ CFLAGS  ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wmissing-declarations -Wold-style-definition -Wformat=2 \
 	   -Wformat-security -Wshadow -Wpointer-arith -Wvla -Wundef
-CPPFLAGS += -D_GNU_SOURCE -Ihelpers
+# The C sources, one folder per program: helpers/enter (ctr-enter),
+# helpers/netlink (ctr-netlink, netns-setup's kernel half) and
+# helpers/common (both).  Objects are built flat in BUILD (names are unique).
+SRC_DIRS := helpers/enter helpers/netlink helpers/common
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
+vpath %.c $(SRC_DIRS) helpers/enter/gen
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS)
 SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
@@ -35,12 +40,12 @@ MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null || echo -lmnl)
 # supervisor never pages ld.so back in for a lazy binding.
 LDFLAGS += -Wl,-z,now -Wl,-z,relro
 
-# ctr-netlink: netns-setup's kernel half (rtnetlink); the rest is ctr-enter.
-NETLINK_SRCS := helpers/netcfg.c helpers/rtnl.c helpers/util.c
-SRCS    := $(filter-out helpers/netcfg.c helpers/rtnl.c,$(sort $(wildcard helpers/*.c)))
-OBJS    := $(patsubst helpers/%.c,$(BUILD)/%.o,$(SRCS))
-NETLINK_OBJS := $(patsubst helpers/%.c,$(BUILD)/%.o,$(NETLINK_SRCS))
-HDRS    := $(wildcard helpers/*.h)
+COMMON_SRCS  := $(sort $(wildcard helpers/common/*.c))
+SRCS    := $(sort $(wildcard helpers/enter/*.c)) $(COMMON_SRCS)
+NETLINK_SRCS := $(sort $(wildcard helpers/netlink/*.c)) $(COMMON_SRCS)
+OBJS    := $(addprefix $(BUILD)/,$(notdir $(SRCS:.c=.o)))
+NETLINK_OBJS := $(addprefix $(BUILD)/,$(notdir $(NETLINK_SRCS:.c=.o)))
+HDRS    := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
 SCRIPTS := rootfs-builder netns-setup ctrctl
 MANS    := $(wildcard docs/man/*.1)
 BATS    ?= bats
@@ -69,7 +74,7 @@ $(BUILD)/ctr-enter: $(OBJS)
 $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NETLINK_OBJS) $(LDLIBS) $(MNL_LIBS)
 
-$(BUILD)/%.o: helpers/%.c $(HDRS) | $(BUILD)
+$(BUILD)/%.o: %.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # ctr-enter --version: the VERSION file is the one place the number is written.
@@ -77,10 +82,10 @@ $(BUILD)/cli.o: CPPFLAGS += -DCTR_VERSION='"$(VERSION)"'
 $(BUILD)/cli.o: VERSION
 
 # The default seccomp filter is compiled at build time by seccomp.c's own
-# rules (helpers/gen/seccomp-gen.c) and embedded in ctr-enter.
+# rules (helpers/enter/gen/seccomp-gen.c) and embedded in ctr-enter.
 GEN_OBJS := $(addprefix $(BUILD)/gen/,seccomp-gen.o seccomp.o caps.o util.o)
 
-$(BUILD)/seccomp.o: helpers/seccomp.c $(HDRS) $(BUILD)/seccomp-default.h
+$(BUILD)/seccomp.o: helpers/enter/seccomp.c $(HDRS) $(BUILD)/seccomp-default.h
 	$(CC) $(ALL_CFLAGS) -DCTR_SECCOMP_PRECOMPILED -I$(BUILD) -c -o $@ $<
 
 $(BUILD)/seccomp-default.h: $(BUILD)/seccomp-gen
@@ -89,10 +94,7 @@ $(BUILD)/seccomp-default.h: $(BUILD)/seccomp-gen
 $(BUILD)/seccomp-gen: $(GEN_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LDLIBS) $(SECCOMP_LIBS)
 
-$(BUILD)/gen/%.o: helpers/gen/%.c $(HDRS) | $(BUILD)/gen
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-
-$(BUILD)/gen/%.o: helpers/%.c $(HDRS) | $(BUILD)/gen
+$(BUILD)/gen/%.o: %.c $(HDRS) | $(BUILD)/gen
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen:
@@ -145,7 +147,7 @@ UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o
 $(BUILD)/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(UNIT_OBJS) $(HDRS) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS) $(LDLIBS) $(SECCOMP_LIBS) $(MNL_LIBS)
 
-$(BUILD)/unit/test-netcfg: helpers/netcfg.c
+$(BUILD)/unit/test-netcfg: helpers/netlink/netcfg.c
 
 $(BUILD)/unit:
 	mkdir -p $@
@@ -171,7 +173,7 @@ lint:
 	shellcheck -x $(SCRIPTS) .ci/run .ci/deps completions/ctrctl.bash bats-tests/vm/run bats-tests/vm/guest-init bats-tests/vm/guest-agent bats-tests/vm/initramfs-init demo/run tests/unit/run $(wildcard bench/*.sh bats-tests/*.bash bats-tests/*.sh)
 	shellcheck -x $(wildcard bats-tests/*.bats bats-tests/vm/*.bats)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--inline-suppr -D_GNU_SOURCE -Ihelpers helpers/ tests/unit/
+		--inline-suppr -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS)) helpers/ tests/unit/
 
 rootfs:
 	./rootfs-builder "$(ROOTFS)"

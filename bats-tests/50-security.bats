@@ -377,9 +377,9 @@ kernel_at_least() {
 # pseudo-C, as ctr-enter builds it on a kernel of RELEASE (bats-tests/probes/filter-dump.c).
 filter_dump() {
 	if [ ! -x "$BATS_FILE_TMPDIR/filter-dump" ]; then
-		cc -std=gnu11 -D_GNU_SOURCE -I"$CTR_SRC/helpers" -o "$BATS_FILE_TMPDIR/filter-dump" \
-			"$CTR_SRC/bats-tests/probes/filter-dump.c" "$CTR_SRC/helpers/caps.c" \
-			"$CTR_SRC/helpers/seccomp.c" "$CTR_SRC/helpers/util.c" -lseccomp
+		cc -std=gnu11 -D_GNU_SOURCE -I"$CTR_SRC/helpers/enter" -I"$CTR_SRC/helpers/common" -o "$BATS_FILE_TMPDIR/filter-dump" \
+			"$CTR_SRC/bats-tests/probes/filter-dump.c" "$CTR_SRC/helpers/enter/caps.c" \
+			"$CTR_SRC/helpers/enter/seccomp.c" "$CTR_SRC/helpers/common/util.c" -lseccomp
 	fi
 	"$BATS_FILE_TMPDIR/filter-dump" "$@"
 }

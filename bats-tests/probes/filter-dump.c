@@ -11,7 +11,7 @@
  * RELEASE: a `uname -r` (default: this kernel's); CAPS: the container's
  * capability mask in hex (default: docker's 14).
  *
- * Built by the suite with helpers/{caps,seccomp,util}.c.
+ * Built by the suite with helpers/enter/{caps,seccomp}.c and helpers/common/util.c.
  */
 #include <stdlib.h>
 

@@ -6,7 +6,7 @@
 
 int netcfg_main(int argc, char **argv);
 #define main netcfg_main
-#include "../../helpers/netcfg.c"
+#include "../../helpers/netlink/netcfg.c"
 #undef main
 
 #include "unit.h"

@@ -28,7 +28,7 @@ int secfilter_load(uint64_t caps);
  * running one): for debugging, the docs and the tests. */
 int secfilter_export(uint64_t caps, const char *release, int fd);
 /* The filter for a kernel >= 4.8 as raw BPF (struct sock_filter[]) to fd:
- * for the build's precompiled default (helpers/gen/seccomp-gen.c) and its
+ * for the build's precompiled default (helpers/enter/gen/seccomp-gen.c) and its
  * test. */
 int secfilter_export_bpf(uint64_t caps, int fd);
 

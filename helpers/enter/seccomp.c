@@ -31,7 +31,7 @@
  * process_vm_readv/writev are allowed only with SYS_PTRACE.
  *
  * The filter for the default capabilities is compiled at build time
- * (helpers/gen/seccomp-gen.c writes build/seccomp-default.h with this
+ * (helpers/enter/gen/seccomp-gen.c writes build/seccomp-default.h with this
  * file's own rules): a start then loads ready BPF instead of spending
  * about a millisecond in libseccomp.  Any other capability set
  * (--cap-add, --cap-drop) is compiled at start.

@@ -1,5 +1,5 @@
 # ctr: a small, honest Linux container runtime.
-# make            build the C helpers (ctr-enter, ctr-netlink)
+# make            build the C helpers (ctr-enter, ctr-netlink, ctr-top)
 # make install    install commands and man pages (PREFIX, DESTDIR)
 # make test       the unit tests, then every bats suite (as root)
 # make unit       the C unit tests of the parsers (no root needed)
@@ -29,8 +29,9 @@ WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat-security -Wshadow -Wpointer-arith -Wvla -Wundef
 # The C sources, one folder per program: helpers/enter (ctr-enter),
 # helpers/netlink (ctr-netlink, netns-setup's kernel half) and
-# helpers/common (both).  Objects are built flat in BUILD (names are unique).
-SRC_DIRS := helpers/enter helpers/netlink helpers/common
+# helpers/common (both), helpers/top (ctr-top, the monitor of `ctrctl top`).
+# Objects are built flat in BUILD (names are unique).
+SRC_DIRS := helpers/enter helpers/netlink helpers/common helpers/top
 CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
 vpath %.c $(SRC_DIRS) helpers/enter/gen
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS)
@@ -54,7 +55,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 # into them (VERSION_INSTALLED=), as netns-setup's ctr-netlink path is.
 BAKE    = sed -e 's|^VERSION_INSTALLED=.*|VERSION_INSTALLED=$(VERSION)|'
 
-all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink
+all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink $(BUILD)/ctr-top
 
 # The test hooks (CTR_TEST_* in docs/testing.md) exist only in a test
 # build, BUILD/test-hooks/ctr-enter, compiled with -DCTR_TEST_HOOKS by
@@ -73,6 +74,24 @@ $(BUILD)/ctr-enter: $(OBJS)
 
 $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NETLINK_OBJS) $(LDLIBS) $(MNL_LIBS)
+
+# ctr-top reads the cgroups with ctr-enter's own code: it links the
+# objects it needs out of an archive of ctr-enter's (all but main.o), so a
+# module renamed or split in helpers/enter needs no change here.
+TOP_SRCS := $(sort $(wildcard helpers/top/*.c))
+TOP_OBJS := $(addprefix $(BUILD)/,$(notdir $(TOP_SRCS:.c=.o))) $(BUILD)/top-page.o
+ENTER_LIB := $(BUILD)/libctr-enter.a
+
+$(ENTER_LIB): $(filter-out $(BUILD)/main.o,$(OBJS))
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/ctr-top: $(TOP_OBJS) $(ENTER_LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOP_OBJS) $(ENTER_LIB) $(LDLIBS) $(SECCOMP_LIBS) -lm
+
+# The page of --web, embedded in the binary (.incbin): one file, nothing
+# fetched from anywhere else.
+$(BUILD)/top-page.o: helpers/top/top-page.S helpers/top/top-page.html | $(BUILD)
+	$(CC) -c -Wa,-I,helpers/top -o $@ $<
 
 $(BUILD)/%.o: %.c $(HDRS) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -120,10 +139,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
-	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
+	install -m 0755 $(BUILD)/ctr-netlink $(BUILD)/ctr-top $(DESTDIR)$(LIBEXECDIR)/ctr/
 	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
 	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
-	$(BAKE) ctrctl >$(DESTDIR)$(BINDIR)/ctrctl
+	$(BAKE) -e 's|^TOP_INSTALLED=.*|TOP_INSTALLED=$(LIBEXECDIR)/ctr/ctr-top|' ctrctl >$(DESTDIR)$(BINDIR)/ctrctl
 	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder $(DESTDIR)$(BINDIR)/ctrctl
 	$(REMOVE_OLD_CTR)
 	$(if $(MANS),install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man1/)
@@ -132,7 +151,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ctr-enter $(SCRIPTS))
-	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink
+	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-top
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/ctr 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANS)))
 	rm -f $(DESTDIR)$(COMPDIR)/ctrctl

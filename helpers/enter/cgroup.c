@@ -719,7 +719,7 @@ int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t
 	return 0;
 }
 
-static int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
+int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 {
 	st->v2 = cg->v2;
 	st->mem_current = st->mem_peak = st->mem_limit = CTR_STAT_UNKNOWN;

@@ -77,5 +77,8 @@ struct ctr_stats {
  * usage_usec * 1000 (v2); pids from pids.current/pids.max.
  * -ENOENT (recorded) when NAME has no cgroup (not running). */
 int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json);
+/* The same figures of an opened cgroup into st (CTR_STAT_UNKNOWN where
+ * the kernel lacks the file); ctr-top reads them once per refresh. */
+int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 
 #endif

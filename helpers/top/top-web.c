@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * top-web.c: `ctrctl top --web`, a small HTTP/1.1 server on poll(): one
+ * process, one thread, non-blocking sockets, so an idle or slow client
+ * never holds up another.  GET only; the Host header must name the
+ * address served (or localhost on a loopback one) against DNS rebinding;
+ * no CORS header, so no other origin's page can read the figures.
+ *   /                the page (top-page.html, embedded at build time)
+ *   /api/containers  the last sample: a JSON array, the rows of --json
+ *   /api/events      server-sent events: "sample" (that array) every
+ *                    refresh, "event" (started, stopped, oom_kill,
+ *                    mem_max, mem_high, pids_max) as they happen; the
+ *                    last events and the current sample on connect
+ * Serves until SIGINT or SIGTERM, then closes everything and exits 0.
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "top.h"
+#include "util.h"
+
+#define WEB_DEFAULT "127.0.0.1:7397"
+#define WEB_MAX_CLIENTS 128
+#define WEB_REQ_MAX 8192
+#define WEB_REQ_TIMEOUT_S 10.0      /* for the request's head to arrive */
+#define WEB_OUT_MAX (1 << 20)       /* an SSE reader this far behind is dropped */
+#define WEB_EVENTS_KEPT 200
+
+extern const char top_page[], top_page_end[];   /* top-page.S */
+
+struct client {
+	int fd;
+	char req[WEB_REQ_MAX];
+	size_t req_len;
+	char *out;
+	size_t out_len, out_off;
+	bool sse, closing;
+	double since;
+};
+
+struct server {
+	int lfd, sigfd;
+	char host[80];              /* ADDR:PORT as served */
+	char port[8];
+	bool loopback;
+	struct client *c[WEB_MAX_CLIENTS];
+	char *sample_json;          /* the last /api/containers body */
+	char *events[WEB_EVENTS_KEPT];
+	size_t n_events, ev_next;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------ listening */
+
+/* "ADDR:PORT", "[V6]:PORT" or "PORT" into addr and port. */
+static int split_listen(const char *spec, char *addr, size_t asz, char *port, size_t psz)
+{
+	const char *colon = strrchr(spec, ':');
+
+	if (!colon) {
+		snprintf(addr, asz, "127.0.0.1");
+		snprintf(port, psz, "%s", spec);
+	} else if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (!close || close + 1 != colon)
+			return -EINVAL;
+		snprintf(addr, asz, "%.*s", (int)(close - spec - 1), spec + 1);
+		snprintf(port, psz, "%s", colon + 1);
+	} else {
+		snprintf(addr, asz, "%.*s", (int)(colon - spec), spec);
+		snprintf(port, psz, "%s", colon + 1);
+	}
+	if (!*addr || !*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+		return -EINVAL;
+	return 0;
+}
+
+static bool is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+static int web_listen(struct server *srv, const struct top_opts *o)
+{
+	const char *spec = o->listen ? o->listen : WEB_DEFAULT;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[64], port[8], name[64];
+	int one = 1, fd, r;
+
+	if (split_listen(spec, addr, sizeof(addr), port, sizeof(port)) < 0)
+		return ctr_failx(-EINVAL, "--listen %s: not ADDR:PORT (a numeric address)", spec);
+	if (getaddrinfo(addr, port, &hints, &ai) != 0 || !ai)
+		return ctr_failx(-EINVAL, "%s: not a numeric IPv4 or IPv6 address", addr);
+	srv->loopback = is_loopback(ai->ai_addr);
+	if (!srv->loopback && !o->listen_given) {
+		freeaddrinfo(ai);
+		return ctr_failx(-EPERM, "%s: not a loopback address: the monitor has no authentication; "
+				 "to serve it beyond this machine anyway, give --listen %s", addr, spec);
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(ai);
+		return ctr_fail(-errno, "socket");
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	r = bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0 ? -errno : 0;
+	freeaddrinfo(ai);
+	if (r < 0) {
+		close(fd);
+		return ctr_fail(r, "listen on %s", spec);
+	}
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	getnameinfo((struct sockaddr *)&ss, sl, name, sizeof(name), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(srv->port, sizeof(srv->port), "%s", port);
+	snprintf(srv->host, sizeof(srv->host), strchr(name, ':') ? "[%s]:%s" : "%s:%s", name, port);
+	srv->lfd = fd;
+	return 0;
+}
+
+/* ------------------------------------------------------------ clients */
+
+static void client_close(struct server *srv, size_t i)
+{
+	close(srv->c[i]->fd);
+	free(srv->c[i]->out);
+	free(srv->c[i]);
+	srv->c[i] = NULL;
+}
+
+static void client_queue(struct client *c, const char *data, size_t len)
+{
+	if (c->out_len - c->out_off + len > WEB_OUT_MAX) {   /* too far behind */
+		c->closing = true;
+		c->out_len = c->out_off;
+		return;
+	}
+	if (c->out_off && c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	c->out = realloc(c->out, c->out_len + len);
+	if (!c->out)
+		abort();
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+}
+
+/* Write what the socket takes now; false when the client is done. */
+static bool client_flush(struct client *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (n <= 0)
+			return false;
+		c->out_off += (size_t)n;
+	}
+	return !c->closing;
+}
+
+static void respond(struct client *c, int code, const char *reason, const char *type,
+		    const char *extra, const char *body, size_t len)
+{
+	char head[1024];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+			 "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+			 "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
+			 "style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; "
+			 "form-action 'none'; frame-ancestors 'none'\r\n"
+			 "%sConnection: close\r\n\r\n",
+			 code, reason, type, len, extra ? extra : "");
+
+	client_queue(c, head, (size_t)n);
+	client_queue(c, body, len);
+	c->closing = true;
+}
+
+static void respond_text(struct client *c, int code, const char *reason, const char *extra)
+{
+	char body[128];
+	int n = snprintf(body, sizeof(body), "%d %s\n", code, reason);
+
+	respond(c, code, reason, "text/plain; charset=utf-8", extra, body, (size_t)n);
+}
+
+/* The value of header NAME in the request head; NULL when absent. */
+static const char *header(const char *req, const char *name, char *buf, size_t size)
+{
+	size_t nlen = strlen(name);
+
+	for (const char *l = strstr(req, "\r\n"); l && l[2] && !(l[2] == '\r'); l = strstr(l + 2, "\r\n")) {
+		const char *h = l + 2;
+
+		if (strncasecmp(h, name, nlen) == 0 && h[nlen] == ':') {
+			const char *v = h + nlen + 1;
+			size_t len;
+
+			v += strspn(v, " \t");
+			len = strcspn(v, "\r\n");
+			while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+				len--;
+			snprintf(buf, size, "%.*s", (int)(len < size ? len : size - 1), v);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+static bool host_allowed(const struct server *srv, const char *host)
+{
+	char alt[80];
+
+	if (strcasecmp(host, srv->host) == 0)
+		return true;
+	if (!srv->loopback)
+		return false;
+	snprintf(alt, sizeof(alt), "localhost:%s", srv->port);
+	if (strcasecmp(host, alt) == 0)
+		return true;
+	snprintf(alt, sizeof(alt), "127.0.0.1:%s", srv->port);
+	if (strcmp(host, alt) == 0)
+		return true;
+	snprintf(alt, sizeof(alt), "[::1]:%s", srv->port);
+	return strcmp(host, alt) == 0;
+}
+
+static void sse_start(struct server *srv, struct client *c)
+{
+	static const char head[] =
+		"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+		"X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
+
+	client_queue(c, head, sizeof(head) - 1);
+	c->sse = true;
+	for (size_t i = 0; i < srv->n_events; i++) {
+		const char *e = srv->events[(srv->ev_next + WEB_EVENTS_KEPT - srv->n_events + i) % WEB_EVENTS_KEPT];
+
+		client_queue(c, e, strlen(e));
+	}
+	if (srv->sample_json) {
+		_cleanup_free_ char *m = xasprintf("event: sample\ndata: %s\n\n", srv->sample_json);
+
+		client_queue(c, m, strlen(m));
+	}
+}
+
+static void handle_request(struct server *srv, struct client *c)
+{
+	char method[16], path[256], host[128];
+
+	if (sscanf(c->req, "%15s %255s HTTP/1.%*c", method, path) != 2) {
+		respond_text(c, 400, "Bad Request", NULL);
+		return;
+	}
+	if (strcmp(method, "GET") != 0) {
+		respond_text(c, 405, "Method Not Allowed", "Allow: GET\r\n");
+		return;
+	}
+	if (!header(c->req, "Host", host, sizeof(host)) || !host_allowed(srv, host)) {
+		respond_text(c, 403, "Forbidden", NULL);
+		return;
+	}
+	path[strcspn(path, "?#")] = '\0';
+	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
+		respond(c, 200, "OK", "text/html; charset=utf-8", NULL, top_page,
+			(size_t)(top_page_end - top_page));
+	else if (strcmp(path, "/api/containers") == 0)
+		respond(c, 200, "OK", "application/json", NULL, srv->sample_json ? srv->sample_json : "[]",
+			srv->sample_json ? strlen(srv->sample_json) : 2);
+	else if (strcmp(path, "/api/events") == 0)
+		sse_start(srv, c);
+	else
+		respond_text(c, 404, "Not Found", NULL);
+}
+
+/* Read what came; false when the client is gone. */
+static bool client_read(struct server *srv, struct client *c)
+{
+	char drain[512];
+	ssize_t n;
+
+	if (c->sse || c->closing) {   /* nothing more is read: a close shows as 0 */
+		n = recv(c->fd, drain, sizeof(drain), 0);
+		return n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR));
+	}
+	n = recv(c->fd, c->req + c->req_len, sizeof(c->req) - 1 - c->req_len, 0);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0)
+		return false;
+	c->req_len += (size_t)n;
+	c->req[c->req_len] = '\0';
+	if (strstr(c->req, "\r\n\r\n"))
+		handle_request(srv, c);
+	else if (c->req_len + 1 >= sizeof(c->req))
+		respond_text(c, 431, "Request Header Fields Too Large", NULL);
+	return true;
+}
+
+static void accept_clients(struct server *srv)
+{
+	int fd;
+
+	while ((fd = accept4(srv->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		size_t i = 0;
+
+		while (i < WEB_MAX_CLIENTS && srv->c[i])
+			i++;
+		if (i == WEB_MAX_CLIENTS) {
+			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+			send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		srv->c[i] = xcalloc(1, sizeof(*srv->c[i]));
+		srv->c[i]->fd = fd;
+		srv->c[i]->since = mono();
+	}
+}
+
+/* ------------------------------------------------------------ samples */
+
+static void broadcast(struct server *srv, const char *msg)
+{
+	for (size_t i = 0; i < WEB_MAX_CLIENTS; i++)
+		if (srv->c[i] && srv->c[i]->sse)
+			client_queue(srv->c[i], msg, strlen(msg));
+}
+
+static void publish(struct server *srv, const struct top_opts *o, struct top_sample *smp)
+{
+	char *buf = NULL, *msg;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	top_sort(smp->rows, smp->n, COL_NAME, false);
+	fputc('[', f);
+	for (size_t i = 0; i < smp->n; i++) {
+		if (!top_row_selected(o, &smp->rows[i]))
+			continue;
+		if (n++)
+			fputc(',', f);
+		top_row_json(f, &smp->rows[i]);
+	}
+	fputc(']', f);
+	fclose(f);
+	free(srv->sample_json);
+	srv->sample_json = buf;
+	for (size_t i = 0; i < smp->n_events; i++) {
+		char *ev = NULL;
+		size_t evlen = 0;
+
+		f = open_memstream(&ev, &evlen);
+		if (!f)
+			abort();
+		fputs("event: event\ndata: ", f);
+		top_event_json(f, &smp->events[i]);
+		fputs("\n\n", f);
+		fclose(f);
+		broadcast(srv, ev);
+		free(srv->events[srv->ev_next]);
+		srv->events[srv->ev_next] = ev;
+		srv->ev_next = (srv->ev_next + 1) % WEB_EVENTS_KEPT;
+		if (srv->n_events < WEB_EVENTS_KEPT)
+			srv->n_events++;
+	}
+	msg = xasprintf("event: sample\ndata: %s\n\n", srv->sample_json);
+	broadcast(srv, msg);
+	free(msg);
+}
+
+static int signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return ctr_fail(-errno, "block signals");
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void server_free(struct server *srv)
+{
+	for (size_t i = 0; i < WEB_MAX_CLIENTS; i++)
+		if (srv->c[i])
+			client_close(srv, i);
+	for (size_t i = 0; i < WEB_EVENTS_KEPT; i++)
+		free(srv->events[i]);
+	free(srv->sample_json);
+	if (srv->lfd >= 0)
+		close(srv->lfd);
+	if (srv->sigfd >= 0)
+		close(srv->sigfd);
+}
+
+static void serve(struct server *srv, const struct top_opts *o, struct top_sampler *s)
+{
+	double next = mono();
+
+	for (;;) {
+		struct pollfd p[WEB_MAX_CLIENTS + 2];
+		size_t map[WEB_MAX_CLIENTS + 2], np = 2;
+		double now = mono(), wait = next - now;
+
+		if (wait <= 0) {
+			struct top_sample *smp;
+
+			top_sampler_read(s, &smp);
+			publish(srv, o, smp);
+			top_sample_free(smp);
+			next = now + o->delay;
+			wait = o->delay;
+		}
+		p[0] = (struct pollfd){ srv->sigfd, POLLIN, 0 };
+		p[1] = (struct pollfd){ srv->lfd, POLLIN, 0 };
+		for (size_t i = 0; i < WEB_MAX_CLIENTS; i++) {
+			struct client *c = srv->c[i];
+
+			if (!c)
+				continue;
+			if ((c->out_off < c->out_len && !client_flush(c)) || (c->closing && c->out_off == c->out_len) ||
+			    (!c->sse && !c->closing && now - c->since > WEB_REQ_TIMEOUT_S)) {
+				client_close(srv, i);
+				continue;
+			}
+			p[np] = (struct pollfd){ c->fd, (short)(POLLIN | (c->out_off < c->out_len ? POLLOUT : 0)), 0 };
+			map[np++] = i;
+		}
+		if (poll(p, np, (int)ceil(fmin(wait, 1.0) * 1000)) < 0 && errno != EINTR)
+			return;
+		if (p[0].revents)
+			return;   /* SIGINT, SIGTERM, SIGHUP */
+		if (p[1].revents & POLLIN)
+			accept_clients(srv);
+		for (size_t k = 2; k < np; k++) {
+			struct client *c = srv->c[map[k]];
+
+			if (!c || !p[k].revents)
+				continue;
+			if ((p[k].revents & (POLLIN | POLLHUP | POLLERR)) && !client_read(srv, c))
+				client_close(srv, map[k]);
+		}
+	}
+}
+
+int top_run_web(const struct top_opts *o)
+{
+	struct server srv = { .lfd = -1, .sigfd = -1 };
+	struct top_sampler *s;
+	struct top_sample *smp;
+	int r;
+
+	s = top_sampler_new();
+	top_sampler_read(s, &smp);
+	r = top_check_names(o, smp);
+	top_sample_free(smp);
+	if (r) {
+		top_sampler_free(s);
+		return r;
+	}
+	srv.sigfd = signals_fd();
+	if (srv.sigfd < 0 || web_listen(&srv, o) < 0) {
+		fprintf(stderr, TOP_PROG ": %s\n", ctr_errmsg()[0] ? ctr_errmsg() : strerror(errno));
+		server_free(&srv);
+		top_sampler_free(s);
+		return 1;
+	}
+	printf("ctr-top: serving http://%s/ (Ctrl-C stops)\n", srv.host);
+	fflush(stdout);
+	serve(&srv, o, s);
+	server_free(&srv);
+	top_sampler_free(s);
+	return 0;
+}

@@ -147,3 +147,51 @@ snapshot_unchanged() {
 	echo "debris left by the suite (above)" >&2
 	return 1
 }
+
+# ---- cgroup files (40-cgroup, 70-top): found through mountinfo, any layout.
+
+# v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
+cg_layout() {
+	if awk '/ - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++)
+		if (o[i] ~ /^(memory|cpu|cpuacct|pids|devices|freezer)$/) found = 1 }
+		END { exit !found }' /proc/self/mountinfo; then
+		echo v1
+	else
+		echo v2
+	fi
+}
+
+# The mount point serving controller CTRL (v1), or the cgroup2 mount (v2).
+cg_mount() {
+	local ctrl=$1
+	if [ "$(cg_layout)" = v1 ]; then
+		awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
+			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo
+	else
+		awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo
+	fi
+}
+
+# The host directory of container NAME's cgroup for controller CTRL.
+cg_dir() {
+	local m
+	m=$(cg_mount "$2")
+	[ -n "$m" ] || return 1
+	echo "$m/$CTR_CGROUP_PARENT/$1"
+}
+
+# The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
+cg_file() {
+	local d
+	d=$(cg_dir "$1" "${2%%.*}") || return 1
+	echo "$d/$2"
+}
+
+# NAME's file V1FILE on cgroup v1, V2FILE on v2.
+cg_layout_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cg_file "$1" "$2"
+	else
+		cg_file "$1" "$3"
+	fi
+}

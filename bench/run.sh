@@ -59,6 +59,8 @@ main() {
 		"$BENCH_SRC/bench/scale.sh"
 		echo
 		"$BENCH_SRC/bench/stop.sh"
+		echo
+		"$BENCH_SRC/bench/top.sh"
 	} >"$tmp"
 	mv "$tmp" "$OUT"
 	trap - EXIT

@@ -22,14 +22,14 @@ _ctrctl() {
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	if ((COMP_CWORD == 1)); then
-		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats stop rm start restart inspect logs help --help --version' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'create run exec ps stats top stop rm start restart inspect logs help --help --version' -- "$cur")
 		return
 	fi
 	cmd=${COMP_WORDS[1]}
 	case $prev in
 	-t | --time | -e | --env | -w | --workdir | -u | --user | --memory | -m | --memory-swap | \
 		--cpus | --cpu-shares | --pids-limit | --hostname | -h | --cap-add | --cap-drop | --ulimit | \
-		--bridge | --gateway | --dns | --log-max-size | --tail | -n)
+		--bridge | --gateway | --dns | --log-max-size | --tail | -n | --listen | --iterations)
 		return
 		;;
 	--log-file)
@@ -72,6 +72,15 @@ _ctrctl() {
 		fi
 		;;
 	ps) mapfile -t COMPREPLY < <(compgen -W '-a --all --json' -- "$cur") ;;
+	top)
+		if [[ $prev == -d || $prev == --delay ]]; then
+			return
+		elif [[ $cur == -* ]]; then
+			mapfile -t COMPREPLY < <(compgen -W '-d --delay -n --iterations --no-stream --json --web --listen -h --help' -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "$(_ctr_names all)" -- "$cur")
+		fi
+		;;
 	logs)
 		if [[ $cur == -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W '-f --follow --tail -n' -- "$cur")

@@ -35,12 +35,8 @@ top_net() {
 }
 
 teardown_file() {
-	local n
 	kill_suite_containers
-	for n in "${TOP_NAMES[@]}"; do
-		ctrctl rm -f "$n" >/dev/null 2>&1 || true
-		net_destroy "$n" >/dev/null 2>&1 || true
-	done
+	remove_containers "${TOP_NAMES[@]}"
 	tmux -L "ctrtest-top" kill-server 2>/dev/null || true
 	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot top_snapshot "$BATS_FILE_TMPDIR/before")"
 }
@@ -79,14 +75,10 @@ track() {
 	echo "$1" >>"$BATS_TEST_TMPDIR/pids"
 }
 
-is_running() {
-	ctrctl inspect "$1" 2>/dev/null | grep -qx state=running
-}
-
 run_detached() {
 	top_net "$1"
 	ctrctl run -d "$@" >/dev/null
-	wait_until 100 is_running "$1" || fail "$1 did not start"
+	wait_running "$1"
 }
 
 # The one JSON line of NAME in a --json run's output.
@@ -124,7 +116,7 @@ web_start() {
 	local mem_now limit pids pids_max
 	mem_now=$(cat "$mem_file") limit=$(cat "$limit_file")
 	pids=$(cat "$(cg_file tp1 pids.current)") pids_max=$(cat "$(cg_file tp1 pids.max)")
-	pid=$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/tp1/state")
+	pid=$(state_field tp1 pid)
 	echo "$j"
 	assert_equal "$(jq -r .name <<<"$j")" tp1
 	assert_equal "$(jq -r .state <<<"$j")" running

@@ -43,9 +43,11 @@ teardown_file() {
 
 teardown() {
 	local p n
-	for p in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do
-		kill "$p" 2>/dev/null || true
-	done
+	if [ -f "$BATS_TEST_TMPDIR/pids" ]; then
+		while read -r p; do
+			kill "$p" 2>/dev/null || true
+		done <"$BATS_TEST_TMPDIR/pids"
+	fi
 	tmux -L "ctrtest-top" kill-server 2>/dev/null || true
 	kill_suite_containers
 	for n in "${TOP_NAMES[@]}"; do

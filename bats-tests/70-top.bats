@@ -128,7 +128,7 @@ web_start() {
 	assert_equal "$limit" 67108864
 	assert_equal "$(jq -r .pids <<<"$j")" "$pids"
 	assert_equal "$(jq -r .pids_limit <<<"$j")" "$pids_max"
-	assert_equal "$(jq -r .cpu_limit <<<"$j")" 0.50
+	assert_equal "$(jq -r '.cpu_limit == 0.5' <<<"$j")" true
 	# memory moves a little between two reads of a sleeping container
 	local used
 	used=$(jq -r .mem_used <<<"$j")
@@ -188,7 +188,7 @@ web_start() {
 	assert_equal "$(jq -r .state <<<"$first")" running
 	assert_equal "$(jq -r .oom_kill_events <<<"$first")" 0
 	# the child's OOM kill while it runs
-	jq -e 'select(.state == "running" and .oom_kill_events >= 1)' <<<"$out" >/dev/null ||
+	[ "$(jq -s 'map(select(.state == "running" and .oom_kill_events >= 1)) | length' <<<"$out")" -gt 0 ] ||
 		fail "no running row with oom_kill_events >= 1: $out"
 	# then stopped, OOM-killed, exit 137
 	last=$(tail -1 <<<"$out")
@@ -196,8 +196,6 @@ web_start() {
 	assert_equal "$(jq -r .oom_killed <<<"$last")" true
 	assert_equal "$(jq -r .exit <<<"$last")" 137
 	assert_equal "$(jq -r .mem_used <<<"$last")" null
-	# no container before it started
-	assert [ "$(grep -c '' "$BATS_TEST_TMPDIR/out")" -gt "$(grep -c '' <<<"$out")" ] || true
 	run ctrctl top --no-stream tp2
 	assert_line --index 1 --regexp '^tp2 +stopped +- +.* OOM-killed$'
 }
@@ -327,10 +325,11 @@ pane() {
 	assert_equal "$(jq -r '.[0].mem_limit' <<<"$output")" 67108864
 	assert_equal "$(jq -r '.[0].pids_limit' <<<"$output")" "$(cat "$(cg_file tp1 pids.max)")"
 	assert_equal "$(jq -c '.[0] | keys_unsorted' <<<"$output")" "$(ctrctl top --json --no-stream | jq -c 'keys_unsorted')"
-	curl -sSN --max-time 4 "http://$WEB/api/events" >"$BATS_TEST_TMPDIR/sse" || true &
+	curl -sSN --max-time 4 "http://$WEB/api/events" >"$BATS_TEST_TMPDIR/sse" &
+	local reader=$!
 	sleep 0.5
 	ctrctl stop -t 1 tp1 >/dev/null
-	wait
+	wait "$reader" || true
 	run -0 grep -c '^event: sample$' "$BATS_TEST_TMPDIR/sse"
 	[ "$output" -ge 5 ] || fail "$output samples in 4 s at -d 0.3"
 	run -0 grep -A1 '^event: event$' "$BATS_TEST_TMPDIR/sse"

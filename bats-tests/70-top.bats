@@ -62,14 +62,9 @@ top_snapshot() {
 	top_pids
 }
 
-# This suite's ctr-top processes (CTR_RUN_DIR in their environment).
+# This suite's ctr-top processes.
 top_pids() {
-	local p
-	for p in $(pgrep -x ctr-top || true); do
-		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "CTR_RUN_DIR=$CTR_RUN_DIR"; then
-			echo "$p"
-		fi
-	done
+	suite_ctr_pids ctr-top
 }
 
 # Remember a background process of the test (killed in teardown).

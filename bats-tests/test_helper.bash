@@ -105,11 +105,12 @@ net_destroy() {
 	netns-setup destroy "$1" -f
 }
 
-# Pids of this suite's ctr-enter processes: those whose environment names
-# this suite's CTR_RUN_DIR (so a teardown never touches anyone else's).
+# Pids of this suite's ctr-enter processes (or PROG's: ctr-top...): those
+# whose environment names this suite's CTR_RUN_DIR (so a teardown never
+# touches anyone else's).
 suite_ctr_pids() {
-	local p
-	for p in $(pgrep -x ctr-enter || true); do
+	local p prog=${1:-ctr-enter}
+	for p in $(pgrep -x "$prog" || true); do
 		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "CTR_RUN_DIR=$CTR_RUN_DIR"; then
 			echo "$p"
 		fi
@@ -132,7 +133,7 @@ suite_snapshot() {
 # must not leave its containers running) and wait until they are gone.
 kill_suite_containers() {
 	local p
-	for p in $(suite_ctr_pids); do
+	for p in $(suite_ctr_pids ctr-enter); do
 		kill -KILL "$p" 2>/dev/null || true
 	done
 	# shellcheck disable=SC2016  # expanded by eval, on each try

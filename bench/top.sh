@@ -20,17 +20,13 @@ RUN=""
 PIDS=()
 
 names() {
-	local i
-	for ((i = 1; i <= N; i++)); do
-		echo "ctb-t$i"
-	done
+	seq -f "ctb-t%g" 1 "$N"
 }
 
 cleanup_top_bench() {
 	# shellcheck disable=SC2046  # the names are words
 	bench_kill_and_clean "${PIDS[@]}" -- $(names)
-	[ -z "$WORK" ] || rm -rf --one-file-system "$WORK"
-	[ -z "$RUN" ] || rm -rf --one-file-system "$RUN"
+	rm -rf --one-file-system ${WORK:+"$WORK"} ${RUN:+"$RUN"}
 }
 
 # CPU seconds (user + system) charged to `CMD...` run for SECS seconds
@@ -87,14 +83,12 @@ main() {
 		ctr-enter "$n" --rm --memory 64 --pids-limit 50 -- sleep 100000 </dev/null >/dev/null 2>&1 &
 		PIDS+=("$!")
 	done
-	for n in $(names); do
-		t=0
-		until [ -s "$CTR_RUN_DIR/$n/state" ]; do
-			sleep 0.01
-			t=$((t + 1))
-			[ "$t" -lt 3000 ] || { echo "bench: $n did not start" >&2; exit 1; }
-		done
+	# every PID 1 runs when every state file is written (30 s at most)
+	for ((t = 0; t < 3000; t++)); do
+		[ "$(find "$CTR_RUN_DIR" -mindepth 2 -name state -size +0 | wc -l)" -lt "$N" ] || break
+		sleep 0.01
 	done
+	[ "$t" -lt 3000 ] || { echo "bench: not all $N containers started" >&2; exit 1; }
 	echo "## The monitor with $N containers (\`ctrctl top\`, refresh 1 s)"
 	echo
 	echo "CPU (user + system, of the command and every child it ran) over $SECS s, as % of one core;"

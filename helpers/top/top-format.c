@@ -57,68 +57,71 @@ static void json_real(FILE *f, double v, int decimals)
 		fprintf(f, "%.*f", decimals, v);
 }
 
+/* ,"KEY": (every key after the first, "name"). */
+static void key(FILE *f, const char *k)
+{
+	fprintf(f, ",\"%s\":", k);
+}
+
+static void key_int(FILE *f, const char *k, int64_t v)
+{
+	key(f, k);
+	json_int(f, v);
+}
+
+static void key_real(FILE *f, const char *k, double v, int decimals)
+{
+	key(f, k);
+	json_real(f, v, decimals);
+}
+
+static void key_str(FILE *f, const char *k, const char *v)
+{
+	key(f, k);
+	json_str(f, v);
+}
+
 void top_row_json(FILE *f, const struct top_row *r)
 {
 	fputs("{\"name\":", f);
 	json_str(f, r->name);
-	fprintf(f, ",\"state\":\"%s\",\"pid\":", r->running ? "running" : "stopped");
-	json_int(f, r->running ? r->pid : TOP_NA);
-	fputs(",\"ip\":", f);
-	json_str(f, r->ip);
-	fputs(",\"hostname\":", f);
-	json_str(f, r->hostname);
-	fputs(",\"mem_used\":", f);
-	json_int(f, r->mem_used);
-	fputs(",\"mem_limit\":", f);
-	json_int(f, r->mem_limit);
-	fputs(",\"cpu_percent\":", f);
-	json_real(f, r->cpu_percent, 1);
-	fputs(",\"pids\":", f);
-	json_int(f, r->pids);
-	fputs(",\"uptime_s\":", f);
-	json_int(f, r->running ? r->uptime_s : TOP_NA);
-	fputs(",\"started\":", f);
-	json_str(f, r->started);
-	fputs(",\"exit\":", f);
-	json_int(f, r->running || r->exit_code < 0 ? TOP_NA : r->exit_code);
-	fputs(",\"oom_killed\":", f);
+	key_str(f, "state", r->running ? "running" : "stopped");
+	key_int(f, "pid", r->running ? r->pid : TOP_NA);
+	key_str(f, "ip", r->ip);
+	key_str(f, "hostname", r->hostname);
+	key_int(f, "mem_used", r->mem_used);
+	key_int(f, "mem_limit", r->mem_limit);
+	key_real(f, "cpu_percent", r->cpu_percent, 1);
+	key_int(f, "pids", r->pids);
+	key_int(f, "uptime_s", r->running ? r->uptime_s : TOP_NA);
+	key_str(f, "started", r->started);
+	key_int(f, "exit", r->running || r->exit_code < 0 ? TOP_NA : r->exit_code);
+	key(f, "oom_killed");
 	fputs(r->running || r->oom < 0 ? "null" : r->oom ? "true" : "false", f);
-	fputs(",\"stopped\":", f);
-	json_str(f, r->running ? "" : r->stopped);
-	fputs(",\"ports\":", f);
-	json_str(f, r->ports);
+	key_str(f, "stopped", r->running ? "" : r->stopped);
+	key_str(f, "ports", r->ports);
 	/* The monitor's own figures. */
-	fputs(",\"mem_peak\":", f);
-	json_int(f, r->mem_peak);
-	fputs(",\"pids_limit\":", f);
-	json_int(f, r->pids_limit);
-	fputs(",\"cpu_ns\":", f);
-	json_int(f, r->cpu_ns);
-	fputs(",\"cpu_limit\":", f);
-	json_real(f, r->cpu_limit, 2);
-	fputs(",\"cpu_limit_percent\":", f);
-	json_real(f, r->cpu_limit > 0 && r->cpu_percent >= 0 ? r->cpu_percent / r->cpu_limit : -1, 1);
-	fputs(",\"net_rx_bytes\":", f);
-	json_int(f, r->net_rx);
-	fputs(",\"net_tx_bytes\":", f);
-	json_int(f, r->net_tx);
-	fputs(",\"net_rx_rate\":", f);
-	json_real(f, r->net_rx_rate, 0);
-	fputs(",\"net_tx_rate\":", f);
-	json_real(f, r->net_tx_rate, 0);
-	fputs(",\"io_read_bytes\":", f);
-	json_int(f, r->io_read);
-	fputs(",\"io_write_bytes\":", f);
-	json_int(f, r->io_write);
-	fputs(",\"psi_cpu_some10\":", f);
-	json_real(f, r->psi_cpu, 2);
-	fputs(",\"psi_mem_some10\":", f);
-	json_real(f, r->psi_mem, 2);
+	key_int(f, "mem_peak", r->mem_peak);
+	key_int(f, "pids_limit", r->pids_limit);
+	key_int(f, "cpu_ns", r->cpu_ns);
+	key_real(f, "cpu_limit", r->cpu_limit, 2);
+	key_real(f, "cpu_limit_percent", r->cpu_limit > 0 && r->cpu_percent >= 0 ? r->cpu_percent / r->cpu_limit : -1, 1);
+	key_int(f, "net_rx_bytes", r->net_rx);
+	key_int(f, "net_tx_bytes", r->net_tx);
+	key_real(f, "net_rx_rate", r->net_rx_rate, 0);
+	key_real(f, "net_tx_rate", r->net_tx_rate, 0);
+	key_int(f, "io_read_bytes", r->io_read);
+	key_int(f, "io_write_bytes", r->io_write);
+	key_real(f, "psi_cpu_some10", r->psi_cpu, 2);
+	key_real(f, "psi_mem_some10", r->psi_mem, 2);
 	for (int i = 0; i < TC_N; i++) {
-		fprintf(f, ",\"%s_events\":", top_counter_names[i]);
-		json_int(f, r->counters[i]);
+		char k[32];
+
+		snprintf(k, sizeof(k), "%s_events", top_counter_names[i]);
+		key_int(f, k, r->counters[i]);
 	}
-	fprintf(f, ",\"cgroup\":%s}", !r->running ? "null" : r->v2 ? "\"v2\"" : "\"v1\"");
+	key_str(f, "cgroup", !r->running ? "" : r->v2 ? "v2" : "v1");
+	fputc('}', f);
 }
 
 void top_sample_json_array(FILE *f, const struct top_sample *smp)

@@ -84,19 +84,29 @@ int top_check_names(const struct top_opts *o, const struct top_sample *smp)
 	return 0;
 }
 
-static int run_plain(const struct top_opts *o)
+struct top_sampler *top_sampler_start(const struct top_opts *o, int *rc)
 {
 	struct top_sampler *s = top_sampler_new();
 	struct top_sample *smp = NULL;
-	int r;
 
 	top_sampler_read(s, &smp);
-	r = top_check_names(o, smp);
+	*rc = top_check_names(o, smp);
 	top_sample_free(smp);
-	if (r) {
+	if (*rc) {
 		top_sampler_free(s);
-		return r;
+		return NULL;
 	}
+	return s;
+}
+
+static int run_plain(const struct top_opts *o)
+{
+	struct top_sample *smp = NULL;
+	int r;
+	struct top_sampler *s = top_sampler_start(o, &r);
+
+	if (!s)
+		return r;
 	sleep_s(fmin(o->delay, TOP_PRIME_S));
 	for (long it = 0; o->iterations == 0 || it < o->iterations; it++) {
 		if (it)

@@ -148,22 +148,21 @@ static double mono(void)
 
 int top_run_tty(const struct top_opts *o)
 {
-	struct top_sampler *s = top_sampler_new();
 	struct top_sample *smp = NULL;
 	struct view v = { .sort = COL_NAME };
 	double next;
 	bool run = true;
 	int r;
+	struct top_sampler *s = top_sampler_start(o, &r);
 
-	top_sampler_read(s, &smp);
-	r = top_check_names(o, smp);
-	if (r || tty_setup() < 0) {
-		if (!r)
-			fprintf(stderr, TOP_PROG ": %s\n", ctr_errmsg());
-		top_sample_free(smp);
+	if (!s)
+		return r;
+	if (tty_setup() < 0) {
+		fprintf(stderr, TOP_PROG ": %s\n", ctr_errmsg());
 		top_sampler_free(s);
 		return 1;
 	}
+	top_sampler_read(s, &smp);
 	draw(&v, o, smp);
 	next = mono() + fmin(o->delay, 0.2);
 	while (run && !stop_sig) {

@@ -35,7 +35,8 @@
 #define WEB_OUT_MAX (1 << 20)       /* an SSE reader this far behind is dropped */
 #define WEB_EVENTS_KEPT 200
 
-extern const char top_page[], top_page_end[];   /* top-page.S */
+extern const char top_page[];            /* top-page.S */
+extern const unsigned long top_page_size;
 
 struct client {
 	int fd;
@@ -291,8 +292,7 @@ static void handle_request(struct server *srv, struct client *c)
 	}
 	path[strcspn(path, "?#")] = '\0';
 	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
-		respond(c, 200, "OK", "text/html; charset=utf-8", NULL, top_page,
-			(size_t)(top_page_end - top_page));
+		respond(c, 200, "OK", "text/html; charset=utf-8", NULL, top_page, top_page_size);
 	else if (strcmp(path, "/api/containers") == 0)
 		respond(c, 200, "OK", "application/json", NULL, srv->sample_json ? srv->sample_json : "[]",
 			srv->sample_json ? strlen(srv->sample_json) : 2);
@@ -481,18 +481,11 @@ static void serve(struct server *srv, const struct top_opts *o, struct top_sampl
 int top_run_web(const struct top_opts *o)
 {
 	struct server srv = { .lfd = -1, .sigfd = -1 };
-	struct top_sampler *s;
-	struct top_sample *smp;
 	int r;
+	struct top_sampler *s = top_sampler_start(o, &r);
 
-	s = top_sampler_new();
-	top_sampler_read(s, &smp);
-	r = top_check_names(o, smp);
-	top_sample_free(smp);
-	if (r) {
-		top_sampler_free(s);
+	if (!s)
 		return r;
-	}
 	srv.sigfd = signals_fd();
 	if (srv.sigfd < 0 || web_listen(&srv, o) < 0) {
 		fprintf(stderr, TOP_PROG ": %s\n", ctr_errmsg()[0] ? ctr_errmsg() : strerror(errno));

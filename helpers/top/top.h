@@ -99,6 +99,9 @@ struct top_opts {
 bool top_row_selected(const struct top_opts *o, const struct top_row *r);
 /* 1 (with one line on stderr) when a NAME given is not in smp. */
 int top_check_names(const struct top_opts *o, const struct top_sample *smp);
+/* A sampler after its first read (the baseline of CPU% and the rates),
+ * every NAME given checked; NULL with *rc the exit code otherwise. */
+struct top_sampler *top_sampler_start(const struct top_opts *o, int *rc);
 int top_run_tty(const struct top_opts *o);
 /* top-web.c: the HTTP server; returns the exit code. */
 int top_run_web(const struct top_opts *o);

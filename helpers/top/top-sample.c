@@ -17,6 +17,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "cgroup-internal.h"
@@ -165,6 +167,35 @@ static bool read_running(const struct top_sampler *s, const char *name, struct t
 	kv_get(buf, "started", r->started, sizeof(r->started));
 	r->uptime_s = uptime_of(pid_start);
 	return true;
+}
+
+/* True when a process holds a flock on PATH: a supervisor between its
+ * lock and its state (starting), or cleaning up after PID 1 (stopping).
+ * Read from /proc/locks: taking the lock, even shared, could make a start
+ * that tries it at that moment fail. */
+static bool lock_held(const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	struct stat st;
+	char line[256];
+
+	if (stat(path, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long ino;
+		const char *p = strstr(line, "FLOCK");
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF" */
+		for (int field = 0; p && field < 4; field++) {
+			p = strchr(p, ' ');
+			p = p ? p + strspn(p, " ") : NULL;
+		}
+		if (p && sscanf(p, "%x:%x:%lu", &maj, &min, &ino) == 3 && ino == st.st_ino &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev))
+			return true;
+	}
+	return false;
 }
 
 /* A stopped container's last-exit record (absent: exit unknown). */
@@ -493,6 +524,18 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 		row_init(r, names.v[i]);
 		if (read_running(s, r->name, r)) {
 			read_cgroup(s, r);
+		} else if (snprintf(lib_layer, sizeof(lib_layer), "%s/%s.lock", s->run_dir, r->name) > 0 &&
+			   lock_held(lib_layer)) {
+			/* Starting (its layer is made before its state) or
+			 * stopping: as it was, or not yet shown. */
+			const struct top_row *p = prev_row(s, r->name);
+
+			if (!p)
+				continue;
+			*r = *p;
+			r->cpu_percent = r->net_rx_rate = r->net_tx_rate = -1;
+			smp->n++;
+			continue;
 		} else {
 			snprintf(lib_layer, sizeof(lib_layer), "%s/%s", s->lib_dir, r->name);
 			if (access(lib_layer, F_OK) != 0)

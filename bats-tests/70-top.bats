@@ -330,6 +330,10 @@ pane() {
 	kill "$reader"
 	run -0 grep -c '^event: sample$' "$BATS_TEST_TMPDIR/sse"
 	[ "$output" -ge 3 ] || fail "$output samples in over 1.5 s at -d 0.3"
+	# a new client first gets the last five minutes of tp1's CPU% and memory
+	run -0 grep -A1 -m1 '^event: history$' "$BATS_TEST_TMPDIR/sse"
+	assert_line --index 1 --regexp '^data: \[\{"t":[0-9.]+,"r":\[\["tp1",[0-9.]+,[0-9]+\]\]\}'
+
 	run -0 grep -A1 '^event: event$' "$BATS_TEST_TMPDIR/sse"
 	assert_line --regexp '^data: \{"time":[0-9.]+,"name":"tp1","kind":"stopped","count":1,"detail":"exit 1?[0-9]+"\}$'
 	run -0 sed -n 's/^data: \(\[.*\]\)$/\1/p' "$BATS_TEST_TMPDIR/sse"

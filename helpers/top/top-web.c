@@ -9,8 +9,9 @@
  *   /api/containers  the last sample: a JSON array, the rows of --json
  *   /api/events      server-sent events: "sample" (that array) every
  *                    refresh, "event" (started, stopped, oom_kill,
- *                    mem_max, mem_high, pids_max) as they happen; the
- *                    last events and the current sample on connect
+ *                    mem_max, mem_high, pids_max) as they happen; on
+ *                    connect the last events, "history" (CPU% and memory
+ *                    of the last five minutes) and the current sample
  * Serves until SIGINT or SIGTERM, then closes everything and exits 0.
  */
 #include <arpa/inet.h>
@@ -34,6 +35,8 @@
 #define WEB_REQ_TIMEOUT_S 10.0      /* for the request's head to arrive */
 #define WEB_OUT_MAX (1 << 20)       /* an SSE reader this far behind is dropped */
 #define WEB_EVENTS_KEPT 200
+#define WEB_HISTORY_S 300           /* the page's sparklines: five minutes */
+#define WEB_HISTORY_MAX 3000        /* samples kept at most (-d 0.1) */
 
 extern const char top_page[];            /* top-page.S */
 extern const unsigned long top_page_size;
@@ -57,6 +60,11 @@ struct server {
 	char *sample_json;          /* the last /api/containers body */
 	char *events[WEB_EVENTS_KEPT];
 	size_t n_events, ev_next;
+	/* The last five minutes, for a page that opens now: per sample
+	 * {"t":TIME,"r":[[NAME,CPU%,MEM],...]} (running containers). */
+	char *history[WEB_HISTORY_MAX];
+	double history_t[WEB_HISTORY_MAX];
+	size_t n_history, hist_first;
 };
 
 static double mono(void)
@@ -267,6 +275,19 @@ static void sse_start(struct server *srv, struct client *c)
 
 		client_queue(c, e, strlen(e));
 	}
+	if (srv->n_history) {
+		static const char hist_head[] = "event: history\ndata: [";
+
+		client_queue(c, hist_head, sizeof(hist_head) - 1);
+		for (size_t i = 0; i < srv->n_history; i++) {
+			const char *h = srv->history[(srv->hist_first + i) % WEB_HISTORY_MAX];
+
+			if (i)
+				client_queue(c, ",", 1);
+			client_queue(c, h, strlen(h));
+		}
+		client_queue(c, "]\n\n", 3);
+	}
 	if (srv->sample_json) {
 		_cleanup_free_ char *m = xasprintf("event: sample\ndata: %s\n\n", srv->sample_json);
 
@@ -357,6 +378,45 @@ static void broadcast(struct server *srv, const char *msg)
 			client_queue(srv->c[i], msg, strlen(msg));
 }
 
+/* Add smp to the history; drop what is older than five minutes. */
+static void remember(struct server *srv, const struct top_opts *o, const struct top_sample *smp)
+{
+	char *buf = NULL;
+	size_t len = 0, n = 0, slot;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	fprintf(f, "{\"t\":%.3f,\"r\":[", smp->time);
+	for (size_t i = 0; i < smp->n; i++) {
+		const struct top_row *r = &smp->rows[i];
+
+		if (!r->running || !top_row_selected(o, r))
+			continue;
+		fprintf(f, "%s[\"%s\",", n++ ? "," : "", r->name);   /* names are [A-Za-z0-9_.-] */
+		if (r->cpu_percent < 0)
+			fputs("null,", f);
+		else
+			fprintf(f, "%.1f,", r->cpu_percent);
+		if (r->mem_used < 0)
+			fputs("null]", f);
+		else
+			fprintf(f, "%lld]", (long long)r->mem_used);
+	}
+	fputs("]}", f);
+	fclose(f);
+	while (srv->n_history && (srv->n_history == WEB_HISTORY_MAX ||
+				  srv->history_t[srv->hist_first] < smp->time - WEB_HISTORY_S)) {
+		free(srv->history[srv->hist_first]);
+		srv->history[srv->hist_first] = NULL;
+		srv->hist_first = (srv->hist_first + 1) % WEB_HISTORY_MAX;
+		srv->n_history--;
+	}
+	slot = (srv->hist_first + srv->n_history++) % WEB_HISTORY_MAX;
+	srv->history[slot] = buf;
+	srv->history_t[slot] = smp->time;
+}
+
 static void publish(struct server *srv, const struct top_opts *o, struct top_sample *smp)
 {
 	char *buf = NULL, *msg;
@@ -399,6 +459,7 @@ static void publish(struct server *srv, const struct top_opts *o, struct top_sam
 	msg = xasprintf("event: sample\ndata: %s\n\n", srv->sample_json);
 	broadcast(srv, msg);
 	free(msg);
+	remember(srv, o, smp);
 }
 
 static int signals_fd(void)
@@ -421,6 +482,8 @@ static void server_free(struct server *srv)
 			client_close(srv, i);
 	for (size_t i = 0; i < WEB_EVENTS_KEPT; i++)
 		free(srv->events[i]);
+	for (size_t i = 0; i < WEB_HISTORY_MAX; i++)
+		free(srv->history[i]);
 	free(srv->sample_json);
 	if (srv->lfd >= 0)
 		close(srv->lfd);

@@ -181,8 +181,8 @@ int top_run_tty(const struct top_opts *o)
 		if (poll(&p, 1, (int)(wait * 1000) + 1) <= 0)
 			continue;
 		n = read(STDIN_FILENO, buf, sizeof(buf));
-		if (n == 0 && !(p.revents & POLLIN))
-			break;
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			break;   /* the terminal is gone */
 		for (ssize_t i = 0; i < n && run; i++)
 			run = key(&v, buf[i]);
 		if (run)

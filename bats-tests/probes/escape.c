@@ -655,76 +655,69 @@ static bool read_sector(const char *path)
 	return n > 0;
 }
 
-static void p_mknod_host_disk(struct result *r)
+/* Open PATH read-only and give it back at once: kmsg, nothing read. */
+static bool opens(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* mknod NAME (MODE, DEV) in /dev, then in the scratch dir, and USE it (an
+ * open, a read): OPEN when one of them worked, else BLOCKED with what each
+ * try met ("mknod PATH: ERR" or "mknod PATH ok, USED: ERR"). */
+static void mknod_probe(struct result *r, const char *name, mode_t mode, dev_t dev,
+			bool (*use)(const char *path), const char *used)
 {
 	const char *dirs[] = { "/dev", opt.scratch };
 	char path[600], tried[400] = "";
 	size_t len = 0;
 
-	if (!opt.have_host_dev) {
-		set(r, SKIP, "no --host-dev");
-		return;
-	}
 	for (size_t i = 0; i < 2; i++) {
+		bool ok;
 		int e;
 
-		snprintf(path, sizeof(path), "%s/probe-disk", dirs[i]);
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		unlink(path);
-		if (mknod(path, S_IFBLK | 0600, opt.host_dev) < 0) {
+		if (mknod(path, mode, dev) < 0) {
 			e = errno;
 			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s: %s",
 						 len ? "; " : "", path, en(e));
-			continue;
-		}
-		if (read_sector(path)) {
-			set(r, OPEN, "mknod %s (%u:%u) and read the host disk", path,
-			    major(opt.host_dev), minor(opt.host_dev));
+		} else {
+			ok = use(path);
+			e = errno;
 			unlink(path);
-			return;
+			if (ok) {
+				set(r, OPEN, "mknod %s (%u:%u) and %s it", path, major(dev), minor(dev), used);
+				return;
+			}
+			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, %s: %s",
+						 len ? "; " : "", path, used, en(e));
 		}
-		e = errno;
-		unlink(path);
-		len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, open/read: %s",
-					 len ? "; " : "", path, en(e));
 		if (len >= sizeof(tried))
 			len = sizeof(tried) - 1;
 	}
 	set(r, BLOCKED, "%s", tried);
 }
 
+/* mknod the host's root disk (--host-dev) and read a sector of it. */
+static void p_mknod_host_disk(struct result *r)
+{
+	if (!opt.have_host_dev) {
+		set(r, SKIP, "no --host-dev");
+		return;
+	}
+	mknod_probe(r, "probe-disk", S_IFBLK | 0600, opt.host_dev, read_sector, "open/read");
+}
+
 /* mknod a char device the container was not given: /dev/kmsg (1:11),
  * the host's kernel log.  Opened read-only, nothing read. */
 static void p_mknod_kmsg(struct result *r)
 {
-	const char *dirs[] = { "/dev", opt.scratch };
-	char path[600], tried[400] = "";
-	size_t len = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		int fd, e;
-
-		snprintf(path, sizeof(path), "%s/probe-kmsg", dirs[i]);
-		unlink(path);
-		if (mknod(path, S_IFCHR | 0600, makedev(1, 11)) < 0) {
-			e = errno;
-			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s: %s",
-						 len ? "; " : "", path, en(e));
-			continue;
-		}
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		e = errno;
-		unlink(path);
-		if (fd >= 0) {
-			close(fd);
-			set(r, OPEN, "mknod %s (1:11, kmsg) and opened it", path);
-			return;
-		}
-		len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, open: %s",
-					 len ? "; " : "", path, en(e));
-		if (len >= sizeof(tried))
-			len = sizeof(tried) - 1;
-	}
-	set(r, BLOCKED, "%s", tried);
+	mknod_probe(r, "probe-kmsg", S_IFCHR | 0600, makedev(1, 11), opens, "open");
 }
 
 static void p_raw_devices(struct result *r)

@@ -758,19 +758,31 @@ static void p_raw_devices(struct result *r)
 	set(r, BLOCKED, "%d block devices in /dev, none readable; no /dev/mem, kmem, port, kmsg", n);
 }
 
-static void p_vsock(struct result *r)
+/* socket(FAMILY, TYPE) as a result named WHAT; SKIP when this kernel has
+ * no such family (NAME says which).  The socket is closed; true when made. */
+static bool socket_probe(struct result *r, int family, int type, const char *name,
+			 const char *what)
 {
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 && errno == EAFNOSUPPORT) {
-		set(r, SKIP, "socket(AF_VSOCK): no vsock in this kernel");
-		return;
+		set(r, SKIP, "socket(%s): no %s in this kernel", name, name);
+		return false;
 	}
-	outcome(r, fd, "socket(AF_VSOCK) (the hypervisor's channel)");
-	if (fd >= 0) {
-		close(fd);
+	outcome(r, fd, what);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void p_vsock(struct result *r)
+{
+	int fd;
+
+	if (socket_probe(r, AF_VSOCK, SOCK_STREAM, "AF_VSOCK", "socket(AF_VSOCK) (the hypervisor's channel)") ||
+	    r->status == SKIP)
 		return;
-	}
 	/* the kernel reads an int: upper bits must not slip past the filter */
 	fd = (int)syscall(SYS_socket, (1L << 32) | AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -787,15 +799,7 @@ static void p_vsock(struct result *r)
  * (docker refuses it too).  Only the socket is made. */
 static void p_af_alg(struct result *r)
 {
-	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 && errno == EAFNOSUPPORT) {
-		set(r, SKIP, "socket(AF_ALG): no AF_ALG in this kernel");
-		return;
-	}
-	outcome(r, fd, "socket(AF_ALG)");
-	if (fd >= 0)
-		close(fd);
+	socket_probe(r, AF_ALG, SOCK_SEQPACKET, "AF_ALG", "socket(AF_ALG)");
 }
 
 /*

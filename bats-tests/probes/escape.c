@@ -1108,21 +1108,32 @@ static bool int80_works(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* A page below 4 GiB for the 32-bit ABI's pointers, or NULL with SKIP
+ * when there is none or this kernel runs no 32-bit code. */
+static void *low_page(struct result *r)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	if (p == MAP_FAILED) {
+		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+		return NULL;
+	}
+	if (!int80_works()) {
+		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
+		return NULL;
+	}
+	return p;
+}
+
 /* 32-bit socketcall(SOCKET, {family, type, protocol}): the family hides
  * behind a pointer, so the filter cannot tell AF_VSOCK from AF_INET. */
 static void c_socketcall32(struct result *r)
 {
-	unsigned int *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	unsigned int *args = low_page(r);
 	long inet, vsock;
 
-	if (args == MAP_FAILED) {
-		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+	if (!args)
 		return;
-	}
-	if (!int80_works()) {
-		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
-		return;
-	}
 	args[0] = AF_INET, args[1] = SOCK_DGRAM, args[2] = 0;
 	inet = sys32(102 /* socketcall */, 1 /* SYS_SOCKET */, (long)(uintptr_t)args, 0, 0, 0);
 	args[0] = AF_VSOCK, args[1] = SOCK_STREAM;
@@ -1138,17 +1149,11 @@ static void p_socketcall32(struct result *r) { in_child(c_socketcall32, r); }
 static void c_compat32(struct result *r)
 {
 	/* strings below 4 GiB for the 32-bit ABI */
-	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	char *low = low_page(r);
 	long rc;
 
-	if (low == MAP_FAILED) {
-		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+	if (!low)
 		return;
-	}
-	if (!int80_works()) {
-		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
-		return;
-	}
 	snprintf(low, 64, "%s", scratch_path("probe-mnt32"));
 	strcpy(low + 1024, "tmpfs");
 	mkdir(low, 0700);

@@ -597,12 +597,12 @@ static int check_controllers(struct ctr_cgroup *cg, const struct ctr_limits *l)
 static void cgroup_destroyp(struct ctr_cgroup **cg)
 {
 	if (*cg) {
-		char saved[CTR_ERRMSG_MAX];
+		struct ctr_error undo = CTR_ERROR_INIT;
 
 		/* Keep the message of the failure that got us here. */
-		snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+		ctr_error_local(&undo);
 		cgroup_destroy(*cg);
-		ctr_seterrmsg(saved);
+		ctr_error_release(&undo);
 	}
 }
 

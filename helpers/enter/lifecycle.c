@@ -62,10 +62,7 @@ static void parse_ulimits(struct ctr_state *st, char *v)
 
 		if (!soft || !hard)
 			continue;
-		n = realloc(st->rlimits, (st->n_rlimits + 1) * sizeof(*n));
-		if (!n)
-			abort();
-		st->rlimits = n;
+		n = st->rlimits = xreallocarray(st->rlimits, st->n_rlimits + 1, sizeof(*n));
 		n[st->n_rlimits++] = (struct ctr_rlimit){ (int)strtol(t, NULL, 10),
 							  rlim_in(soft + 1), rlim_in(hard + 1) };
 	}
@@ -135,19 +132,18 @@ static int state_read(const struct ctr_config *cfg, struct ctr_state *st)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX];
+	struct ctr_error none = CTR_ERROR_INIT;
 	char *save = NULL;
+	int r;
 
 	memset(st, 0, sizeof(*st));
 	st->limits = (struct ctr_limits){ .memory = -1, .memory_swap = -1, .cpu_quota_us = -1,
 					  .cpu_period_us = -1, .cpu_shares = -1, .pids_limit = -1 };
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (read_file(path, &buf) < 0) {
-		int err = errno;
-
-		ctr_seterrmsg(saved);
-		return err == ENOENT ? -ENOENT : ctr_fail(-err, "read state %s", path);
-	}
+	ctr_error_local(&none);   /* no state is no error */
+	r = read_file(path, &buf);
+	ctr_error_release(&none);
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : ctr_fail(r, "read state %s", path);
 	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
 
@@ -178,16 +174,18 @@ void state_free(struct ctr_state *st)
 static bool proc_is_dead(pid_t pid)
 {
 	_cleanup_free_ char *buf = NULL;
-	char path[64], saved[CTR_ERRMSG_MAX];
+	struct ctr_error gone = CTR_ERROR_INIT;
+	char path[64];
 	const char *p;
 	bool dead;
+	int r;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, &buf) < 0) {
-		ctr_seterrmsg(saved);
+	ctr_error_local(&gone);
+	r = read_file(path, &buf);
+	ctr_error_release(&gone);
+	if (r < 0)
 		return true;
-	}
 	p = strrchr(buf, ')');
 	dead = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
 	return dead;
@@ -208,17 +206,16 @@ void lifecycle_unlock(const struct ctr_config *cfg, int lockfd)
  * (and an --rm layer); a cgroup a killed supervisor left goes too. */
 static void clean_cgroup(const struct ctr_config *cfg)
 {
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 	struct ctr_cgroup *cg = NULL;
-	char saved[CTR_ERRMSG_MAX];
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);
 	if (cgroup_open(cfg, cfg->name, &cg) == 0) {
 		if (cgroup_claim(cg) < 0)
 			cgroup_free(cg);
 		else if (cgroup_destroy(cg) < 0)
 			ctr_warn(cfg->name, "%s", ctr_errmsg());
 	}
-	ctr_seterrmsg(saved);
 }
 
 static long long now_ms(void)

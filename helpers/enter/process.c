@@ -116,15 +116,17 @@ int process_resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, c
 	_cleanup_free_ char *spec = xstrdup(cfg->has_user ? cfg->user_spec : "0");
 	_cleanup_free_ char *pw = NULL;
 	char *g = strchr(spec, ':');
+	_cleanup_error_ struct ctr_error lookup = CTR_ERROR_INIT;
 	char *f[7] = { 0 };
-	char saved[CTR_ERRMSG_MAX];
 	bool found;
 	int r;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
 	if (g)
 		*g++ = '\0';
+	/* a passwd that cannot be read is no error for a number */
+	ctr_error_local(&lookup);
 	r = find_entry("/etc/passwd", spec, f, &pw);
+	ctr_error_release(&lookup);
 	found = r > 0;
 	if (is_number(spec)) {
 		*uid = (uid_t)strtoul(spec, NULL, 10);
@@ -133,12 +135,10 @@ int process_resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, c
 	} else if (found) {
 		*uid = (uid_t)strtoul(f[2], NULL, 10);
 	} else if (r < 0 && r != -ENOENT) {
-		return r;
+		return ctr_error_keep(&lookup, r);
 	} else {
-		ctr_seterrmsg(saved);
 		return ctr_failx(-ENOENT, "user '%s': not found in the container's /etc/passwd", spec);
 	}
-	ctr_seterrmsg(saved);
 	*gid = found && f[3] ? (gid_t)strtoul(f[3], NULL, 10) : 0;
 	*home = xstrdup(found && f[5] && f[5][0] == '/' ? f[5] : "/root");
 	if (!found && *uid != 0) {
@@ -152,18 +152,14 @@ int process_resolve_user(const struct ctr_config *cfg, uid_t *uid, gid_t *gid, c
 			*gid = (gid_t)strtoul(g, NULL, 10);
 		} else if ((r = find_entry("/etc/group", g, f, &gr)) > 0) {
 			*gid = (gid_t)strtoul(f[2], NULL, 10);
-		} else if (r < 0 && r != -ENOENT) {
-			free(*home);
-			*home = NULL;
-			return r;
 		} else {
 			free(*home);
 			*home = NULL;
-			ctr_seterrmsg(saved);
+			if (r < 0 && r != -ENOENT)
+				return r;
 			return ctr_failx(-ENOENT, "group '%s': not found in the container's /etc/group", g);
 		}
 	}
-	ctr_seterrmsg(saved);
 	return 0;
 }
 
@@ -190,9 +186,7 @@ static void env_set(char ***env, size_t *n, char *entry)
 			return;
 		}
 	}
-	*env = realloc(*env, (*n + 2) * sizeof(char *));
-	if (!*env)
-		abort();
+	*env = xreallocarray(*env, *n + 2, sizeof(char *));
 	(*env)[(*n)++] = entry;
 	(*env)[*n] = NULL;
 }

@@ -139,11 +139,8 @@ static int parse_ulimit(struct ctr_config *cfg, const char *val)
 			return 0;
 		}
 	}
-	nl = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nl));
-	if (!nl)
-		return ctr_failx(-ENOMEM, "--ulimit: out of memory");
-	cfg->rlimits = nl;
-	cfg->rlimits[cfg->n_rlimits++] = (struct ctr_rlimit){ resource, soft, hard };
+	nl = cfg->rlimits = xreallocarray(cfg->rlimits, cfg->n_rlimits + 1, sizeof(*nl));
+	nl[cfg->n_rlimits++] = (struct ctr_rlimit){ resource, soft, hard };
 	return 0;
 }
 

@@ -94,9 +94,9 @@ static void clean_stale(const struct ctr_config *cfg)
 	_cleanup_free_ char *marker = rm_marker(cfg);
 	_cleanup_free_ char *top = state_top_dir(cfg);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);
 	remove_tree(top);
 	if (access(marker, F_OK) == 0 ||
 	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
@@ -105,7 +105,6 @@ static void clean_stale(const struct ctr_config *cfg)
 		remove_tree(layer);
 	}
 	remove_tree(dir);
-	ctr_seterrmsg(saved);
 }
 
 /* The topmost directory of CTR_RUN_DIR, or of CTR_LIB_DIR (itself or an
@@ -357,9 +356,9 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	if (cfg->rm_top) {
 		_cleanup_free_ char *top = state_top_dir(cfg);
 
@@ -376,7 +375,6 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
 	if (lockfd >= 0)
 		state_unlock(cfg, lockfd);
-	ctr_seterrmsg(saved);
 }
 
 /* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename). */
@@ -420,12 +418,12 @@ void state_record_run(const struct ctr_config *cfg)
 	_cleanup_free_ char *path = xasprintf("%s/run-args", layer);
 	_cleanup_free_ char *last = xasprintf("%s/last-exit", layer);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 	size_t len, off;
 
 	if (!remembered(cfg))
 		return;
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	/* --rootfs first: the image it ran is part of the container (a later
 	 * --rootfs among the arguments, the same one, wins) */
 	len = strlen("--rootfs=") + strlen(cfg->rootfs) + 1;
@@ -444,7 +442,6 @@ void state_record_run(const struct ctr_config *cfg)
 	/* the last run is this one now: its end is not known yet */
 	if (unlink(last) < 0 && errno != ENOENT)
 		ctr_warn(cfg->name, "remove %s: %s", last, strerror(errno));
-	ctr_seterrmsg(saved);
 }
 
 void state_record_exit(const struct ctr_config *cfg, time_t started, int code, int sig, bool oom)
@@ -452,16 +449,16 @@ void state_record_exit(const struct ctr_config *cfg, time_t started, int code, i
 	_cleanup_free_ char *layer = state_layer_dir(cfg);
 	_cleanup_free_ char *path = xasprintf("%s/last-exit", layer);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX], t0[64], t1[64];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
+	char t0[64], t1[64];
 
 	if (!remembered(cfg))
 		return;
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	iso_time(started, t0, sizeof(t0));
 	iso_time(time(NULL), t1, sizeof(t1));
 	buf = xasprintf("exit=%d\nsignal=%d\noom=%d\nstarted=%s\nstopped=%s\n",
 			code, sig, oom ? 1 : 0, t0, t1);
 	if (write_atomic(path, buf, strlen(buf)) < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	ctr_seterrmsg(saved);
 }

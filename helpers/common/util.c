@@ -100,6 +100,21 @@ void ctr_warn(const char *name, const char *fmt, ...)
 		fprintf(stderr, CTR_PROG ": %s\n", buf);
 }
 
+static void oom(void)
+{
+	fputs(CTR_PROG ": out of memory\n", stderr);
+	_exit(EXIT_CTR_FAIL);
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	void *n = realloc(p, size);
+
+	if (!n && size)
+		oom();
+	return n;
+}
+
 static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -196,11 +211,6 @@ int workdir_enter(const char *dir)
 	return ctr_failx(r, "workdir %s: %s", dir, why);
 }
 
-static void oom(void)
-{
-	fputs(CTR_PROG ": out of memory\n", stderr);
-	_exit(EXIT_CTR_FAIL);
-}
 
 char *xasprintf(const char *fmt, ...)
 {
@@ -232,15 +242,6 @@ void *xcalloc(size_t n, size_t size)
 	if (!p)
 		oom();
 	return p;
-}
-
-void *xrealloc(void *p, size_t size)
-{
-	void *n = realloc(p, size);
-
-	if (!n && size)
-		oom();
-	return n;
 }
 
 void *xreallocarray(void *p, size_t n, size_t size)

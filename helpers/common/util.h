@@ -96,8 +96,7 @@ int workdir_enter(const char *dir);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t size);
-/* xrealloc of N elements of SIZE, overflow checked. */
+/* realloc of N elements of SIZE, overflow checked. */
 void *xreallocarray(void *p, size_t n, size_t size);
 
 /* Close every fd above 2 but KEEP (-1: none): nothing the caller or the

@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "join.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "security.h"
 #include "util.h"
 

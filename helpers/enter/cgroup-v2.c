@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "cgroup-internal.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "util.h"
 
 static bool word_in(const char *list, const char *word)

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "cgroup-internal.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "util.h"
 
 static const char *const cg_ctrl_names[CG_NCTRL] = {
@@ -597,12 +597,12 @@ static int check_controllers(struct ctr_cgroup *cg, const struct ctr_limits *l)
 static void cgroup_destroyp(struct ctr_cgroup **cg)
 {
 	if (*cg) {
-		char saved[CTR_ERRMSG_MAX];
+		struct ctr_error undo = CTR_ERROR_INIT;
 
 		/* Keep the message of the failure that got us here. */
-		snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+		ctr_error_local(&undo);
 		cgroup_destroy(*cg);
-		ctr_seterrmsg(saved);
+		ctr_error_release(&undo);
 	}
 }
 
@@ -658,6 +658,22 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 				 cfg->cgroup_parent && *cfg->cgroup_parent ? cfg->cgroup_parent : "ctr", name, name);
 	}
 	*out = cg;
+	return 0;
+}
+
+/* Take over the cgroup of a container whose supervisor is gone (kill -9),
+ * so that cgroup_destroy() kills what is left in it and removes it.  The
+ * creating supervisor holds a flock on each of its cgroup directories
+ * while it lives; when every lock can be taken, nobody owns it. */
+int cgroup_claim(struct ctr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].fd < 0)
+			continue;
+		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+			return ctr_failx(-EBUSY, "cgroup %s is in use by a running ctr-enter", cg->h[i].path);
+	}
+	cg->owner = true;
 	return 0;
 }
 

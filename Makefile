@@ -158,10 +158,11 @@ uninstall:
 	$(REMOVE_OLD_CTR)
 
 # C unit tests of the parsers (tests/unit/test-*.c), linked with the real
-# objects (ctr-enter's without main.c; test-netcfg includes netcfg.c).
+# objects (ctr-enter's without main.c, ctr-top's formatter and sampler;
+# test-netcfg includes netcfg.c).
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o
+UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o $(BUILD)/top-format.o $(BUILD)/top-sample.o
 
 $(BUILD)/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(UNIT_OBJS) $(HDRS) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS) $(LDLIBS) $(SECCOMP_LIBS) $(MNL_LIBS)

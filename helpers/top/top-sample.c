@@ -510,7 +510,7 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 {
 	struct name_list names = { 0 };
 	struct top_sample *smp = xcalloc(1, sizeof(*smp));
-	char lib_layer[4096];
+	char path[4096];
 	double dt;
 
 	names_from_dir(&names, s->run_dir, true);
@@ -524,8 +524,8 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 		row_init(r, names.v[i]);
 		if (read_running(s, r->name, r)) {
 			read_cgroup(s, r);
-		} else if (snprintf(lib_layer, sizeof(lib_layer), "%s/%s.lock", s->run_dir, r->name) > 0 &&
-			   lock_held(lib_layer)) {
+		} else if (snprintf(path, sizeof(path), "%s/%s.lock", s->run_dir, r->name) > 0 &&
+			   lock_held(path)) {
 			/* Starting (its layer is made before its state) or
 			 * stopping: as it was, or not yet shown. */
 			const struct top_row *p = prev_row(s, r->name);
@@ -537,8 +537,8 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 			smp->n++;
 			continue;
 		} else {
-			snprintf(lib_layer, sizeof(lib_layer), "%s/%s", s->lib_dir, r->name);
-			if (access(lib_layer, F_OK) != 0)
+			snprintf(path, sizeof(path), "%s/%s", s->lib_dir, r->name);
+			if (access(path, F_OK) != 0)
 				continue;   /* starting, or a state left by a dead run */
 			r->pid = 0;
 			read_last_exit(s, r->name, r);

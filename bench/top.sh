@@ -6,7 +6,7 @@
 # baseline of polling the existing `ctrctl stats` (docker stats-like: a bash
 # loop that runs `ctr-enter --stats` per container per refresh).  CPU is
 # what the kernel charged the process and every child it waited for
-# (getrusage children, read by bash's `times`).  Bridge ctb-top, subnet
+# (/proc/PID/stat).  Bridge ctb-top, subnet
 # 10.203.68.0/24, names ctb-t1..N, its own CTR_* dirs; everything is
 # removed on exit.  Prints markdown.
 set -euo pipefail
@@ -29,40 +29,37 @@ cleanup_top_bench() {
 	rm -rf --one-file-system ${WORK:+"$WORK"} ${RUN:+"$RUN"}
 }
 
-# CPU seconds (user + system) charged to `CMD...` run for SECS seconds
-# (then SIGINT) and its children, and the peak RSS (KiB) of its process.
-# With READER=1, a client of the page's /api/events (not counted) reads
-# all along.
+# CPU seconds (user + system) of `CMD...` run for SECS seconds and of the
+# children it waited for (utime + stime + cutime + cstime of /proc/PID/stat,
+# read just before it is stopped with SIGINT), and its peak RSS (VmHWM,
+# KiB).  With READER=1, a client of the page's /api/events (not counted)
+# reads all along.
 cpu_and_rss() {
-	local pid peak=0 rss t port reader=''
+	local pid port reader='' stat hwm
+	local -a f
 	"$@" >"$WORK/out" 2>&1 &
 	pid=$!
 	if [ "${READER:-0}" = 1 ]; then
 		until port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out") && [ -n "$port" ]; do
 			sleep 0.05
 		done
-		# started by a shell that leaves: its CPU is not charged to us
 		reader=$(sh -c 'curl -sN "$1" >/dev/null 2>&1 & echo $!' _ "http://127.0.0.1:$port/api/events")
 	fi
-	for ((t = 0; t < SECS * 10; t++)); do
-		sleep 0.1
-		rss=$(bench_rss_kib "$pid" 2>/dev/null || echo 0)
-		((rss > peak)) && peak=$rss
-	done
+	sleep "$SECS"
+	stat=$(<"/proc/$pid/stat")
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
 	kill -INT "$pid"
 	wait "$pid" 2>/dev/null || true
 	[ -z "$reader" ] || kill "$reader" 2>/dev/null || true
-	# the children's line of `times`: "XmY.YYYs XmY.YYYs"
-	times | tail -1 | awk -v peak="$peak" '{
-		split($1, u, /[ms]/); split($2, s, /[ms]/)
-		printf "%.3f %d\n", u[1] * 60 + u[2] + s[1] * 60 + s[2], peak }'
+	read -r -a f <<<"${stat##*) }"   # f[0] is field 3 (state): utime is f[11]
+	printf '%s %s\n' "$(awk -v t=$((f[11] + f[12] + f[13] + f[14])) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }')" "$hwm"
 }
 
-# One row: each measurement in a fresh subshell, so `times` counts only it.
+# One row of the table.
 row() {
 	local label=$1 r cpu rss
 	shift
-	r=$( (cpu_and_rss "$@"))
+	r=$(cpu_and_rss "$@")
 	cpu=${r% *} rss=${r#* }
 	printf '| %s | %s | %s |\n' "$label" \
 		"$(awk -v c="$cpu" -v s="$SECS" 'BEGIN { printf "%.2f", c / s * 100 }')" \
@@ -91,8 +88,9 @@ main() {
 	[ "$t" -lt 3000 ] || { echo "bench: not all $N containers started" >&2; exit 1; }
 	echo "## The monitor with $N containers (\`ctrctl top\`, refresh 1 s)"
 	echo
-	echo "CPU (user + system, of the command and every child it ran) over $SECS s, as % of one core;"
-	echo "peak resident memory of the command's own process (for \`ctrctl stats\`, the bash script)."
+	echo "CPU (user + system, of the command and every child it ran and waited for) over $SECS s,"
+	echo "as % of one core; peak resident memory (VmHWM) of the command's own process (for"
+	echo "\`ctrctl stats\`, the bash script; its \`ctr-enter --stats\` children come and go)."
 	echo
 	echo "| command | CPU (% of one core) | peak RSS (MiB) |"
 	echo "|---|---:|---:|"

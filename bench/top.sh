@@ -31,7 +31,7 @@ cleanup_top_bench() {
 
 # CPU seconds (user + system) of `CMD...` run for SECS seconds and of the
 # children it waited for (utime + stime + cutime + cstime of /proc/PID/stat,
-# read just before it is stopped with SIGINT), and its peak RSS (VmHWM,
+# read just before it is stopped with SIGTERM), and its peak RSS (VmHWM,
 # KiB).  With READER=1, a client of the page's /api/events (not counted)
 # reads all along.
 cpu_and_rss() {
@@ -48,7 +48,7 @@ cpu_and_rss() {
 	sleep "$SECS"
 	stat=$(<"/proc/$pid/stat")
 	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
-	kill -INT "$pid"
+	kill -TERM "$pid"   # an async command of a script ignores SIGINT
 	wait "$pid" 2>/dev/null || true
 	[ -z "$reader" ] || kill "$reader" 2>/dev/null || true
 	read -r -a f <<<"${stat##*) }"   # f[0] is field 3 (state): utime is f[11]

@@ -9,6 +9,7 @@
 # shellcheck disable=SC2030,SC2031  # bats' run sets $lines in each test
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 CG_NAMES=(cgt-a cgt-b cgt-c)
 CG_NET=10.202.0

@@ -121,7 +121,7 @@ install: all
 	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
 	install -m 0755 $(BUILD)/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/
-	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
+	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' -e 's|^ENTER_INSTALLED=.*|ENTER_INSTALLED=$(BINDIR)/ctr-enter|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
 	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
 	$(BAKE) ctrctl >$(DESTDIR)$(BINDIR)/ctrctl
 	chmod 0755 $(DESTDIR)$(BINDIR)/netns-setup $(DESTDIR)$(BINDIR)/rootfs-builder $(DESTDIR)$(BINDIR)/ctrctl

@@ -12,6 +12,7 @@ export CTR_BIN="${CTR_BIN:-$CTR_SRC/build}"
 export PATH="$CTR_BIN:$CTR_SRC:$PATH"
 # netns-setup's kernel half, from the same build as ctr-enter.
 export CTR_NETLINK="${CTR_NETLINK:-$CTR_BIN/ctr-netlink}"
+export CTR_ENTER="${CTR_ENTER:-$CTR_BIN/ctr-enter}"
 
 # The test build of ctr-enter, the only one that reads the CTR_TEST_* hooks
 # (docs/testing.md): "$CTR_HOOKS_BIN/ctr-enter", made by `make test-hooks`.

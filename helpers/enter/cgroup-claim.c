@@ -13,9 +13,12 @@
 int cgroup_claim(struct ctr_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->h[i].fd < 0)
+		/* A provisioned cgroup's run holds the provisioned directory. */
+		int fd = cg->h[i].top >= 0 ? cg->h[i].top : cg->h[i].fd;
+
+		if (fd < 0)
 			continue;
-		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 			return ctr_failx(-EBUSY, "cgroup %s is in use by a running ctr-enter", cg->h[i].path);
 	}
 	cg->owner = true;

@@ -41,7 +41,7 @@ static int v1_cpu(struct ctr_cgroup *cg, const struct ctr_limits *l)
 }
 
 /* Deny every device, allow the nodes ctr-enter makes in /dev. */
-static int v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+int cg_v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
 	int r;
 
@@ -69,7 +69,7 @@ int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	if (r == 0 && l->pids_limit > 0)
 		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
 	if (r == 0)
-		r = v1_devices(cg, cfg);
+		r = cg_v1_devices(cg, cfg);
 	return r;
 }
 

@@ -73,6 +73,14 @@ int cg_v2_enable(const char *mount, const char *parent, unsigned needed)
 	return r;
 }
 
+void cg_v2_disable(int dirfd)
+{
+	static const char *const names[] = { "memory", "cpu", "pids", "io" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		write_file_at(dirfd, "cgroup.subtree_control", "-%s", names[i]);
+}
+
 /* Without --memory-swap the container gets no swap (as on v1). */
 static int v2_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 {

@@ -17,6 +17,7 @@
 
 #include "cgroup-internal.h"
 #include "reslimits.h"
+#include "state.h"
 #include "util.h"
 
 static const char *const cg_ctrl_names[CG_NCTRL] = {
@@ -330,6 +331,10 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	cg = xcalloc(1, sizeof(*cg));
 	cg->name = xstrdup(name);
 	cg->parent = ctr_steal_ptr(&parent);
+	cg->run_dir = xstrdup(cfg->run_dir);
+	cg->record = xasprintf("%s/%s.cgroup", cfg->run_dir, name);
+	cg->provisioned = access(cg->record, F_OK) == 0;
+	cg->dev_link = -1;
 	cg->v2 = lo.n_v1 == 0;
 	if (cg->v2) {
 		cg->h[0].mount = ctr_steal_ptr(&lo.v2_mount);
@@ -343,7 +348,7 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 		cg->n = lo.n_v1;
 	}
 	for (size_t i = 0; i < cg->n; i++) {
-		cg->h[i].fd = -1;
+		cg->h[i].fd = cg->h[i].top = -1;
 		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
 	}
 	layout_free(&lo);
@@ -360,7 +365,13 @@ void cgroup_free(struct ctr_cgroup *cg)
 		free(cg->h[i].path);
 		if (cg->h[i].fd >= 0)
 			close(cg->h[i].fd);
+		if (cg->h[i].top >= 0)
+			close(cg->h[i].top);
 	}
+	if (cg->dev_link >= 0)
+		close(cg->dev_link);
+	free(cg->record);
+	free(cg->run_dir);
 	free(cg->name);
 	free(cg->parent);
 	free(cg);
@@ -500,16 +511,23 @@ static int remove_if_unused(int pfd, const char *name)
 /* After a kill -9 of a supervisor: remove the empty cgroups of containers
  * whose supervisor is gone.  Only directly under the parent, only names
  * ctr could have made, never a non-empty one. */
-static void remove_stale(int pfd, const char *self)
+static void remove_stale(int pfd, const char *self, const char *run_dir)
 {
 	_cleanup_closedir_ DIR *d = list_dir(pfd);
 	struct dirent *de;
 
 	if (!d)
 		return;
-	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && name_is_valid(de->d_name) && strcmp(de->d_name, self) != 0)
-			remove_if_unused(pfd, de->d_name);
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *record = NULL;
+
+		if (de->d_type != DT_DIR || !name_is_valid(de->d_name) || strcmp(de->d_name, self) == 0)
+			continue;
+		record = xasprintf("%s/%s.cgroup", run_dir, de->d_name);
+		if (access(record, F_OK) == 0)
+			continue;   /* provisioned: kept between runs */
+		remove_if_unused(pfd, de->d_name);
+	}
 }
 
 /* ------------------------------------------------------------ creating */
@@ -533,7 +551,7 @@ static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
 				continue;
 			return ctr_fail(-errno, "open cgroup %s", ppath);
 		}
-		remove_stale(pfd, cg->name);
+		remove_stale(pfd, cg->name, cg->run_dir);
 		if (mkdirat(pfd, cg->name, 0755) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -606,6 +624,242 @@ static void cgroup_destroyp(struct ctr_cgroup **cg)
 	}
 }
 
+/* ------------------------------------------------------- provisioning */
+
+/* A provisioned cgroup keeps its own limits (the ceiling); a run that
+ * tightens them gets the child CG_RUN_CHILD below it, removed at its end,
+ * so the next run starts from the ceiling again. */
+#define CG_RUN_CHILD "run"
+
+/* fd (CG_RUN_CHILD under h->fd) becomes where PID 1 goes. */
+static void use_child(struct cg_hier *h, int fd)
+{
+	char *path = xasprintf("%s/" CG_RUN_CHILD, h->path);
+
+	h->top = h->fd;
+	h->fd = fd;
+	free(h->path);
+	h->path = path;
+}
+
+static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file(cg->record, &text);
+
+	if (r < 0)
+		return ctr_fail(r, "read the provisioned limits %s", cg->record);
+	if (limits_parse_record(text, ceil) < 0)
+		return ctr_failx(-EINVAL, "read the provisioned limits %s: not a limits record", cg->record);
+	return 0;
+}
+
+/* v1: the provisioned directory denies the devices outside the allow-list
+ * (provisioning wrote it), or allows all for a --privileged run (a child
+ * cannot have more than its parent); only a change is written.  The kernel
+ * refuses the change (EINVAL) while a removed child is still going away. */
+static int v1_provisioned_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	int fd = cg_fd(cg, CG_DEVICES), r;
+	char buf[16];
+
+	if (cg->v2 || fd < 0)
+		return 0;
+	if ((cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strncmp(buf, "a *:* rwm", 9) == 0) ==
+	    cfg->privileged)
+		return 0;
+	for (int i = 0;; i++) {
+		r = cfg->privileged ? cg_write(cg, CG_DEVICES, "devices.allow", "a") : cg_v1_devices(cg, cfg);
+		if (r != -EINVAL || i == CG_RETRIES)
+			return r;
+		pause_briefly();
+	}
+}
+
+/* The per-run child in every hierarchy (on v2 with the controllers
+ * enabled in the provisioned directory's subtree_control). */
+static int make_run_child(struct ctr_cgroup *cg)
+{
+	if (cg->v2) {
+		_cleanup_free_ char *rel = xasprintf("%s/%s", cg->parent, cg->name);
+		int r = cg_v2_enable(cg->h[0].mount, rel, cg->needed);
+
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		int fd;
+
+		if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0 && errno != EEXIST)
+			return ctr_fail(-errno, "create cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		fd = openat(cg->h[i].fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return ctr_fail(-errno, "open cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		use_child(&cg->h[i], fd);
+	}
+	return 0;
+}
+
+/* This run's figures start at zero where the kernel lets us reset them
+ * (v1: cpuacct.usage and the memory high-water mark). */
+static void reset_stats(struct ctr_cgroup *cg)
+{
+	int fd;
+
+	if (cg->v2)
+		return;
+	if ((fd = cg_fd(cg, CG_CPUACCT)) >= 0)
+		write_file_at(fd, "cpuacct.usage", "0");
+	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0)
+		write_file_at(fd, "memory.max_usage_in_bytes", "0");
+	ctr_seterrmsg("");
+}
+
+/* A start of a provisioned container: open its directories and hold their
+ * locks (the previous run's leftovers were removed by the clean-up before,
+ * lifecycle.c); tighter limits of this run go into a child. */
+static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	const struct ctr_limits *l = &cfg->limits;
+	struct ctr_config run_cfg = *cfg;
+	int r;
+
+	cg->owner = true;
+	for (size_t i = 0; i < cg->n; i++) {
+		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->h[i].fd < 0)
+			return ctr_fail(-errno, "open the provisioned cgroup %s (netns-setup destroy and create it again)",
+					cg->h[i].path);
+		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+			return ctr_failx(-EBUSY, "cgroup %s is in use by another ctr-enter", cg->h[i].path);
+	}
+	if ((r = v1_provisioned_devices(cg, cfg)) < 0)
+		return r;
+	if (limits_any(l)) {
+		struct ctr_limits ceil;
+
+		if ((r = read_ceiling(cg, &ceil)) < 0 || (r = limits_within(l, &ceil)) < 0 ||
+		    (r = check_controllers(cg, l)) < 0 || (r = make_run_child(cg)) < 0)
+			return r;
+	} else {
+		reset_stats(cg);
+	}
+	if (cg->v2)
+		return cg_v2_apply(cg, cfg);
+	run_cfg.privileged = true;   /* the devices: above */
+	return cg_v1_apply(cg, &run_cfg);
+}
+
+/* The end of a run (or the clean-up after a killed one): what is left is
+ * killed, the per-run child goes, the provisioned directory stays (unless
+ * netns-setup destroy removed its record meanwhile: then it goes too). */
+static int end_provisioned(struct ctr_cgroup *cg)
+{
+	bool kept = access(cg->record, F_OK) == 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		int top = h->top >= 0 ? h->top : h->fd;
+		int r = 0;
+
+		if (h->top >= 0) {
+			if (unlinkat(h->top, CG_RUN_CHILD, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				r = remove_tree(h->top, CG_RUN_CHILD, h->path);
+			if (cg->v2)
+				cg_v2_disable(h->top);
+		} else if (top >= 0) {
+			r = kill_all(top, h->path);
+		}
+		if (r == 0 && !kept) {
+			_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
+			_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			r = pfd < 0 ? 0 : remove_tree(pfd, cg->name, ppath);
+			remove_parent(h->mount, cg->parent);
+		}
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	cgroup_free(cg);
+	return ret;
+}
+
+int cgroup_provision(const struct ctr_config *cfg)
+{
+	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
+	struct ctr_config ceiling = *cfg;
+	char text[512];
+	int r = limits_check(&cfg->limits);
+
+	if (r < 0)
+		return r;
+	r = cg_new(cfg, cfg->name, &cg);
+	if (r < 0)
+		return r;
+	if (cg->provisioned)
+		return ctr_failx(-EEXIST, "provision: %s exists (netns-setup destroy %s first)", cg->record, cfg->name);
+	r = check_controllers(cg, &cfg->limits);
+	if (r < 0)
+		return r;
+	cg->owner = true;
+	for (size_t i = 0; i < cg->n; i++) {
+		r = create_dir(cg, &cg->h[i]);
+		if (r < 0)
+			return r;
+	}
+	/* v1: the devices outside the allow-list denied (a --privileged run
+	 * allows them, the next run denies them again); v2: each run attaches
+	 * its device filter. */
+	ceiling.privileged = cg->v2;
+	r = cg->v2 ? cg_v2_apply(cg, &ceiling) : cg_v1_apply(cg, &ceiling);
+	if (r < 0)
+		return r;
+	limits_format_record(&cfg->limits, text, sizeof(text));
+	r = mkdir_p(cfg->run_dir, 0755);
+	if (r < 0)
+		return ctr_fail(r, "provision: create %s", cfg->run_dir);
+	r = write_atomic(cg->record, text, strlen(text));
+	if (r < 0)
+		return r;
+	cgroup_free(ctr_steal_ptr(&cg));
+	return 0;
+}
+
+int cgroup_unprovision(const struct ctr_config *cfg)
+{
+	struct ctr_cgroup *cg;
+	int r = cg_new(cfg, cfg->name, &cg);
+
+	if (r < 0)
+		return r;
+	/* Record first: a run still going removes the directories at its end
+	 * (end_provisioned); a record without directories would be worse. */
+	if (unlink(cg->record) < 0 && errno != ENOENT) {
+		r = ctr_fail(-errno, "unprovision: remove %s", cg->record);
+		cgroup_free(cg);
+		return r;
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
+		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int fd = pfd < 0 ? -1 : openat(pfd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;   /* its run removes it at its end */
+		if (!remove_if_empty(pfd, cg->name)) {
+			r = remove_tree(pfd, cg->name, cg->h[i].path);
+			if (r < 0)
+				break;
+		}
+		remove_parent(cg->h[i].mount, cg->parent);
+	}
+	cgroup_free(cg);
+	return r;
+}
+
 int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 {
 	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
@@ -616,6 +870,13 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
+	if (cg->provisioned) {
+		r = join_provisioned(cg, cfg);
+		if (r < 0)
+			return r;
+		*out = ctr_steal_ptr(&cg);
+		return 0;
+	}
 	r = check_controllers(cg, &cfg->limits);
 	if (r < 0)
 		return r;
@@ -643,13 +904,20 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 	for (size_t i = 0; i < cg->n; i++) {
 		int fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+		int child = -1;
+
 		if (fd < 0) {   /* not in this hierarchy: leave it out */
 			free(cg->h[i].mount);
 			free(cg->h[i].path);
 			continue;
 		}
+		if (cg->provisioned)
+			child = openat(fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		cg->h[n] = cg->h[i];
-		cg->h[n++].fd = fd;
+		cg->h[n].fd = fd;
+		if (child >= 0)
+			use_child(&cg->h[n], child);
+		n++;
 	}
 	cg->n = n;
 	if (n == 0) {
@@ -685,6 +953,8 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 	if (!cg)
 		return 0;
+	if (cg->provisioned && cg->owner)
+		return end_provisioned(cg);
 	/* Only the directories made here (open and locked): a failed create
 	 * must not remove a running container's cgroup of the same name. */
 	for (size_t i = 0; cg->owner && i < cg->n; i++) {
@@ -711,11 +981,21 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size)
 {
-	if (cfg->limits.memory < 0) {
+	int64_t memory = cfg->limits.memory;
+
+	if (memory < 0) {   /* a provisioned container's ceiling, if any */
+		_cleanup_free_ char *record = xasprintf("%s/%s.cgroup", cfg->run_dir, cfg->name);
+		_cleanup_free_ char *text = NULL;
+		struct ctr_limits ceil;
+
+		if (read_file(record, &text) == 0 && limits_parse_record(text, &ceil) == 0)
+			memory = ceil.memory;
+	}
+	if (memory < 0) {
 		snprintf(buf, size, "no limit");
 		return -ENOENT;
 	}
-	limits_format_size(cfg->limits.memory, buf, size);
+	limits_format_size(memory, buf, size);
 	return 0;
 }
 

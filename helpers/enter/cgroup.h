@@ -56,6 +56,16 @@ void cgroup_free(struct ctr_cgroup *cg);
  * supervisor still holds it (cgroup-claim.c). */
 int cgroup_claim(struct ctr_cgroup *cg);
 
+/* `ctr-enter --provision NAME [limits]` (netns-setup create runs it):
+ * make the container's cgroup in every hierarchy, write the limits as its
+ * ceiling and record them in CTR_RUN_DIR/NAME.cgroup.  A start then joins
+ * it (cgroup_create; tighter per-run limits go into a child "run" below
+ * it, refused above the ceiling) and its end empties it but keeps it.
+ * --unprovision (netns-setup destroy) removes record and cgroup (a run
+ * still going removes the cgroup at its end); 0 when there is none. */
+int cgroup_provision(const struct ctr_config *cfg);
+int cgroup_unprovision(const struct ctr_config *cfg);
+
 /* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
  * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */
 int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size);

@@ -68,4 +68,15 @@ int limits_parse_size(const char *s, int64_t *bytes);
 /* "50 MiB", "1 GiB", "100 KiB", "52428801 bytes". */
 void limits_format_size(int64_t bytes, char *buf, size_t size);
 
+/* True when any limit is set. */
+bool limits_any(const struct ctr_limits *l);
+/* A run's limits may only tighten the provisioned ceiling (netns-setup
+ * create --memory ...): 0, or -EPERM with "--memory 100 MiB: above the
+ * provisioned ceiling 50 MiB (...)" recorded.  Unset values inherit. */
+int limits_within(const struct ctr_limits *run, const struct ctr_limits *ceiling);
+/* The ceiling's record (CTR_RUN_DIR/NAME.cgroup): "memory=N\n..." with -1
+ * for unset; the parser ignores unknown keys, -EINVAL on a bad number. */
+void limits_format_record(const struct ctr_limits *l, char *buf, size_t size);
+int limits_parse_record(const char *text, struct ctr_limits *l);
+
 #endif

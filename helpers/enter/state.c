@@ -379,8 +379,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 	ctr_seterrmsg(saved);
 }
 
-/* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename). */
-static int write_atomic(const char *path, const char *buf, size_t len)
+int write_atomic(const char *path, const char *buf, size_t len)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);

@@ -36,6 +36,7 @@
 #define CTR_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -67,5 +68,9 @@ void state_unlock(const struct ctr_config *cfg, int lockfd);
 /* Remove the state dir (and with --rm or DROP_LAYER the layer; with rm_top
  * only the throwaway layer), then the lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
+
+/* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename);
+ * the message names the file. */
+int write_atomic(const char *path, const char *buf, size_t len);
 
 #endif

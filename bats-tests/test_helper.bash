@@ -101,6 +101,12 @@ net_create() {
 	done
 	netns-setup create "$@" --bridge "$CTR_BRIDGE" "$nat"
 }
+# A network as an older netns-setup made it: no provisioned cgroup, so
+# ctr-enter makes the container's cgroup at each start and removes it at
+# the end (40-cgroup tests that path; 42-provision the provisioned one).
+net_create_unprovisioned() {
+	net_create "$@" && ctr-enter --unprovision "$1"
+}
 net_destroy() {
 	netns-setup destroy "$1" -f
 }

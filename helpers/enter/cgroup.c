@@ -1034,6 +1034,15 @@ int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json
 
 	if (r < 0)
 		return r;
+	if (cg->provisioned) {   /* it stays between runs: is one going? */
+		char buf[16];
+
+		if (cg_read(cg->h[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0) {
+			cgroup_free(cg);
+			return ctr_failx(-ENOENT, "cgroup %s/%s: container %s is not running",
+					 cfg->cgroup_parent, name, name);
+		}
+	}
 	cgroup_read_stats(cg, &st);
 	cgroup_free(cg);
 	printf(json ? "{\"name\":\"%s\"" : "name=%s", name);

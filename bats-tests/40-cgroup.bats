@@ -16,43 +16,6 @@ load test_helper
 CG_NAMES=(cgt-a cgt-b cgt-c)
 CG_NET=10.202.0
 
-# v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
-cg_layout() {
-	if awk '/ - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++)
-		if (o[i] ~ /^(memory|cpu|cpuacct|pids|devices|freezer)$/) found = 1 }
-		END { exit !found }' /proc/self/mountinfo; then
-		echo v1
-	else
-		echo v2
-	fi
-}
-
-# The mount point serving controller CTRL (v1), or the cgroup2 mount (v2).
-cg_mount() {
-	local ctrl=$1
-	if [ "$(cg_layout)" = v1 ]; then
-		awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
-			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo
-	else
-		awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo
-	fi
-}
-
-# The host directory of container NAME's cgroup for controller CTRL.
-cg_dir() {
-	local m
-	m=$(cg_mount "$2")
-	[ -n "$m" ] || return 1
-	echo "$m/$CTR_CGROUP_PARENT/$1"
-}
-
-# The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
-cg_file() {
-	local d
-	d=$(cg_dir "$1" "${2%%.*}") || return 1
-	echo "$d/$2"
-}
-
 # NAME's file V1FILE on cgroup v1, V2FILE on v2.
 cg_layout_file() {
 	if [ "$(cg_layout)" = v1 ]; then
@@ -99,11 +62,6 @@ cg_cpu_ns() {
 	else
 		echo $(($(awk '$1 == "usage_usec" { print $2 }' "$(cg_file "$1" cpu.stat)") * 1000))
 	fi
-}
-
-# Every directory of the suite's cgroup parent, in every hierarchy.
-cg_all_dirs() {
-	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
 }
 
 # Wait (5 s at most) until NAME's cgroup holds a process.

@@ -105,7 +105,8 @@ net_create() {
 # ctr-enter makes the container's cgroup at each start and removes it at
 # the end (40-cgroup tests that path; 42-provision the provisioned one).
 net_create_unprovisioned() {
-	net_create "$@" && ctr-enter --unprovision "$1"
+	net_create "$@" && ctr-enter --unprovision "$1" &&
+		sed -i '/^cgroup=/d' "${CTR_NET_STATE_DIR:-/run/ctr-net}/netns/$1"
 }
 net_destroy() {
 	netns-setup destroy "$1" -f
@@ -153,4 +154,48 @@ snapshot_unchanged() {
 	diff "$before" <(echo "$now") >&2 || true
 	echo "debris left by the suite (above)" >&2
 	return 1
+}
+
+# ------------------------------------------------ cgroups (40, 42)
+
+# v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
+cg_layout() {
+	if awk '/ - cgroup / { n = split($NF, o, ","); for (i = 1; i <= n; i++)
+		if (o[i] ~ /^(memory|cpu|cpuacct|pids|devices|freezer)$/) found = 1 }
+		END { exit !found }' /proc/self/mountinfo; then
+		echo v1
+	else
+		echo v2
+	fi
+}
+
+# The mount point serving controller CTRL (v1), or the cgroup2 mount (v2).
+cg_mount() {
+	local ctrl=$1
+	if [ "$(cg_layout)" = v1 ]; then
+		awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
+			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo
+	else
+		awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo
+	fi
+}
+
+# The host directory of container NAME's cgroup for controller CTRL.
+cg_dir() {
+	local m
+	m=$(cg_mount "$2")
+	[ -n "$m" ] || return 1
+	echo "$m/$CTR_CGROUP_PARENT/$1"
+}
+
+# The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
+cg_file() {
+	local d
+	d=$(cg_dir "$1" "${2%%.*}") || return 1
+	echo "$d/$2"
+}
+
+# Every directory of the suite's cgroup parent, in every hierarchy.
+cg_all_dirs() {
+	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
 }

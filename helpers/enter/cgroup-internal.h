@@ -101,6 +101,10 @@ int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
  * nothing under --privileged. */
 int cg_v2_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 bool cg_v2_oom_killed(struct ctr_cgroup *cg);
+/* A provisioned cgroup's CPU time at the start of a run, kept in an
+ * extended attribute of its directory (cgroupfs keeps trusted.*): the
+ * stats subtract it, so that they show this run's time. */
+void cg_v2_mark_cpu_base(struct ctr_cgroup *cg);
 void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 
 #endif

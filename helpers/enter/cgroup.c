@@ -701,13 +701,16 @@ static int make_run_child(struct ctr_cgroup *cg)
 }
 
 /* This run's figures start at zero where the kernel lets us reset them
- * (v1: cpuacct.usage and the memory high-water mark). */
+ * (v1: cpuacct.usage and the memory high-water mark); v2 notes where the
+ * CPU time stood (its memory.peak stays the cgroup's own). */
 static void reset_stats(struct ctr_cgroup *cg)
 {
 	int fd;
 
-	if (cg->v2)
+	if (cg->v2) {
+		cg_v2_mark_cpu_base(cg);
 		return;
+	}
 	if ((fd = cg_fd(cg, CG_CPUACCT)) >= 0)
 		write_file_at(fd, "cpuacct.usage", "0");
 	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0)

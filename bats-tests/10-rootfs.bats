@@ -5,8 +5,9 @@
 # shellcheck shell=bash
 # wait_until's eval conditions and chroot's commands are single-quoted on
 # purpose (they expand later); bg_pids is set per test (each runs in its
-# own subshell) and read by teardown in the same one.
-# shellcheck disable=SC2016,SC2030,SC2031
+# own subshell) and read by teardown in the same one; stderr and
+# stderr_lines are set by bats's run --separate-stderr.
+# shellcheck disable=SC2016,SC2030,SC2031,SC2154
 
 bats_require_minimum_version 1.5.0
 load test_helper
@@ -67,24 +68,9 @@ assert_nothing_left() {
 	[ -z "$left" ] || fail "left behind: $left"
 }
 
-# rootfs-builder ARGS... must fail with exactly one line on stderr, in the
-# form "rootfs-builder: ...", that contains each of the given strings.
-# Usage: refused "string1" ["string2"...] -- ARGS...
-# (stderr and stderr_lines are set by bats's run --separate-stderr.)
-# shellcheck disable=SC2154
-refused() {
-	local -a want=()
-	while [ "$1" != -- ]; do want+=("$1"); shift; done
-	shift
-	run --separate-stderr rootfs-builder "$@"
-	assert_failure
-	[ "${#stderr_lines[@]}" -eq 1 ] || fail "expected one line on stderr, got: $stderr"
-	[[ $stderr == "rootfs-builder: "* ]] || fail "not a rootfs-builder error line: $stderr"
-	local w
-	for w in "${want[@]}"; do
-		[[ $stderr == *"$w"* ]] || fail "stderr lacks '$w': $stderr"
-	done
-}
+# refused WANT... -- ARGS...: rootfs-builder ARGS must refuse in one line
+# holding each WANT (expect_refusal in test_helper.bash).
+refused() { expect_refusal rootfs-builder - "$@"; }
 
 # A marker key's value.
 marker() {
@@ -540,20 +526,36 @@ slow_feed() {
 	bg_pids+=("$feeder")
 }
 
-@test "kill -9 mid-build leaves no finished-looking DIR; the next run cleans up, mounts included" {
-	local dir="$T/atomic root" fifo="$BATS_TEST_TMPDIR/feed" go="$BATS_TEST_TMPDIR/go" builder partial
+# slow_build LOG DIR COMMAND...: run COMMAND --from-tar FEED DIR in the
+# background (COMMAND is rootfs-builder with its options, perhaps behind
+# setsid), FEED a slow_feed of the test tarball; its pid goes to builder and
+# bg_pids, its output to LOG. Returns once the partial tree has appeared;
+# feed_rest then lets the feed finish.
+slow_build() {
+	local log=$1 dir=$2 fifo
+	shift 2
+	fifo=$(mktemp -u "$BATS_TEST_TMPDIR/feed.XXXXXX")
+	feed_go=$fifo.go
 	mkfifo "$fifo"
-	slow_feed "$T/src.tar.gz" "$fifo" "$go"
-	setsid rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
+	slow_feed "$T/src.tar.gz" "$fifo" "$feed_go"
+	"$@" --from-tar "$fifo" "$dir" >"$log" 2>&1 3>&- &
 	builder=$!
 	bg_pids+=("$builder")
 	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
+}
+feed_rest() {
+	touch "$feed_go"
+	wait "$feeder" || true
+}
+
+@test "kill -9 mid-build leaves no finished-looking DIR; the next run cleans up, mounts included" {
+	local dir="$T/atomic root" builder partial
+	slow_build "$BATS_TEST_TMPDIR/log" "$dir" setsid rootfs-builder
 	[ "$(ps -o sid= -p "$builder" | tr -d ' ')" = "$builder" ] || fail "builder is not its own session"
 	# The builder and everything it started, at once.
 	kill -KILL -- -"$builder"
 	wait "$builder" || true
-	touch "$go"
-	wait "$feeder" || true
+	feed_rest
 	assert_not_exists "$dir"
 	partial=$(compgen -G "$dir.partial-*")
 	assert_dir_exists "$partial"
@@ -577,15 +579,10 @@ slow_feed() {
 }
 
 @test "a --force rebuild killed with -9 beside a finished DIR: the next run says cached and removes its leftovers, never a running build's" {
-	local dir fifo="$BATS_TEST_TMPDIR/feed" go="$BATS_TEST_TMPDIR/go" builder partial link sum
+	local dir builder partial link sum
 	dir=$(realpath -m "$T/refresh")
 	rootfs-builder -q --busybox "$dir"
-	mkfifo "$fifo"
-	slow_feed "$T/src.tar.gz" "$fifo" "$go"
-	setsid rootfs-builder --force --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
-	builder=$!
-	bg_pids+=("$builder")
-	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
+	slow_build "$BATS_TEST_TMPDIR/log" "$dir" setsid rootfs-builder --force
 	partial=$(compgen -G "$dir.partial-*")
 	# While the rebuild runs, its work dir and lock are no leftovers.
 	run rootfs-builder --busybox "$dir"
@@ -596,8 +593,7 @@ slow_feed() {
 	assert_file_exists "$dir.lock"
 	kill -KILL -- -"$builder"
 	wait "$builder" || true
-	touch "$go"
-	wait "$feeder" || true
+	feed_rest
 	assert_dir_exists "$partial"
 	assert_file_exists "$dir.lock"
 	# And what a killed debootstrap leaves: proc mounted inside, and the
@@ -624,43 +620,31 @@ slow_feed() {
 
 @test "SIGTERM or SIGHUP mid-build: the builder stops what it started and leaves nothing" {
 	# (SIGINT is ignored by background jobs of a script; Ctrl-C hits the whole group.)
-	local sig dir fifo go builder
+	local sig builder
 	for sig in TERM HUP; do
-		dir="$T/sig-$sig" fifo="$BATS_TEST_TMPDIR/feed-$sig" go="$BATS_TEST_TMPDIR/go-$sig"
-		mkfifo "$fifo"
-		slow_feed "$T/src.tar.gz" "$fifo" "$go"
-		rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/log" 2>&1 3>&- &
-		builder=$!
-		bg_pids+=("$builder")
-		wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
+		slow_build "$BATS_TEST_TMPDIR/log" "$T/sig-$sig" rootfs-builder
 		kill -"$sig" "$builder"
 		local rc=0
 		wait "$builder" || rc=$?
 		[ "$rc" -eq $((128 + $(kill -l "$sig"))) ] || fail "exit $rc after SIG$sig"
 		grep -q "interrupted by SIG$sig" "$BATS_TEST_TMPDIR/log"
-		touch "$go"
-		wait "$feeder" || true
+		feed_rest
 		assert_nothing_left "$T" "sig-$sig"
 		assert_nothing_left "$T" "sig-$sig.*"
 	done
 }
 
 @test "concurrent builds of one DIR serialize on the lock; the second finds it cached" {
-	local dir="$T/concurrent" fifo="$BATS_TEST_TMPDIR/feed" go="$BATS_TEST_TMPDIR/go" first second
-	mkfifo "$fifo"
-	slow_feed "$T/src.tar.gz" "$fifo" "$go"
-	rootfs-builder --from-tar "$fifo" "$dir" >"$BATS_TEST_TMPDIR/first.log" 2>&1 3>&- &
-	first=$!
-	bg_pids+=("$first")
-	wait_until 400 eval 'compgen -G "$dir.partial-*/rootfs/*" >/dev/null' || fail "no partial build appeared"
+	local dir="$T/concurrent" builder first second
+	slow_build "$BATS_TEST_TMPDIR/first.log" "$dir" rootfs-builder
+	first=$builder
 	rootfs-builder --from-tar "$T/src.tar.gz" "$dir" >"$BATS_TEST_TMPDIR/second.log" 2>&1 3>&- &
 	second=$!
 	bg_pids+=("$second")
 	wait_until 400 grep -q "waiting for it" "$BATS_TEST_TMPDIR/second.log" || fail "the second build did not wait"
 	kill -0 "$second"
 	assert_not_exists "$dir"
-	touch "$go"
-	wait "$feeder"
+	feed_rest
 	wait "$first"
 	wait "$second"
 	grep -q "built (tar)" "$BATS_TEST_TMPDIR/first.log"

@@ -11,7 +11,6 @@ load test_helper
 setup_file() {
 	require_root
 	ctr_test_env net
-	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net-state"
 	export SUITE_SNAPSHOT="$BATS_FILE_TMPDIR/snapshot"
 	# The host's IPv4 forwarding, put back by remove_leftovers whatever a
 	# failed NAT test left.
@@ -52,7 +51,7 @@ remove_leftovers() {
 
 teardown_file() {
 	remove_leftovers
-	[ ! -f "${SUITE_SNAPSHOT:-/nonexistent}" ] || assert_no_net_debris "$SUITE_SNAPSHOT"
+	[ ! -f "${SUITE_SNAPSHOT:-/nonexistent}" ] || assert_no_debris "$SUITE_SNAPSHOT" net_snapshot
 }
 
 setup() {
@@ -83,25 +82,11 @@ net_snapshot() {
 	iptables -w -t nat -S 2>/dev/null | grep -E 'CTR_CT_NET' || true
 }
 
-assert_no_net_debris() {
-	local before=$1 now
-	now=$(settled_snapshot net_snapshot "$before")
-	if [ "$now" != "$(cat "$before")" ]; then
-		diff <(cat "$before") <(echo "$now") >&2 || true
-		fail "the host differs from before the test (debris above)"
-	fi
-}
-
-# Runs netns-setup and checks that it refused with one line naming $1.
+# refused_naming VALUE ARGS...: netns-setup ARGS refuses in one line naming
+# VALUE, and the host is as before the test.
 refused_naming() {
-	local value=$1
-	shift
-	run netns-setup "$@"
-	assert_failure
-	assert_equal "${#lines[@]}" 1
-	assert_output --partial "netns-setup: "
-	assert_output --partial "$value"
-	assert_no_net_debris "$SNAP"
+	expect_refusal netns-setup - "$1" -- "${@:2}"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 # Waits until something listens on TCP PORT inside netns NS.
@@ -176,7 +161,7 @@ wait_listen() {
 	run ip netns exec tn-a ip -o -4 addr show dev eth0
 	assert_output --partial "10.200.117.2/24"
 	net_destroy tn-a
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "create: /etc/netns files: hosts, hostname, resolv.conf from the host" {
@@ -199,7 +184,7 @@ wait_listen() {
 	run ip netns exec tn-files cat /etc/hostname
 	assert_output "tn-files"
 	net_destroy tn-files
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "resolv.conf: a loopback stub on the host is replaced by the upstream servers" {
@@ -221,7 +206,7 @@ wait_listen() {
 	run grep -c '^nameserver' /etc/netns/tn-stub/resolv.conf
 	assert_output 0
 	net_destroy tn-stub
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "resolv.conf: --dns overrides the host" {
@@ -266,7 +251,7 @@ wait_listen() {
 	assert_output "hello-peer"
 	net_destroy tn-p1
 	net_destroy tn-p2
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "two containers listen on the same port at once" {
@@ -287,7 +272,7 @@ wait_listen() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/s2")" two
 	net_destroy tn-s1
 	net_destroy tn-s2
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "the bridge goes with its last container" {
@@ -301,7 +286,7 @@ wait_listen() {
 	[ ! -e "/sys/class/net/$CTR_BRIDGE" ]
 	[ ! -e /run/netns/tn-b2 ]
 	[ ! -e /etc/netns/tn-b2 ]
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--gateway and /PREFIX" {
@@ -351,7 +336,7 @@ wait_listen() {
 	run nft list table ip "$table"
 	assert_failure
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "create without --nat: outbound access is the default (route, masquerade, forwarding), resolv.conf from the host" {
@@ -375,7 +360,7 @@ wait_listen() {
 	assert_line --regexp '^bridge nat: yes \(nft\)$'
 	netns-setup destroy tn-def
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--no-nat: no masquerade, forwarding untouched, no nameserver in resolv.conf unless --dns; the last of --nat and --no-nat counts" {
@@ -401,7 +386,7 @@ wait_listen() {
 	run grep '^nameserver' /etc/netns/tn-nn/resolv.conf
 	assert_output "nameserver 10.200.250.9"
 	netns-setup destroy tn-nn
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--no-nat on a bridge that masquerades: the address is excluded until the container goes" {
@@ -421,7 +406,7 @@ wait_listen() {
 	assert_success
 	refute_output --partial "10.200.126.3"
 	net_destroy tn-x1
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--nat with the iptables backend" {
@@ -452,7 +437,7 @@ wait_listen() {
 	net_destroy tn-ipt
 	run iptables -w -t nat -S "$chain"
 	assert_failure
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--nat on two bridges: forwarding stays on while either has NAT and is put back when the last goes, in either order" {
@@ -479,7 +464,7 @@ wait_listen() {
 		assert_failure
 		assert_not_exists "$CTR_NET_STATE_DIR/ip_forward.orig"
 	done
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "--nat failing halfway (iptables) is rolled back: no chain, rule or forwarding left" {
@@ -499,7 +484,7 @@ wait_listen() {
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "tn-nf: nat on $CTR_BRIDGE: iptables: injected failure"
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 	run netns-setup list --json
 	assert_output "[]"
 }
@@ -543,7 +528,7 @@ wait_listen() {
 	BG_PIDS=
 	net_destroy tn-l1
 	net_destroy tn-l2
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 	refused_naming "tn-none" show tn-none
 }
 
@@ -573,7 +558,7 @@ wait_listen() {
 	kill "$BG_PIDS"
 	wait "$BG_PIDS" || true
 	BG_PIDS=
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "destroy of an unknown name is refused" {
@@ -616,7 +601,7 @@ wait_listen() {
 	assert_equal "$(netns-setup list --json | jq -r ".[] | select(.name==\"$n1\") | .veth")" "$v1"
 	net_destroy "$n1"
 	net_destroy "$n2"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "bad addresses and prefixes are refused with one line naming them" {
@@ -657,7 +642,7 @@ wait_listen() {
 	run ip -n tn-z -o -4 addr show dev eth0
 	assert_output --partial "inet 10.200.117.100/24"
 	net_destroy tn-z
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "ctr-netlink refusing its arguments in a create handed over to it: rolled back, one line" {
@@ -683,11 +668,11 @@ wait_listen() {
 	assert_not_exists "$CTR_NET_STATE_DIR/bridge/$CTR_BRIDGE"
 	[ ! -s "$CTR_NET_STATE_DIR/pending" ]
 	assert_not_exists "$CTR_NET_STATE_DIR/lock.owner"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 	# The name and the address are free.
 	net_create tn-bad 10.200.117.2
 	net_destroy tn-bad
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "an address or a name in use is refused" {
@@ -762,7 +747,7 @@ wait_listen() {
 	CTR_NETLINK=$BATS_TEST_TMPDIR/none run netns-setup create tn-x 10.200.117.2 --bridge "$CTR_BRIDGE"
 	assert_failure
 	assert_output "netns-setup: tn-x: create: ctr-netlink not found at $BATS_TEST_TMPDIR/none (run make, or set CTR_NETLINK)"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "destroy needs no ip command (ctr-netlink does its work)" {
@@ -775,7 +760,7 @@ wait_listen() {
 	PATH=$bin run "$CTR_SRC/netns-setup" destroy tn-noip
 	assert_success
 	assert_not_exists /run/netns/tn-noip
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "destroy leaves the veth pair to the kernel: gone a moment later, --wait waits, the name is free at once" {
@@ -806,7 +791,7 @@ wait_listen() {
 	assert_success
 	[ ! -e /sys/class/net/vc-tn-d1 ]
 	net_destroy tn-keep
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "a failure midway removes everything that call made, and nothing else" {
@@ -824,7 +809,7 @@ wait_listen() {
 	[ -e /sys/class/net/vc-tn-mid ]
 	run netns-setup list --json
 	assert_output "[]"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 	ip link del vc-tn-mid
 	# The name and the address are free again.
 	net_create tn-mid 10.200.117.2
@@ -864,7 +849,7 @@ wait_listen() {
 	run netns-setup list --json
 	assert_equal "$(jq -c '[.[] | .name]' <<<"$output")" '["tn-after"]'
 	net_destroy tn-after
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "twenty concurrent creates all succeed with their own addresses" {
@@ -892,7 +877,7 @@ wait_listen() {
 		pids[i - 1]=$!
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "two concurrent creates of one address: exactly one succeeds" {
@@ -907,7 +892,7 @@ wait_listen() {
 	run netns-setup list --json
 	assert_equal "$(jq length <<<"$output")" 1
 	net_destroy "$(jq -r '.[0].name' <<<"$output")"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "two concurrent creates of one subnet on two new bridges: exactly one succeeds, the other is refused as an overlap" {
@@ -927,7 +912,7 @@ wait_listen() {
 		run netns-setup list --json
 		assert_equal "$(jq length <<<"$output")" 1
 		net_destroy "$(jq -r '.[0].name' <<<"$output")"
-		assert_no_net_debris "$SNAP"
+		assert_no_debris "$SNAP" net_snapshot
 	done
 }
 
@@ -941,7 +926,7 @@ wait_listen() {
 	kill "$BG_PIDS"
 	wait "$BG_PIDS" || true
 	BG_PIDS=
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 # The Ethernet address of eth0 in netns $1.
@@ -1007,7 +992,7 @@ spoof() {
 	ip netns exec tn-hb ping -c1 -W2 10.200.127.2 >/dev/null
 	net_destroy tn-ha
 	net_destroy tn-hb
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "hardening: no forwarding inside a container netns on a forwarding host, no IPv6 on eth0, no router advertisements on the bridge, ping for every group" {
@@ -1027,7 +1012,7 @@ spoof() {
 	net_destroy tn-fa
 	net_destroy tn-fb
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "a bridge and a network made by an older netns-setup: a new container joins it, and both are destroyed" {
@@ -1051,7 +1036,7 @@ spoof() {
 	assert_success
 	run nft list table bridge "$t"
 	assert_failure
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 # An echo server in netns $1 on TCP port $2 (every connection until EOF,
@@ -1134,7 +1119,7 @@ print(s.recvfrom(100)[0].decode())'
 	run nc -z -w1 127.0.0.1 47301
 	assert_failure
 	net_destroy tn-pb
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }
 
 @test "-p: bad ports, protocols and addresses, a port in use and --no-nat are refused with one line, leaving nothing" {
@@ -1195,9 +1180,9 @@ time.sleep(30)' &
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
 	run netns-setup list --json
 	assert_output "[]"
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 	# The port is free again.
 	net_create tn-rb 10.200.128.2 --nat -p 47304:80
 	net_destroy tn-rb
-	assert_no_net_debris "$SNAP"
+	assert_no_debris "$SNAP" net_snapshot
 }

@@ -60,10 +60,6 @@ teardown() {
 	kill_suite_containers
 }
 
-state_field() { # NAME KEY
-	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
-}
-
 pgrep_quiet() { pgrep -f "$1" >/dev/null; }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 state_has_pid() { [ -n "$(state_field "$1" pid)" ]; }
@@ -535,20 +531,13 @@ host_mounts() {
 
 # --- bad input: one line, 125, nothing left behind ---------------------------
 
-# Runs ctr-enter with ARGS and checks: status 125, exactly one line
-# "ctr-enter: ..." matching PATTERN, no change to run and lib dirs.
+# refused WANT ARGS...: ctr-enter ARGS refuses (125) in one line holding
+# WANT, and changes nothing in the run and lib dirs.
 refused() {
-	local pattern=$1
-	shift
-	local before after
+	local before
 	before=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
-	run ctr-enter "$@"
-	after=$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)
-	[ "$status" -eq 125 ] || fail "status $status for: $* ($output)"
-	[ "${#lines[@]}" -eq 1 ] || fail "not one line: $output"
-	[[ "$output" == "ctr-enter: "* ]] || fail "bad prefix: $output"
-	[[ "$output" == *$pattern* ]] || fail "'$pattern' not in: $output"
-	[ "$before" = "$after" ] || fail "left behind: $(diff <(echo "$before") <(echo "$after"))"
+	expect_refusal ctr-enter 125 "$1" -- "${@:2}"
+	assert_equal "$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" | sort)" "$before"
 }
 
 @test "bad input: missing netns says how to create it" {

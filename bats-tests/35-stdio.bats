@@ -53,9 +53,6 @@ teardown() {
 	ctr-enter --cleanup st2 >/dev/null 2>&1 || true
 }
 
-state_field() { # NAME KEY
-	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
-}
 running() {
 	local pid
 	pid=$(state_field "$1" pid)

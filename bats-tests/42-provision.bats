@@ -121,7 +121,7 @@ pv_wait_running() {
 	sup=$!
 	pv_wait_running pv-a
 	during=$(cg_all_dirs)
-	pid1=$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/pv-a/state")
+	pid1=$(state_field pv-a pid)
 	run pv_procs pv-a
 	assert_line "$pid1"
 	kill -9 "$pid1"
@@ -177,7 +177,7 @@ pv_wait_running() {
 	pv_wait_running pv-a
 	sleep 2
 	cpu=$(ctr-enter --stats pv-a --json | sed 's/.*"cpu_ns":\([0-9]*\).*/\1/')
-	kill -9 "$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/pv-a/state")"
+	kill -9 "$(state_field pv-a pid)"
 	wait "$sup" || true
 	# 2 s and a little more of wall time at 20%: about 0.4 s of CPU.
 	[ "$cpu" -gt 0 ] && [ "$cpu" -lt 700000000 ] || fail "cpu_ns $cpu in about 2 s under --cpus 0.2"
@@ -192,7 +192,7 @@ pv_wait_running() {
 	assert_success
 	run ctr-enter --stats pv-a
 	assert_output --partial "pids_limit=20 "
-	kill -9 "$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/pv-a/state")"
+	kill -9 "$(state_field pv-a pid)"
 	wait "$sup" || true
 }
 
@@ -203,7 +203,7 @@ pv_wait_running() {
 	sup=$!
 	pv_wait_running pv-a
 	cpu=$(ctr-enter --stats pv-a --json | sed 's/.*"cpu_ns":\([0-9]*\).*/\1/')
-	kill -9 "$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/pv-a/state")"
+	kill -9 "$(state_field pv-a pid)"
 	wait "$sup" || true
 	# The busy run used far more than 100 ms; this one has slept.
 	[ "$cpu" -lt 100000000 ] || fail "cpu_ns $cpu: the previous run's time is counted"

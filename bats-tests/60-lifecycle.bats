@@ -20,21 +20,13 @@ setup_file() {
 	net_create lfa 10.204.1.2/24 >/dev/null
 	net_create lfb 10.204.1.3/24 >/dev/null
 	# a long-running container shared by the tests below
-	start_bg lfa --hostname box -- sh -c 'echo shared >/tmp/f; exec sleep 1000'
+	ctrctl_run_bg lfa --hostname box -- sh -c 'echo shared >/tmp/f; exec sleep 1000'
 	wait_running lfa
 }
 
 teardown_file() {
-	local n
-	for n in lfa lfb lfc lfd lfk lfm lfr lfs lfp; do
-		ctrctl rm -f "$n" >/dev/null 2>&1 || true
-		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
-	done
-	life_snapshot >"$BATS_FILE_TMPDIR/after"
-	if ! diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" >&2; then
-		echo "60-lifecycle left debris (above)" >&2
-		return 1
-	fi
+	remove_containers lfa lfb lfc lfd lfk lfm lfr lfs lfp
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot life_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 
 # What this suite may create: its netns, veths and bridge, mounts under its
@@ -43,35 +35,6 @@ life_snapshot() {
 	suite_snapshot lf ct-life life
 }
 
-# Start ctrctl run NAME ARGS... in the background, detached from bats' fds.
-start_bg() {
-	ctrctl run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
-}
-
-wait_running() {
-	local i
-	for i in $(seq 100); do
-		[ -f "$CTR_RUN_DIR/$1/state" ] && ctrctl inspect "$1" 2>/dev/null | grep -qx state=running && return 0
-		sleep 0.05
-	done
-	echo "$1 did not start" >&2
-	return 1
-}
-
-state_key() {
-	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state"
-}
-
-# The cgroup dir of container $2 for controller $1: in the v1 hierarchy that
-# has the controller, else in the cgroup2 (unified) root.
-cgroup_dir() {
-	local root
-	root=$(awk -v c="$1" '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
-		if (b[1] == "cgroup" && index("," b[3] ",", "," c ",")) { print f[5]; exit } }' /proc/self/mountinfo)
-	[ -n "$root" ] || root=$(awk '{ split($0, a, " - "); split(a[1], f, " "); split(a[2], b, " ")
-		if (b[1] == "cgroup2") { print f[5]; exit } }' /proc/self/mountinfo)
-	echo "$root/ctrtest-life/$2"
-}
 
 @test "join: two shells see the same processes, hostname, files and IP" {
 	# shell 1 leaves a process and a file behind; shell 2 sees both
@@ -92,13 +55,13 @@ cgroup_dir() {
 	assert_line --index 4 --regexp '^ *1 sleep 1000$'
 	assert_line 'sleep 77'
 	# the same file seen from PID 1's side (its root, on the host)
-	run cat "/proc/$(state_key lfa pid)/root/tmp/g"
+	run cat "/proc/$(state_field lfa pid)/root/tmp/g"
 	assert_output from-exec1
 }
 
 @test "join: ctr-enter NAME CMD runs in the running container with its restrictions and exit codes" {
 	local pid1
-	pid1=$(state_key lfa pid)
+	pid1=$(state_field lfa pid)
 	run ctr-enter lfa sh -c 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'
 	assert_success
 	assert_output "$(grep -E '^(CapEff|NoNewPrivs|Seccomp):' "/proc/$pid1/status")"
@@ -185,13 +148,13 @@ cgroup_dir() {
 		[ -n "$p" ] && break
 		sleep 0.05
 	done
-	run grep -qx "$p" "$(cgroup_dir pids lfa)/cgroup.procs"
+	run grep -qx "$p" "$(cg_dir lfa pids)/cgroup.procs"
 	kill "$ex"
 	wait "$ex" || true
 	assert_success
 	# a container with --pids-limit 3: PID 1, the joined sh, one child
 	net_create lfc 10.204.1.4/24 >/dev/null
-	start_bg lfc --pids-limit 3 -- sleep 1000
+	ctrctl_run_bg lfc --pids-limit 3 -- sleep 1000
 	wait_running lfc
 	run ctrctl exec lfc sh -c 'sleep 1 & sleep 1 & wait'
 	ctrctl rm -f lfc
@@ -205,7 +168,7 @@ cgroup_dir() {
 	run ctrctl ps
 	assert_success
 	assert_line --index 0 --regexp '^NAME +STATE +PID +IP +HOSTNAME +MEM'
-	assert_line --regexp "^lfa +running +$(state_key lfa pid) +10\.204\.1\.2 +box "
+	assert_line --regexp "^lfa +running +$(state_field lfa pid) +10\.204\.1\.2 +box "
 	refute_line --partial lfb
 	run ctrctl ps -a
 	assert_line --regexp '^lfb +stopped +- +10\.204\.1\.3 '
@@ -213,7 +176,7 @@ cgroup_dir() {
 	run ctrctl ps -a --json
 	assert_success
 	run jq -r '.[] | [.name, .state, (.pid|tostring), .ip, (.hostname // "-")] | join(" ")' <<<"$output"
-	assert_line "lfa running $(state_key lfa pid) 10.204.1.2 box"
+	assert_line "lfa running $(state_field lfa pid) 10.204.1.2 box"
 	assert_line "lfb stopped null 10.204.1.3 -"
 	assert_line "lfd created null 10.204.1.5 -"
 	run ctrctl inspect lfa --json
@@ -231,7 +194,7 @@ cgroup_dir() {
 	local i
 	run ctrctl create lfp 10.204.1.10/24 --bridge "$CTR_BRIDGE" -p 47311:8080
 	assert_success
-	start_bg lfp -- python3 -c '
+	ctrctl_run_bg lfp -- python3 -c '
 import socket
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -265,9 +228,9 @@ while True:
 	run ctrctl stats lfa --no-stream
 	assert_success
 	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT'
-	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cgroup_dir pids lfa)/pids.current")/"
+	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cg_dir lfa pids)/pids.current")/"
 	run ctr-enter --stats lfa
-	assert_output --partial "pids=$(cat "$(cgroup_dir pids lfa)/pids.current")"
+	assert_output --partial "pids=$(cat "$(cg_dir lfa pids)/pids.current")"
 	assert_output --partial "mem_limit=max"
 	# streaming: a fresh table every second until interrupted
 	run timeout -s INT 6 ctrctl stats lfa
@@ -284,16 +247,16 @@ cg_figure() { # NAME KEY
 	mem | limit)
 		local -A v1=([mem]=memory.usage_in_bytes [limit]=memory.limit_in_bytes)
 		local -A v2=([mem]=memory.current [limit]=memory.max)
-		d=$(cgroup_dir memory "$1")
+		d=$(cg_dir "$1" memory)
 		if [ -e "$d/memory.usage_in_bytes" ]; then
 			cat "$d/${v1[$2]}"
 		else
 			cat "$d/${v2[$2]}"
 		fi
 		;;
-	pids) cat "$(cgroup_dir pids "$1")/pids.current" ;;
+	pids) cat "$(cg_dir "$1" pids)/pids.current" ;;
 	cpu_ns)
-		d=$(cgroup_dir cpuacct "$1")
+		d=$(cg_dir "$1" cpuacct)
 		if [ -e "$d/cpuacct.usage" ]; then
 			cat "$d/cpuacct.usage"
 		else
@@ -343,7 +306,7 @@ proc_uptime() {
 	prog='import time; b = b"x" * (20 << 20); print("holding", flush=True); time.sleep(1000)'
 	t0=$(now_us)
 	# shellcheck disable=SC2016  # $0 is sh's: the python program
-	start_bg lfm --memory 64 --pids-limit 50 --cpus 0.5 -- \
+	ctrctl_run_bg lfm --memory 64 --pids-limit 50 --cpus 0.5 -- \
 		sh -c 'sleep 1000 & (while :; do :; done) & exec python3 -c "$0"' "$prog"
 	wait_running lfm
 	t1=$(now_us)
@@ -385,7 +348,7 @@ proc_uptime() {
 	cpu_window lfm start
 	run ctrctl ps --json
 	own=$(cpu_window lfm end) used=$(cg_figure lfm mem) pids=$(cg_figure lfm pids)
-	exp_up=$(proc_uptime "$(state_key lfm pid)")
+	exp_up=$(proc_uptime "$(state_field lfm pid)")
 	assert_success
 	row=$(jq -c '.[] | select(.name == "lfm")' <<<"$output")
 	[ -n "$row" ] || fail "no lfm in: $output"
@@ -403,17 +366,17 @@ proc_uptime() {
 	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctrctl run"
 	# the table shows the same figures
 	run ctrctl ps
-	assert_line --regexp "^lfm +running +$(state_key lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s +- +- +-$"
+	assert_line --regexp "^lfm +running +$(state_field lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s +- +- +-$"
 	run ctrctl rm -f lfm
 	assert_success
 }
 
 @test "ctrctl stop: a PID 1 that traps SIGTERM ends at once, one that ignores it after -t" {
 	net_create lfc 10.204.1.4/24 >/dev/null
-	start_bg lfc -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	ctrctl_run_bg lfc -- sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
 	wait_running lfc
 	local sup t0
-	sup=$(state_key lfc supervisor)
+	sup=$(state_field lfc supervisor)
 	t0=$(date +%s%N)
 	run ctrctl stop lfc
 	assert_success
@@ -423,7 +386,7 @@ proc_uptime() {
 	run ctrctl ps -a
 	assert_line --regexp '^lfc +stopped '
 
-	start_bg lfc -- sleep 1000
+	ctrctl_run_bg lfc -- sleep 1000
 	wait_running lfc
 	t0=$(date +%s%N)
 	run ctrctl stop lfc -t 1
@@ -438,7 +401,7 @@ proc_uptime() {
 
 @test "ctrctl rm leaves no netns, veth, layer, state or cgroup; rm -f stops first" {
 	net_create lfc 10.204.1.4/24 >/dev/null 2>&1 || true
-	start_bg lfc -- sleep 1000
+	ctrctl_run_bg lfc -- sleep 1000
 	wait_running lfc
 	run ctrctl rm lfc
 	assert_failure 1

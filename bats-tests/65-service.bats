@@ -19,16 +19,9 @@ setup_file() {
 }
 
 teardown_file() {
-	local n
-	for n in $(ip netns list 2>/dev/null | awk '$1 ~ /^sv/ { print $1 }'); do
-		ctrctl rm -f "$n" >/dev/null 2>&1 || true
-		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
-	done
-	svc_snapshot >"$BATS_FILE_TMPDIR/after"
-	if ! diff "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" >&2; then
-		echo "65-service left debris (above)" >&2
-		return 1
-	fi
+	# shellcheck disable=SC2046  # one name per word
+	remove_containers $(ip netns list 2>/dev/null | awk '$1 ~ /^sv/ { print $1 }')
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot svc_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 
 # What this suite may create: its netns, veths, bridges and NAT rules, mounts
@@ -39,24 +32,6 @@ svc_snapshot() {
 		echo "## nat"; nft list tables 2>/dev/null | grep -i 'ctr_ct_svc' || true
 		iptables -w -t nat -S 2>/dev/null | grep -i 'ctr_ct_svc' || true
 	}
-}
-
-start_bg() {
-	ctrctl run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
-}
-
-wait_running() {
-	local i
-	for i in $(seq 100); do
-		[ -f "$CTR_RUN_DIR/$1/state" ] && ctrctl inspect "$1" 2>/dev/null | grep -qx state=running && return 0
-		sleep 0.05
-	done
-	echo "$1 did not start" >&2
-	return 1
-}
-
-state_key() {
-	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state"
 }
 
 # Everything about the tree DIR that a change could touch: each entry's
@@ -184,7 +159,7 @@ EOF
 	run ctrctl run svs --rm -- cat /root/log
 	assert_output $'run:1:/srv/app:h1\nrun:1:/srv/app:h1'
 	# a run that ends by a signal
-	start_bg svs -- sleep 1000
+	ctrctl_run_bg svs -- sleep 1000
 	wait_running svs
 	run ctrctl start svs
 	assert_failure 1
@@ -198,14 +173,14 @@ EOF
 	ctrctl start svs </dev/null >/dev/null 2>&1 3>&- &
 	wait_running svs
 	local old
-	old=$(state_key svs pid)
+	old=$(state_field svs pid)
 	ctrctl restart svs -t 0 </dev/null >/dev/null 2>&1 3>&- &
 	for _ in $(seq 100); do
-		[ -f "$CTR_RUN_DIR/svs/state" ] && [ "$(state_key svs pid)" != "$old" ] && break
+		[ -f "$CTR_RUN_DIR/svs/state" ] && [ "$(state_field svs pid)" != "$old" ] && break
 		sleep 0.05
 	done
 	wait_running svs
-	[ "$(state_key svs pid)" != "$old" ] || fail "restart did not run a new PID 1"
+	[ "$(state_field svs pid)" != "$old" ] || fail "restart did not run a new PID 1"
 	run ctrctl exec svs sh -c 'tr "\0" " " </proc/1/cmdline'
 	assert_output 'sleep 1000 '
 	run ctrctl rm -f svs
@@ -229,7 +204,7 @@ EOF
 	assert_failure 1
 	assert_output 'ctrctl: svc: no recorded run to start again (its runs were --rm, or it never ran): use `ctrctl run svc ...`'
 	# a running --rm container without a recorded run: refused, not stopped
-	start_bg svc --rm -- sleep 1000
+	ctrctl_run_bg svc --rm -- sleep 1000
 	wait_running svc
 	run ctrctl restart svc
 	assert_failure 1
@@ -271,7 +246,7 @@ EOF
 	run ctrctl run --rm -e X=1 sve -- sh -c 'echo $X'
 	assert_success
 	assert_output 1
-	start_bg sve -- sleep 1000
+	ctrctl_run_bg sve -- sleep 1000
 	wait_running sve
 	# shellcheck disable=SC2016
 	run ctrctl exec -e Y=2 -w /tmp sve sh -c 'echo $Y $(pwd)'
@@ -305,7 +280,7 @@ EOF
 	run ctrctl run svw --rm -w /srv/new/dir -- pwd
 	assert_success
 	assert_output /srv/new/dir
-	start_bg svw -- sleep 1000
+	ctrctl_run_bg svw -- sleep 1000
 	wait_running svw
 	run ctrctl exec -w /tmp/a/b svw pwd
 	assert_success
@@ -331,7 +306,7 @@ EOF
 	run ctrctl ps -a --json
 	run jq -r '[.[].name | select(startswith("svn"))] | join(" ")' <<<"$output"
 	assert_output 'svn3 svn9 svn10'
-	start_bg svn3 -- sleep 1000
+	ctrctl_run_bg svn3 -- sleep 1000
 	wait_running svn3
 	timeout -s INT 4 ctrctl stats svn3 >"$BATS_TEST_TMPDIR/stats" 2>&1 || true
 	grep -q '^svn3 ' "$BATS_TEST_TMPDIR/stats" || fail "no table: $(cat "$BATS_TEST_TMPDIR/stats")"
@@ -397,7 +372,7 @@ EOF
 	local n
 	for n in 1 2 3; do
 		net_create "svp$n" "10.204.65.2$n/24" >/dev/null
-		start_bg "svp$n" -- sleep 1000
+		ctrctl_run_bg "svp$n" -- sleep 1000
 	done
 	for n in 1 2 3; do wait_running "svp$n"; done
 	run ctrctl stop -t 0 svp1 svpnone svp2 svp3
@@ -419,7 +394,7 @@ EOF
 	net_create svt 10.204.65.17/24 >/dev/null
 	# PID 1 of a PID namespace ignores SIGTERM it has no handler for: this
 	# one only answers INT (and USR1)
-	start_bg svt --stop-signal SIGINT -- sh -c 'trap "exit 7" INT; trap "exit 9" USR1; while :; do sleep 0.1; done'
+	ctrctl_run_bg svt --stop-signal SIGINT -- sh -c 'trap "exit 7" INT; trap "exit 9" USR1; while :; do sleep 0.1; done'
 	wait_running svt
 	run ctrctl inspect svt
 	assert_line stop_signal=2

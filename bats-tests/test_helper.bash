@@ -81,10 +81,11 @@ settled_snapshot() {
 	printf '%s\n' "$now"
 }
 
-# Fail when the host differs from an earlier host_snapshot saved in FILE.
+# assert_no_debris FILE [FN]: fail when the host differs from an earlier
+# snapshot saved in FILE, made by FN (host_snapshot by default).
 assert_no_debris() {
-	local before=$1 now
-	now=$(settled_snapshot host_snapshot "$before")
+	local before=$1 fn=${2:-host_snapshot} now
+	now=$(settled_snapshot "$fn" "$before")
 	if [ "$now" != "$(cat "$before")" ]; then
 		diff <(cat "$before") <(echo "$now") >&2 || true
 		fail "the host differs from before the test (debris above)"
@@ -156,7 +157,30 @@ snapshot_unchanged() {
 	return 1
 }
 
-# ------------------------------------------------ cgroups (40, 42)
+# For teardown_file: remove containers NAME... (ctrctl rm -f, then their
+# networks), whatever state a failed test left them in.
+remove_containers() {
+	local n
+	for n in "$@"; do
+		ctrctl rm -f "$n" >/dev/null 2>&1 || true
+		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
+	done
+}
+
+# Start `ctrctl run NAME ARGS...` in the background, detached from bats'
+# fds, its output in BATS_FILE_TMPDIR/NAME.out; wait_running NAME waits
+# (5 s at most) until ctrctl reports it running.
+ctrctl_run_bg() {
+	ctrctl run "$@" </dev/null >"$BATS_FILE_TMPDIR/$1.out" 2>&1 3>&- &
+}
+is_running() {
+	[ -f "$CTR_RUN_DIR/$1/state" ] && ctrctl inspect "$1" 2>/dev/null | grep -qx state=running
+}
+wait_running() {
+	wait_until 100 is_running "$1" || { echo "$1 did not start" >&2; return 1; }
+}
+
+# ------------------------------------------- cgroups, as ctr-enter finds them
 
 # v1 when a v1 hierarchy carries a controller ctr uses (as cgroup.c decides).
 cg_layout() {
@@ -169,15 +193,17 @@ cg_layout() {
 	fi
 }
 
-# The mount point serving controller CTRL (v1), or the cgroup2 mount (v2).
+# The mount point serving controller CTRL: its v1 hierarchy, else the
+# cgroup2 mount (v2, or a v1 host without that controller).
 cg_mount() {
 	local ctrl=$1
+	local m=
 	if [ "$(cg_layout)" = v1 ]; then
-		awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
-			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo
-	else
-		awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo
+		m=$(awk -v c="$ctrl" '/ - cgroup / { n = split($NF, o, ",");
+			for (i = 1; i <= n; i++) if (o[i] == c) { print $5; exit } }' /proc/self/mountinfo)
 	fi
+	[ -n "$m" ] || m=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+	echo "$m"
 }
 
 # The host directory of container NAME's cgroup for controller CTRL.
@@ -198,4 +224,38 @@ cg_file() {
 # Every directory of the suite's cgroup parent, in every hierarchy.
 cg_all_dirs() {
 	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
+}
+
+# KEY's value in container NAME's state file ("" when there is none).
+state_field() { # NAME KEY
+	sed -n "s/^$2=//p" "$CTR_RUN_DIR/$1/state" 2>/dev/null
+}
+
+# ------------------------------------------------------------------ refusals
+
+# expect_refusal PROG STATUS WANT... -- ARGS...: PROG ARGS must fail (with
+# STATUS, or any non-zero status when STATUS is "-") and print exactly one
+# line on stderr, "PROG: ...", that holds each WANT (a literal string).
+# Progress on stdout is allowed; afterwards $output is that error line, for
+# more assert_output checks.  A suite adds its own debris check after it.
+# shellcheck disable=SC2154
+expect_refusal() {
+	local prog=$1 want_status=$2 w
+	shift 2
+	local -a want=()
+	while [ "$1" != -- ]; do want+=("$1"); shift; done
+	shift
+	run --separate-stderr "$prog" "$@"
+	if [ "$want_status" = - ]; then
+		[ "$status" -ne 0 ] || fail "$prog $* succeeded; expected a refusal"
+	else
+		[ "$status" -eq "$want_status" ] || fail "status $status, not $want_status, for: $prog $* ($stderr)"
+	fi
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "expected one line on stderr from $prog $*, got: $stderr"
+	[[ $stderr == "$prog: "* ]] || fail "not a $prog error line: $stderr"
+	for w in "${want[@]}"; do
+		[[ $stderr == *"$w"* ]] || fail "stderr lacks '$w': $stderr"
+	done
+	# shellcheck disable=SC2034  # read by the caller's assert_output
+	output=$stderr
 }

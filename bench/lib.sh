@@ -124,3 +124,24 @@ bench_print_notes() {
 	fi
 	BENCH_NOTES=()
 }
+
+# For a bench's exit trap: SIGKILL the supervisors PID..., reap them, then
+# remove what a killed supervisor leaves (its cgroup and state, by
+# `ctr-enter --cleanup`, the documented way) and the networks of NAME...
+# Usage: bench_kill_and_clean PID... -- NAME...
+bench_kill_and_clean() {
+	local -a pids=()
+	local pid n
+	while [ "$#" -gt 0 ] && [ "$1" != -- ]; do pids+=("$1"); shift; done
+	[ "$#" -eq 0 ] || shift
+	for pid in "${pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	for n in "$@"; do
+		ctr-enter --cleanup "$n" >/dev/null 2>&1 || true
+		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
+	done
+}

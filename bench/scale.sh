@@ -15,22 +15,13 @@ PIDS=()
 WAITERS=()
 
 cleanup_scale_bench() {
-	local pid i rt
+	local pid rt
 	for pid in "${WAITERS[@]}"; do
 		kill -KILL -- "-$pid" 2>/dev/null || true
 	done
-	for pid in "${PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	# a supervisor killed with -9 leaves its cgroup and state: the
-	# documented way to remove them
-	for ((i = 0; i <= FILL; i++)); do
-		ctr-enter --cleanup "ctb-s$i" >/dev/null 2>&1 || true
-		netns-setup destroy "ctb-s$i" -f >/dev/null 2>&1 || true
-	done
+	# a supervisor killed with -9 leaves its cgroup and state
+	# shellcheck disable=SC2046  # one name per word
+	bench_kill_and_clean "${PIDS[@]}" -- $(seq -f "ctb-s%g" 0 "$FILL")
 	for rt in crun runc; do
 		if command -v "$rt" >/dev/null; then
 			bench_ns "$rt" delete -f "ctb-wait-$rt" >/dev/null 2>&1 || true

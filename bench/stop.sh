@@ -25,17 +25,8 @@ names() {
 }
 
 cleanup_stop_bench() {
-	local pid n
-	for pid in "${PIDS[@]}"; do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	for pid in "${PIDS[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
-	for n in $(names); do
-		ctr-enter --cleanup "$n" >/dev/null 2>&1 || true
-		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
-	done
+	# shellcheck disable=SC2046  # one name per word
+	bench_kill_and_clean "${PIDS[@]}" -- $(names)
 	[ -z "$WORK" ] || rm -rf --one-file-system "$WORK"
 	[ -z "$RUN" ] || rm -rf --one-file-system "$RUN"
 }

@@ -655,76 +655,69 @@ static bool read_sector(const char *path)
 	return n > 0;
 }
 
-static void p_mknod_host_disk(struct result *r)
+/* Open PATH read-only and give it back at once: kmsg, nothing read. */
+static bool opens(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* mknod NAME (MODE, DEV) in /dev, then in the scratch dir, and USE it (an
+ * open, a read): OPEN when one of them worked, else BLOCKED with what each
+ * try met ("mknod PATH: ERR" or "mknod PATH ok, USED: ERR"). */
+static void mknod_probe(struct result *r, const char *name, mode_t mode, dev_t dev,
+			bool (*use)(const char *path), const char *used)
 {
 	const char *dirs[] = { "/dev", opt.scratch };
 	char path[600], tried[400] = "";
 	size_t len = 0;
 
-	if (!opt.have_host_dev) {
-		set(r, SKIP, "no --host-dev");
-		return;
-	}
 	for (size_t i = 0; i < 2; i++) {
+		bool ok;
 		int e;
 
-		snprintf(path, sizeof(path), "%s/probe-disk", dirs[i]);
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
 		unlink(path);
-		if (mknod(path, S_IFBLK | 0600, opt.host_dev) < 0) {
+		if (mknod(path, mode, dev) < 0) {
 			e = errno;
 			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s: %s",
 						 len ? "; " : "", path, en(e));
-			continue;
-		}
-		if (read_sector(path)) {
-			set(r, OPEN, "mknod %s (%u:%u) and read the host disk", path,
-			    major(opt.host_dev), minor(opt.host_dev));
+		} else {
+			ok = use(path);
+			e = errno;
 			unlink(path);
-			return;
+			if (ok) {
+				set(r, OPEN, "mknod %s (%u:%u) and %s it", path, major(dev), minor(dev), used);
+				return;
+			}
+			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, %s: %s",
+						 len ? "; " : "", path, used, en(e));
 		}
-		e = errno;
-		unlink(path);
-		len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, open/read: %s",
-					 len ? "; " : "", path, en(e));
 		if (len >= sizeof(tried))
 			len = sizeof(tried) - 1;
 	}
 	set(r, BLOCKED, "%s", tried);
 }
 
+/* mknod the host's root disk (--host-dev) and read a sector of it. */
+static void p_mknod_host_disk(struct result *r)
+{
+	if (!opt.have_host_dev) {
+		set(r, SKIP, "no --host-dev");
+		return;
+	}
+	mknod_probe(r, "probe-disk", S_IFBLK | 0600, opt.host_dev, read_sector, "open/read");
+}
+
 /* mknod a char device the container was not given: /dev/kmsg (1:11),
  * the host's kernel log.  Opened read-only, nothing read. */
 static void p_mknod_kmsg(struct result *r)
 {
-	const char *dirs[] = { "/dev", opt.scratch };
-	char path[600], tried[400] = "";
-	size_t len = 0;
-
-	for (size_t i = 0; i < 2; i++) {
-		int fd, e;
-
-		snprintf(path, sizeof(path), "%s/probe-kmsg", dirs[i]);
-		unlink(path);
-		if (mknod(path, S_IFCHR | 0600, makedev(1, 11)) < 0) {
-			e = errno;
-			len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s: %s",
-						 len ? "; " : "", path, en(e));
-			continue;
-		}
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		e = errno;
-		unlink(path);
-		if (fd >= 0) {
-			close(fd);
-			set(r, OPEN, "mknod %s (1:11, kmsg) and opened it", path);
-			return;
-		}
-		len += (size_t)snprintf(tried + len, sizeof(tried) - len, "%smknod %s ok, open: %s",
-					 len ? "; " : "", path, en(e));
-		if (len >= sizeof(tried))
-			len = sizeof(tried) - 1;
-	}
-	set(r, BLOCKED, "%s", tried);
+	mknod_probe(r, "probe-kmsg", S_IFCHR | 0600, makedev(1, 11), opens, "open");
 }
 
 static void p_raw_devices(struct result *r)
@@ -765,19 +758,31 @@ static void p_raw_devices(struct result *r)
 	set(r, BLOCKED, "%d block devices in /dev, none readable; no /dev/mem, kmem, port, kmsg", n);
 }
 
-static void p_vsock(struct result *r)
+/* socket(FAMILY, TYPE) as a result named WHAT; SKIP when this kernel has
+ * no such family (NAME says which).  The socket is closed; true when made. */
+static bool socket_probe(struct result *r, int family, int type, const char *name,
+			 const char *what)
 {
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0 && errno == EAFNOSUPPORT) {
-		set(r, SKIP, "socket(AF_VSOCK): no vsock in this kernel");
-		return;
+		set(r, SKIP, "socket(%s): no %s in this kernel", name, name);
+		return false;
 	}
-	outcome(r, fd, "socket(AF_VSOCK) (the hypervisor's channel)");
-	if (fd >= 0) {
-		close(fd);
+	outcome(r, fd, what);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static void p_vsock(struct result *r)
+{
+	int fd;
+
+	if (socket_probe(r, AF_VSOCK, SOCK_STREAM, "AF_VSOCK", "socket(AF_VSOCK) (the hypervisor's channel)") ||
+	    r->status == SKIP)
 		return;
-	}
 	/* the kernel reads an int: upper bits must not slip past the filter */
 	fd = (int)syscall(SYS_socket, (1L << 32) | AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -794,15 +799,7 @@ static void p_vsock(struct result *r)
  * (docker refuses it too).  Only the socket is made. */
 static void p_af_alg(struct result *r)
 {
-	int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	if (fd < 0 && errno == EAFNOSUPPORT) {
-		set(r, SKIP, "socket(AF_ALG): no AF_ALG in this kernel");
-		return;
-	}
-	outcome(r, fd, "socket(AF_ALG)");
-	if (fd >= 0)
-		close(fd);
+	socket_probe(r, AF_ALG, SOCK_SEQPACKET, "AF_ALG", "socket(AF_ALG)");
 }
 
 /*
@@ -1111,21 +1108,32 @@ static bool int80_works(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* A page below 4 GiB for the 32-bit ABI's pointers, or NULL with SKIP
+ * when there is none or this kernel runs no 32-bit code. */
+static void *low_page(struct result *r)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	if (p == MAP_FAILED) {
+		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+		return NULL;
+	}
+	if (!int80_works()) {
+		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
+		return NULL;
+	}
+	return p;
+}
+
 /* 32-bit socketcall(SOCKET, {family, type, protocol}): the family hides
  * behind a pointer, so the filter cannot tell AF_VSOCK from AF_INET. */
 static void c_socketcall32(struct result *r)
 {
-	unsigned int *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	unsigned int *args = low_page(r);
 	long inet, vsock;
 
-	if (args == MAP_FAILED) {
-		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+	if (!args)
 		return;
-	}
-	if (!int80_works()) {
-		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
-		return;
-	}
 	args[0] = AF_INET, args[1] = SOCK_DGRAM, args[2] = 0;
 	inet = sys32(102 /* socketcall */, 1 /* SYS_SOCKET */, (long)(uintptr_t)args, 0, 0, 0);
 	args[0] = AF_VSOCK, args[1] = SOCK_STREAM;
@@ -1141,17 +1149,11 @@ static void p_socketcall32(struct result *r) { in_child(c_socketcall32, r); }
 static void c_compat32(struct result *r)
 {
 	/* strings below 4 GiB for the 32-bit ABI */
-	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	char *low = low_page(r);
 	long rc;
 
-	if (low == MAP_FAILED) {
-		set(r, SKIP, "mmap MAP_32BIT: %s", en(errno));
+	if (!low)
 		return;
-	}
-	if (!int80_works()) {
-		set(r, SKIP, "int 0x80 faults: this kernel runs no 32-bit code (IA32 emulation off)");
-		return;
-	}
 	snprintf(low, 64, "%s", scratch_path("probe-mnt32"));
 	strcpy(low + 1024, "tmpfs");
 	mkdir(low, 0700);

@@ -932,6 +932,24 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 	return 0;
 }
 
+int cgroup_open_tasks(struct ctr_cgroup *cg, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; !cg->v2 && i < cg->n && n < max; i++) {
+		fds[n] = openat(cg->h[i].fd, "tasks", O_WRONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			int r = ctr_fail(-errno, "open %s/tasks", cg->h[i].path);
+
+			while (n > 0)
+				close(fds[--n]);
+			return r;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
 int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
 {
 	for (size_t i = 0; i < cg->n; i++) {

@@ -43,6 +43,12 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out);
 /* Move pid into the container's cgroup(s).  Called by the supervisor for
  * PID 1 before the child is released, and for joining processes. */
 int cgroup_attach(struct ctr_cgroup *cg, pid_t pid);
+/* v1: the `tasks` file of the container's cgroup in each hierarchy, opened
+ * for writing, into fds (at most max); returns how many, 0 on v2 (then
+ * cgroup_attach).  PID 1 writes "0" into each itself: a thread that moves
+ * itself skips the global lock a cgroup.procs write takes (Linux >= 6.1),
+ * whose RCU grace period costs 5-15 ms on a host that is otherwise idle. */
+int cgroup_open_tasks(struct ctr_cgroup *cg, int *fds, size_t max);
 /* Open an existing container's cgroup (for joining); -ENOENT when absent. */
 int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out);
 /* True when the OOM killer killed a task of this cgroup. */

@@ -341,8 +341,16 @@ static void build_root(const struct ctr_config *cfg, int sock, const struct rela
 static void wait_for_go(int sock)
 {
 	struct ctr_msg msg;
-	int r = sync_recv(sock, &msg, NULL);
+	int fd, r;
 
+	/* v1: a `tasks` file per hierarchy first, to move ourselves into. */
+	while ((r = sync_recv(sock, &msg, &fd)) > 0 && msg.type == MSG_CGROUP) {
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			ctr_fail(fd < 0 ? -EBADF : -errno, "join the container's cgroup (tasks)");
+			sync_fail(sock, EXIT_CTR_FAIL);
+		}
+		close(fd);
+	}
 	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
 }

@@ -82,8 +82,17 @@ static int oom_exit(const struct ctr_config *cfg)
  * message is the one to report. */
 static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
 {
-	int r = cgroup_attach(cg, pid);
+	int fds[8];
+	int n = cgroup_open_tasks(cg, fds, ARRAY_SIZE(fds)), r = n < 0 ? n : 0;
 
+	/* v1: PID 1 moves itself (cgroup.h: no global lock); v2: we move it. */
+	for (int i = 0; i < n; i++) {
+		if (r == 0)
+			r = sync_send(sock, MSG_CGROUP, 0, NULL, fds[i]);
+		close(fds[i]);
+	}
+	if (r == 0 && n == 0)
+		r = cgroup_attach(cg, pid);
 	if (r == 0)
 		r = sync_send(sock, MSG_GO, 0, NULL, -1);
 	if (r < 0)

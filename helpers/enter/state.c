@@ -218,7 +218,11 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 	int r;
 
 	for (int tries = 0; tries < 100; tries++) {
-		_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		/* A lock file that did not exist: every earlier holder ended
+		 * cleanly (a killed one leaves its file), nothing to clean. */
+		int fd_new = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		bool fresh = fd_new >= 0;
+		_cleanup_close_ int fd = fresh ? fd_new : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		struct stat a, b;
 
 		if (fd < 0 && errno == ENOENT) {
@@ -250,9 +254,10 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 			return ctr_fail(-errno, "stat lock %s", path);
 		if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
 			continue;   /* its holder removed it; take the new one */
-		clean_stale(cfg);
+		if (!fresh)
+			clean_stale(cfg);
 		*lockfd = ctr_steal_fd(&fd);
-		return 0;
+		return fresh ? 1 : 0;
 	}
 	return ctr_failx(-EBUSY, "lock %s: kept changing", path);
 }

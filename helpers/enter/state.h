@@ -43,7 +43,9 @@
 #include "config.h"
 
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
- * another supervisor holds it.  Cleans what a dead supervisor left. */
+ * another supervisor holds it.  Cleans what a dead supervisor left.  1 when
+ * the lock file was new (no supervisor died holding it: nothing to clean),
+ * else 0. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
 /* Create CTR_RUN_DIR/NAME/rootfs, with --rm the marker CTR_RUN_DIR/NAME/rm
  * (before the layer: whoever cleans a killed run knows the layer goes too),

@@ -339,13 +339,22 @@ wait_listen() {
 	assert_no_debris "$SNAP" net_snapshot
 }
 
-@test "create without --nat: outbound access is the default (route, masquerade, forwarding), resolv.conf from the host" {
-	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
-	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
-	printf 'nameserver 10.200.250.53\n' >"$rc"
-	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-def 10.200.126.2 --bridge "$CTR_BRIDGE"
+# create_with_host_resolv TEXT NAME IP ARGS...: netns-setup create NAME IP
+# on the suite's bridge, the host's resolv.conf holding TEXT (a printf
+# format); it must succeed and print nothing.
+create_with_host_resolv() {
+	local rc=$BATS_TEST_TMPDIR/resolv.conf
+	# shellcheck disable=SC2059  # TEXT is the format
+	printf "$1" >"$rc"
+	CTR_HOST_RESOLV_CONF=$rc run netns-setup create "${@:2}" --bridge "$CTR_BRIDGE"
 	assert_success
 	assert_output ""
+}
+
+@test "create without --nat: outbound access is the default (route, masquerade, forwarding), resolv.conf from the host" {
+	local table=ctr_${CTR_BRIDGE//-/_} fwd
+	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	create_with_host_resolv 'nameserver 10.200.250.53\n' tn-def 10.200.126.2
 	run ip -n tn-def route show default
 	assert_output --partial "default via 10.200.126.1 dev eth0"
 	run nft list table ip "$table"
@@ -364,12 +373,9 @@ wait_listen() {
 }
 
 @test "--no-nat: no masquerade, forwarding untouched, no nameserver in resolv.conf unless --dns; the last of --nat and --no-nat counts" {
-	local table=ctr_${CTR_BRIDGE//-/_} fwd rc=$BATS_TEST_TMPDIR/resolv.conf
+	local table=ctr_${CTR_BRIDGE//-/_} fwd resolv='nameserver 10.200.250.53\nsearch example.test\n'
 	fwd=$(cat /proc/sys/net/ipv4/ip_forward)
-	printf 'nameserver 10.200.250.53\nsearch example.test\n' >"$rc"
-	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --nat --no-nat
-	assert_success
-	assert_output ""
+	create_with_host_resolv "$resolv" tn-nn 10.200.126.2 --nat --no-nat
 	run nft list table ip "$table"
 	assert_failure
 	assert_equal "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
@@ -381,8 +387,7 @@ wait_listen() {
 	assert_line --regexp '^nat: +no$'
 	assert_line --regexp '^bridge nat: no$'
 	netns-setup destroy tn-nn
-	CTR_HOST_RESOLV_CONF=$rc run netns-setup create tn-nn 10.200.126.2 --bridge "$CTR_BRIDGE" --no-nat --dns 10.200.250.9
-	assert_success
+	create_with_host_resolv "$resolv" tn-nn 10.200.126.2 --no-nat --dns 10.200.250.9
 	run grep '^nameserver' /etc/netns/tn-nn/resolv.conf
 	assert_output "nameserver 10.200.250.9"
 	netns-setup destroy tn-nn

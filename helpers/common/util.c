@@ -9,16 +9,41 @@
 
 #include "util.h"
 
-static char errmsg[CTR_ERRMSG_MAX];
+/* Where failures are recorded: the process's message, or the innermost
+ * local error (ctr_error_local). */
+static char process_errmsg[CTR_ERRMSG_MAX];
+static char *errmsg = process_errmsg;
 
 static void record(int err, bool with_errno, const char *fmt, va_list ap)
 {
-	int n = vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	int n = vsnprintf(errmsg, CTR_ERRMSG_MAX, fmt, ap);
 
 	if (n < 0)
 		n = 0;
-	if (with_errno && (size_t)n < sizeof(errmsg))
-		snprintf(errmsg + n, sizeof(errmsg) - (size_t)n, ": %s", strerror(-err));
+	if (with_errno && (size_t)n < CTR_ERRMSG_MAX)
+		snprintf(errmsg + n, CTR_ERRMSG_MAX - (size_t)n, ": %s", strerror(-err));
+}
+
+void ctr_error_local(struct ctr_error *e)
+{
+	e->msg[0] = '\0';
+	e->outer = errmsg;
+	errmsg = e->msg;
+}
+
+void ctr_error_release(struct ctr_error *e)
+{
+	if (!e->outer)
+		return;
+	errmsg = e->outer;
+	e->outer = NULL;
+}
+
+int ctr_error_keep(struct ctr_error *e, int err)
+{
+	ctr_error_release(e);
+	snprintf(errmsg, CTR_ERRMSG_MAX, "%s", e->msg);
+	return err;
 }
 
 int ctr_fail(int err, const char *fmt, ...)
@@ -50,7 +75,7 @@ const char *ctr_errmsg(void)
 
 void ctr_seterrmsg(const char *msg)
 {
-	snprintf(errmsg, sizeof(errmsg), "%s", msg);
+	snprintf(errmsg, CTR_ERRMSG_MAX, "%s", msg);
 }
 
 void ctr_report(const char *name)
@@ -73,6 +98,21 @@ void ctr_warn(const char *name, const char *fmt, ...)
 		fprintf(stderr, CTR_PROG ": %s: %s\n", name, buf);
 	else
 		fprintf(stderr, CTR_PROG ": %s\n", buf);
+}
+
+static void oom(void)
+{
+	fputs(CTR_PROG ": out of memory\n", stderr);
+	_exit(EXIT_CTR_FAIL);
+}
+
+static void *xrealloc(void *p, size_t size)
+{
+	void *n = realloc(p, size);
+
+	if (!n && size)
+		oom();
+	return n;
 }
 
 static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
@@ -118,13 +158,8 @@ int read_file_at(int dirfd, const char *path, char **out)
 		ssize_t n;
 
 		if (cap - len < 256) {
-			char *nb;
-
 			cap = cap ? cap * 2 : 1024;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return ctr_fail(-ENOMEM, "read %s", path);
-			buf = nb;
+			buf = xrealloc(buf, cap);
 		}
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0) {
@@ -176,11 +211,6 @@ int workdir_enter(const char *dir)
 	return ctr_failx(r, "workdir %s: %s", dir, why);
 }
 
-static void oom(void)
-{
-	fputs(CTR_PROG ": out of memory\n", stderr);
-	_exit(EXIT_CTR_FAIL);
-}
 
 char *xasprintf(const char *fmt, ...)
 {
@@ -214,6 +244,13 @@ void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		oom();
+	return xrealloc(p, n * size);
+}
+
 bool name_is_valid(const char *name)
 {
 	size_t len = strlen(name);
@@ -228,18 +265,18 @@ unsigned long long proc_starttime(pid_t pid)
 	char path[64];
 	_cleanup_free_ char *buf = NULL;
 	unsigned long long st = 0;
-	char *p;
+	_cleanup_error_ struct ctr_error gone = CTR_ERROR_INIT;
 	int saved_errno = errno;
-	char saved[CTR_ERRMSG_MAX];
+	char *p;
 
 	/* A missing process is not an error worth recording. */
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&gone);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_file(path, &buf) < 0) {
-		ctr_seterrmsg(saved);
 		errno = saved_errno;
 		return 0;
 	}
+	ctr_error_release(&gone);
 	p = strrchr(buf, ')');
 	if (!p)
 		return 0;

@@ -37,6 +37,24 @@ int ctr_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 int ctr_failx(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The recorded message ("" when none). */
 const char *ctr_errmsg(void);
+/*
+ * A check whose failure is not (or not yet) the caller's error: a process
+ * that may be gone, a best-effort clean-up.  Between ctr_error_local(&e)
+ * and ctr_error_release(&e) every failure is recorded in e, a temporary
+ * error of the function's own (as crun's temporary libcrun_error_t), and
+ * the message recorded before stays as it was.  ctr_error_keep(&e, err)
+ * releases e and records its message after all (the check's failure is
+ * the caller's error); returns err.  Locals nest (innermost first);
+ * _cleanup_error_ releases on every path.
+ */
+struct ctr_error {
+	char msg[CTR_ERRMSG_MAX];
+	char *outer;   /* NULL once released */
+};
+#define CTR_ERROR_INIT { .outer = NULL }
+void ctr_error_local(struct ctr_error *e);
+void ctr_error_release(struct ctr_error *e);
+int ctr_error_keep(struct ctr_error *e, int err);
 /* Replace the recorded message (used by the supervisor for the child's report). */
 void ctr_seterrmsg(const char *msg);
 /* Print "ctr-enter: NAME: MSG" (or "ctr-enter: MSG" when name is NULL). */
@@ -54,6 +72,7 @@ static inline void ctr_closedirp(DIR **d) { if (*d) closedir(*d); }
 #define _cleanup_close_  _cleanup_(ctr_closep)
 #define _cleanup_fclose_ _cleanup_(ctr_fclosep)
 #define _cleanup_closedir_ _cleanup_(ctr_closedirp)
+#define _cleanup_error_  _cleanup_(ctr_error_release)
 
 /* Hand an fd out of a _cleanup_close_ variable. */
 static inline int ctr_steal_fd(int *fd) { int r = *fd; *fd = -1; return r; }
@@ -71,10 +90,14 @@ int mkdir_p(const char *path, mode_t mode);
 /* -w DIR: mkdir -p DIR (as whoever runs it, mode 0755 before the umask),
  * as docker does, then chdir into it; 0 / -errno ("workdir DIR: ..."). */
 int workdir_enter(const char *dir);
-/* asprintf that aborts on ENOMEM (the only sane reaction in a 1-shot tool). */
+/* Allocation that cannot fail: out of memory, they print one line and
+ * _exit(125) (the only sane reaction in a one-shot tool).  Every
+ * allocation in helpers/ goes through them. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);
 void *xcalloc(size_t n, size_t size);
+/* realloc of N elements of SIZE, overflow checked. */
+void *xreallocarray(void *p, size_t n, size_t size);
 
 /* Close every fd above 2 but KEEP (-1: none): nothing the caller or the
  * supervisor had open may reach the container (an inherited directory fd

@@ -59,7 +59,7 @@ static const char *const cap_names[] = {
 	[CAP_CHECKPOINT_RESTORE] = "CHECKPOINT_RESTORE",
 };
 
-int security_cap_from_name(const char *name)
+int caps_from_name(const char *name)
 {
 	if (strncasecmp(name, "CAP_", 4) == 0)
 		name += 4;
@@ -71,7 +71,7 @@ int security_cap_from_name(const char *name)
 	return -1;
 }
 
-const char *security_cap_name(int cap)
+const char *caps_name(int cap)
 {
 	static char buf[ARRAY_SIZE(cap_names)][32];
 
@@ -155,7 +155,7 @@ static int drop_bounding(uint64_t keep)
 		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
-			const char *n = security_cap_name(c);
+			const char *n = caps_name(c);
 
 			if (n)
 				return ctr_fail(-errno, "drop %s from the bounding set", n);

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "util.h"
 
 /* Without --memory-swap the container gets no swap (memsw = memory), so

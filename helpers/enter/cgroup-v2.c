@@ -8,7 +8,7 @@
 #include <sys/xattr.h>
 
 #include "cgroup-internal.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "util.h"
 
 static bool word_in(const char *list, const char *word)

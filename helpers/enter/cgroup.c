@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "cgroup-internal.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "state.h"
 #include "util.h"
 
@@ -615,12 +615,12 @@ static int check_controllers(struct ctr_cgroup *cg, const struct ctr_limits *l)
 static void cgroup_destroyp(struct ctr_cgroup **cg)
 {
 	if (*cg) {
-		char saved[CTR_ERRMSG_MAX];
+		struct ctr_error undo = CTR_ERROR_INIT;
 
 		/* Keep the message of the failure that got us here. */
-		snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+		ctr_error_local(&undo);
 		cgroup_destroy(*cg);
-		ctr_seterrmsg(saved);
+		ctr_error_release(&undo);
 	}
 }
 
@@ -948,6 +948,25 @@ int cgroup_open_tasks(struct ctr_cgroup *cg, int *fds, size_t max)
 		n++;
 	}
 	return (int)n;
+}
+
+/* Take over the cgroup of a container whose supervisor is gone (kill -9),
+ * so that cgroup_destroy() kills what is left in it and removes it.  The
+ * creating supervisor holds a flock on each of its cgroup directories
+ * while it lives; when every lock can be taken, nobody owns it. */
+int cgroup_claim(struct ctr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		/* A provisioned cgroup's run holds the provisioned directory. */
+		int fd = cg->h[i].top >= 0 ? cg->h[i].top : cg->h[i].fd;
+
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			return ctr_failx(-EBUSY, "cgroup %s is in use by a running ctr-enter", cg->h[i].path);
+	}
+	cg->owner = true;
+	return 0;
 }
 
 int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)

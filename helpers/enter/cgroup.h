@@ -59,7 +59,7 @@ int cgroup_destroy(struct ctr_cgroup *cg);
 void cgroup_free(struct ctr_cgroup *cg);
 /* An opened cgroup whose creator is gone (its locks are free): make
  * cgroup_destroy() kill what is left and remove it; -EBUSY when a live
- * supervisor still holds it (cgroup-claim.c). */
+ * supervisor still holds it. */
 int cgroup_claim(struct ctr_cgroup *cg);
 
 /* `ctr-enter --provision NAME [limits]` (netns-setup create runs it):

@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "join.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "security.h"
 #include "util.h"
 
@@ -172,10 +172,7 @@ static int add_volume(struct ctr_config *cfg, const char *spec)
 		return ctr_failx(-EINVAL, "bad volume '%s': cannot mount over the container's /", spec);
 	if (strchr(target, ',') || strchr(host, '\n') || strchr(target, '\n'))
 		return ctr_failx(-EINVAL, "bad volume '%s': unsupported character in path", spec);
-	nv = realloc(cfg->volumes, (cfg->n_volumes + 1) * sizeof(*nv));
-	if (!nv)
-		return ctr_fail(-ENOMEM, "volume");
-	cfg->volumes = nv;
+	nv = cfg->volumes = xreallocarray(cfg->volumes, cfg->n_volumes + 1, sizeof(*nv));
 	nv[cfg->n_volumes].host = xstrdup(host);
 	nv[cfg->n_volumes].target = xstrdup(target);
 	nv[cfg->n_volumes].readonly = ro;
@@ -200,12 +197,7 @@ static int add_env(struct ctr_config *cfg, const char *kv)
 	} else {
 		entry = xstrdup(kv);
 	}
-	ne = realloc(cfg->env, (cfg->n_env + 2) * sizeof(*ne));
-	if (!ne) {
-		free(entry);
-		return ctr_fail(-ENOMEM, "env");
-	}
-	cfg->env = ne;
+	ne = cfg->env = xreallocarray(cfg->env, cfg->n_env + 2, sizeof(*ne));
 	ne[cfg->n_env++] = entry;
 	ne[cfg->n_env] = NULL;
 	return 0;

@@ -3,8 +3,8 @@
  * config.h: what the command line asked for.  cli.c fills it; join.c then
  * replaces the restrictions, hostname, user and cgroup parent with those of
  * the running container it joins (adopt_state), and main.c records whether
- * a pty is used (tty); every other module only reads it.  Unset numbers are
- * -1 (or 0 where 0 is not valid).
+ * --rm keeps an existing layer (rm_top); every other module only reads it.
+ * Unset numbers are -1 (or 0 where 0 is not valid).
  */
 #ifndef CTR_CONFIG_H
 #define CTR_CONFIG_H
@@ -66,7 +66,6 @@ struct ctr_config {
 	bool read_only;
 	bool init;             /* --init: a reaping init as PID 1 */
 	bool noop;             /* -i, -t: accepted, change nothing */
-	bool tty;              /* pty mode (decided at run time, relay.c) */
 	bool detach;           /* -d: return once COMMAND runs; output to the log */
 	char *log_file;        /* -d: the log (default CTR_LIB_DIR/NAME/log) */
 	int64_t log_max;       /* --log-max-size: bytes before it is rotated */

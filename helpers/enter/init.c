@@ -15,7 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "container.h"
+#include "process.h"
 #include "init.h"
 #include "sync.h"
 #include "util.h"
@@ -102,7 +102,7 @@ void init_main(char *const argv[], char *const envp[], int sock)
 	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		sync_fail(sock, container_exec(argv, envp));
+		sync_fail(sock, process_exec(argv, envp));
 	}
 	close(sock);
 	for (;;) {

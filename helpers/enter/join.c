@@ -20,18 +20,15 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <termios.h>
 
 #include "cgroup.h"
-#include "container.h"
-#include "devices.h"
 #include "join.h"
 #include "lifecycle.h"
+#include "process.h"
 #include "relay.h"
 #include "security.h"
 #include "supervisor.h"
@@ -158,64 +155,28 @@ static int enter_namespaces(const int fds[NS_N])
 	return 0;
 }
 
-static int enter_workdir(const struct ctr_config *cfg, const char *home)
-{
-	if (cfg->workdir) {
-		return workdir_enter(cfg->workdir);   /* made when missing */
-	} else if (chdir(home) < 0 && chdir("/") < 0) {
-		return ctr_fail(-errno, "chdir /");
-	}
-	return 0;
-}
-
 __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, int sock,
 						 const int fds[NS_N], const struct relay *io)
 {
 	_cleanup_free_ char *home = NULL;
-	char *default_argv[] = { NULL, NULL };
-	char *const *argv = cfg->argv;
-	struct ctr_msg msg;
-	sigset_t none;
 	uid_t uid = 0;
 	gid_t gid = 0;
 
-	/* Dies with the supervisor; not readable or traceable by the
-	 * container (its environ is still the caller's; exec resets this);
-	 * no host command line (-e values) in its /proc/PID/cmdline. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Not readable or traceable by the container (its environ is still
+	 * the caller's; exec resets this); no host command line (-e values)
+	 * in its /proc/PID/cmdline. */
+	process_child_begin(io, sock);
 	prctl(PR_SET_DUMPABLE, 0);
-	container_retitle("ctr-exec");
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (relay_child(io) < 0)   /* own session; the pipes on 0-2 (relay.h) */
-		sync_fail(sock, EXIT_CTR_FAIL);
-	/* GO: the supervisor has put us into the container's cgroup. */
-	if (sync_recv(sock, &msg, NULL) <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
-		_exit(EXIT_CTR_FAIL);
+	process_retitle("ctr-exec");
+	process_wait_go(sock);
 	/* rlimits first: raising one needs CAP_SYS_RESOURCE, which goes next */
 	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds) < 0 || security_narrow_caps(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	container_test_delay();
-	if (io->pty) {
-		_cleanup_close_ int master = -1;
-
-		if (devices_open_pty(AT_FDCWD, "/dev/ptmx", false, io->child[2] < 0, &master) < 0 ||
-		    sync_send(sock, MSG_PTY, 0, NULL, master) < 0)
-			sync_fail(sock, EXIT_CTR_FAIL);
-	}
-	if (resolve_user(cfg, &uid, &gid, &home) < 0)
+	process_test_delay();
+	process_send_pty(io, sock, AT_FDCWD, "/dev/ptmx", false);
+	if (process_resolve_user(cfg, &uid, &gid, &home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
-	if (cfg->has_user && switch_user(uid, gid, sock) < 0)
-		sync_fail(sock, EXIT_CTR_FAIL);
-	if (close_inherited_fds(sock) < 0 || security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
-		sync_fail(sock, EXIT_CTR_FAIL);
-	if (!argv) {
-		default_argv[0] = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh";
-		argv = default_argv;
-	}
-	sync_fail(sock, container_exec(argv, build_env(cfg, home)));
+	process_exec_command(cfg, sock, uid, gid, home);
 }
 
 /* fork() with the child in the container's PID namespace; we stay in ours. */
@@ -238,9 +199,11 @@ static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t 
 		     int sigfd, struct relay *io)
 {
 	int master = -1;
-	int code, status;
+	int code;
 
-	if (cgroup_attach(cg, pid) < 0 || sync_send(sock, MSG_GO, 0, NULL, -1) < 0) {
+	if (process_release(cg, pid, sock, &master) < 0) {
+		if (master >= 0)
+			close(master);
 		ctr_report(cfg->name);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -253,15 +216,7 @@ static int supervise(const struct ctr_config *cfg, struct ctr_cgroup *cg, pid_t 
 		ctr_report(cfg->name);
 		return code;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	if (master >= 0) {
-		relay_set_master(io, master);
-		if (supervisor_raw_tty() < 0)
-			ctr_warn(cfg->name, "%s", ctr_errmsg());
-	}
-	status = supervisor_wait(pid, sigfd, io, true);
-	supervisor_restore_tty();
-	return supervisor_exit_code(status);
+	return supervisor_exit_code(process_supervise(cfg->name, pid, sigfd, io, master, true));
 }
 
 static int join_running(struct ctr_config *cfg, const struct ctr_state *st)

@@ -1,17 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lifecycle.h: what a later command needs to find a container again.
- *
- * state.c writes the identity lines of CTR_RUN_DIR/NAME/state (supervisor,
- * pid, start times, rootfs, hostname, started); state_write_config() appends
- * what joining and `ctrctl ps` need, in the same key=value form:
- *
- *   cgroup_parent=ctr  user=UID[:GID] (empty: root)  init=0|1
- *   privileged=0|1  seccomp_unconfined=0|1  cap_add=0xMASK  cap_drop=0xMASK
- *   cap_drop_all=0|1  ulimits=RESOURCE:SOFT:HARD,... (-1: unlimited)
- *   memory=B  memory_swap=B  cpu_quota_us=N  cpu_period_us=N  cpu_shares=N
- *   pids_limit=N  (-1 unset, memory_swap -2 unlimited)
- *   stop_signal=N  (what `ctrctl stop` sends PID 1 first: --stop-signal, 15)
+ * lifecycle.h: whether a container runs, from its lock and state (state.h).
  *
  * A container is running when the lock CTR_RUN_DIR/NAME.lock is held (its
  * supervisor lives) and the state's PID 1 is alive with the recorded start
@@ -24,28 +13,8 @@
 #ifndef CTR_LIFECYCLE_H
 #define CTR_LIFECYCLE_H
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/types.h>
-
 #include "config.h"
-
-struct ctr_state {
-	pid_t supervisor, pid;
-	unsigned long long supervisor_start, pid_start;
-	char *rootfs, *hostname, *started, *user, *cgroup_parent;
-	bool privileged, seccomp_unconfined, cap_drop_all, init;
-	uint64_t cap_add, cap_drop;
-	struct ctr_rlimit *rlimits;
-	size_t n_rlimits;
-	struct ctr_limits limits;
-};
-
-/* Append the config lines above to the state file being written on fd. */
-int state_write_config(int fd, const struct ctr_config *cfg);
-void state_free(struct ctr_state *st);
-/* PID 1 of the state is alive and is the same process (start time). */
-bool state_pid1_alive(const struct ctr_state *st);
+#include "state.h"
 
 /* How long a command waits for a container that is starting (its lock is
  * held, its state not yet written: PID 1 has not exec'd) or stopping (PID 1 gone, the supervisor

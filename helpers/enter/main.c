@@ -30,6 +30,7 @@
 #include "container.h"
 #include "join.h"
 #include "namespaces.h"
+#include "process.h"
 #include "relay.h"
 #include "state.h"
 #include "supervisor.h"
@@ -75,29 +76,6 @@ static int oom_exit(const struct ctr_config *cfg)
 	else
 		ctr_warn(cfg->name, "killed by the OOM killer");
 	return 137;
-}
-
-/* Attach PID 1 to its cgroup, send GO.  When a step fails because PID 1
- * already failed (it exited: no such process, a closed socket), its own
- * message is the one to report. */
-static int release_pid1(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
-{
-	int fds[8];
-	int n = cgroup_open_tasks(cg, fds, ARRAY_SIZE(fds)), r = n < 0 ? n : 0;
-
-	/* v1: PID 1 moves itself (cgroup.h: no global lock); v2: we move it. */
-	for (int i = 0; i < n; i++) {
-		if (r == 0)
-			r = sync_send(sock, MSG_CGROUP, 0, NULL, fds[i]);
-		close(fds[i]);
-	}
-	if (r == 0 && n == 0)
-		r = cgroup_attach(cg, pid);
-	if (r == 0)
-		r = sync_send(sock, MSG_GO, 0, NULL, -1);
-	if (r < 0)
-		sync_take_child_error(sock, master);
-	return r;
 }
 
 /* What a start holds.  start_release() gives it back on every path of the
@@ -255,7 +233,6 @@ static int prepare_start(struct start *s)
 		return r;
 	if ((r = relay_plan(&s->io, s->cfg->detach ? &s->log : NULL)) < 0)
 		return r;
-	s->cfg->tty = s->io.pty;
 	return supervisor_signals(&s->sigfd);
 }
 
@@ -284,7 +261,7 @@ static int spawn_pid1(struct start *s)
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
 	if ((r = cgroup_create(s->cfg, &s->cg)) < 0 ||
-	    (r = release_pid1(s->cg, s->pid, s->sv[0], &s->master)) < 0)
+	    (r = process_release(s->cg, s->pid, s->sv[0], &s->master)) < 0)
 		kill_pid1(s->pid);
 	return r;
 }
@@ -320,14 +297,7 @@ static int supervise_to_exit(struct start *s)
 	int status, code;
 	bool oom = false;
 
-	signal(SIGPIPE, SIG_IGN);   /* a closed stdout must not kill the supervisor */
-	if (s->master >= 0) {
-		relay_set_master(&s->io, ctr_steal_fd(&s->master));
-		if (supervisor_raw_tty() < 0)
-			ctr_warn(s->cfg->name, "%s", ctr_errmsg());
-	}
-	status = supervisor_wait(s->pid, s->sigfd, &s->io, false);
-	supervisor_restore_tty();
+	status = process_supervise(s->cfg->name, s->pid, s->sigfd, &s->io, ctr_steal_fd(&s->master), false);
 	code = supervisor_exit_code(status);
 	/* 137: SIGKILL ended PID 1 (or it passed on its child's); a process
 	 * the OOM killer took while PID 1 lived on is no OOM end. */
@@ -382,7 +352,7 @@ int main(int argc, char **argv)
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			return EXIT_CTR_FAIL;
-	container_set_argv_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
+	process_set_argv_area(argv[0], (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
 	r = cli_parse(argc, argv, &cfg);
 	if (r == 1) {
 		code = 0;

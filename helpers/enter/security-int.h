@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * security-int.h: how the security module's files talk to each other.
- * Only caps.c, seccomp.c, masks.c and security.c include it.
+ * Only caps.c, seccomp.c, masks.c and security.c include it (and the
+ * unit test of the capability names).
  */
 #ifndef CTR_SECURITY_INT_H
 #define CTR_SECURITY_INT_H
@@ -9,6 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Parse a capability name ("NET_ADMIN", "CAP_NET_ADMIN", "ALL"); -1 bad, 64 for ALL. */
+int caps_from_name(const char *name);
+/* "CAP_NET_ADMIN" for 12; NULL when unknown. */
+const char *caps_name(int cap);
 /* Docker's default capability set. */
 uint64_t caps_default(void);
 /* Highest capability the running kernel knows (cap_last_cap). */

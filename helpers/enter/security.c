@@ -49,7 +49,7 @@ static int parse_cap_list(const char *opt, const char *val, uint64_t *set, bool 
 		return ctr_failx(-EINVAL, "bad %s value '': expected a capability name", opt);
 	copy = xstrdup(val);
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int c = security_cap_from_name(tok);
+		int c = caps_from_name(tok);
 
 		if (c < 0)
 			return ctr_failx(-EINVAL, "bad %s value '%s': unknown capability", opt, tok);
@@ -139,11 +139,8 @@ static int parse_ulimit(struct ctr_config *cfg, const char *val)
 			return 0;
 		}
 	}
-	nl = realloc(cfg->rlimits, (cfg->n_rlimits + 1) * sizeof(*nl));
-	if (!nl)
-		return ctr_failx(-ENOMEM, "--ulimit: out of memory");
-	cfg->rlimits = nl;
-	cfg->rlimits[cfg->n_rlimits++] = (struct ctr_rlimit){ resource, soft, hard };
+	nl = cfg->rlimits = xreallocarray(cfg->rlimits, cfg->n_rlimits + 1, sizeof(*nl));
+	nl[cfg->n_rlimits++] = (struct ctr_rlimit){ resource, soft, hard };
 	return 0;
 }
 

@@ -50,9 +50,4 @@ int security_apply(const struct ctr_config *cfg);
  * need (SETUID, SETGID, SETPCAP). */
 int security_narrow_caps(const struct ctr_config *cfg);
 
-/* Parse a capability name ("NET_ADMIN", "CAP_NET_ADMIN", "ALL"); -1 bad, 64 for ALL. */
-int security_cap_from_name(const char *name);
-/* "CAP_NET_ADMIN" for 12; NULL when unknown. */
-const char *security_cap_name(int cap);
-
 #endif

@@ -10,12 +10,14 @@
 #define _XOPEN_SOURCE 700
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "lifecycle.h"
 #include "state.h"
 #include "util.h"
 
@@ -45,7 +47,7 @@ bool state_layer_exists(const struct ctr_config *cfg)
 	return lstat(layer, &st) == 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static int rm_rf_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -59,7 +61,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* rm -rf that does not cross mount points; 0 / -errno. */
-static int remove_tree(const char *path)
+static int rm_rf(const char *path)
 {
 	struct stat st;
 	int r;
@@ -67,7 +69,7 @@ static int remove_tree(const char *path)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : ctr_fail(-errno, "remove %s", path);
 	/* Overlay's work/work is mode 000: root may still enter it. */
-	r = nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	r = nftw(path, rm_rf_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 	if (r < 0)
 		return ctr_fail(r == -1 ? -errno : r, "remove %s", path);
 	if (r > 0)
@@ -94,18 +96,17 @@ static void clean_stale(const struct ctr_config *cfg)
 	_cleanup_free_ char *marker = rm_marker(cfg);
 	_cleanup_free_ char *top = state_top_dir(cfg);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	remove_tree(top);
+	ctr_error_local(&best_effort);
+	rm_rf(top);
 	if (access(marker, F_OK) == 0 ||
 	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
-		remove_tree(layer);
+		rm_rf(layer);
 	}
-	remove_tree(dir);
-	ctr_seterrmsg(saved);
+	rm_rf(dir);
 }
 
 /* The topmost directory of CTR_RUN_DIR, or of CTR_LIB_DIR (itself or an
@@ -324,6 +325,188 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 	return 0;
 }
 
+static int64_t rlim_out(uint64_t v)
+{
+	return v == (uint64_t)RLIM_INFINITY ? -1 : (int64_t)v;
+}
+
+static int write_config(int fd, const struct ctr_config *cfg)
+{
+	const struct ctr_limits *l = &cfg->limits;
+	int r;
+
+	r = dprintf(fd,
+		    "cgroup_parent=%s\nuser=%s\ninit=%d\nprivileged=%d\nseccomp_unconfined=%d\n"
+		    "cap_add=0x%" PRIx64 "\ncap_drop=0x%" PRIx64 "\ncap_drop_all=%d\nulimits=",
+		    cfg->cgroup_parent, cfg->has_user && cfg->user_spec ? cfg->user_spec : "",
+		    cfg->init, cfg->privileged, cfg->seccomp_unconfined, cfg->cap_add,
+		    cfg->cap_drop, cfg->cap_drop_all);
+	for (size_t i = 0; r >= 0 && i < cfg->n_rlimits; i++)
+		r = dprintf(fd, "%s%d:%" PRId64 ":%" PRId64, i ? "," : "", cfg->rlimits[i].resource,
+			    rlim_out(cfg->rlimits[i].soft), rlim_out(cfg->rlimits[i].hard));
+	if (r >= 0)
+		r = dprintf(fd,
+			    "\nmemory=%" PRId64 "\nmemory_swap=%" PRId64 "\ncpu_quota_us=%" PRId64
+			    "\ncpu_period_us=%" PRId64 "\ncpu_shares=%" PRId64 "\npids_limit=%" PRId64
+			    "\nstop_signal=%d\n",
+			    l->memory, l->memory_swap, l->cpu_quota_us, l->cpu_period_us,
+			    l->cpu_shares, l->pids_limit, cfg->stop_signal ? cfg->stop_signal : SIGTERM);
+	if (r >= 0 && cfg->detach)
+		r = dprintf(fd, "log=%s\n", cfg->log_file);
+	return r < 0 ? ctr_fail(-errno, "write state") : 0;
+}
+
+static uint64_t rlim_in(const char *s)
+{
+	long long v = strtoll(s, NULL, 10);
+
+	return v < 0 ? (uint64_t)RLIM_INFINITY : (uint64_t)v;
+}
+
+static void parse_ulimits(struct ctr_state *st, char *v)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *soft = strchr(t, ':'), *hard = soft ? strchr(soft + 1, ':') : NULL;
+		struct ctr_rlimit *n;
+
+		if (!soft || !hard)
+			continue;
+		n = st->rlimits = xreallocarray(st->rlimits, st->n_rlimits + 1, sizeof(*n));
+		n[st->n_rlimits++] = (struct ctr_rlimit){ (int)strtol(t, NULL, 10),
+							  rlim_in(soft + 1), rlim_in(hard + 1) };
+	}
+}
+
+static void set_field(struct ctr_state *st, const char *k, char *v)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} i64[] = {
+		{ "memory", offsetof(struct ctr_limits, memory) },
+		{ "memory_swap", offsetof(struct ctr_limits, memory_swap) },
+		{ "cpu_quota_us", offsetof(struct ctr_limits, cpu_quota_us) },
+		{ "cpu_period_us", offsetof(struct ctr_limits, cpu_period_us) },
+		{ "cpu_shares", offsetof(struct ctr_limits, cpu_shares) },
+		{ "pids_limit", offsetof(struct ctr_limits, pids_limit) },
+	};
+	static const struct {
+		const char *key;
+		size_t off;
+	} strs[] = {
+		{ "rootfs", offsetof(struct ctr_state, rootfs) },
+		{ "hostname", offsetof(struct ctr_state, hostname) },
+		{ "started", offsetof(struct ctr_state, started) },
+		{ "user", offsetof(struct ctr_state, user) },
+		{ "cgroup_parent", offsetof(struct ctr_state, cgroup_parent) },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(i64); i++)
+		if (strcmp(k, i64[i].key) == 0)
+			*(int64_t *)((char *)&st->limits + i64[i].off) = strtoll(v, NULL, 10);
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		if (strcmp(k, strs[i].key) == 0) {
+			char **p = (char **)((char *)st + strs[i].off);
+
+			free(*p);
+			*p = xstrdup(v);
+		}
+	}
+	if (strcmp(k, "supervisor") == 0)
+		st->supervisor = (pid_t)strtol(v, NULL, 10);
+	else if (strcmp(k, "supervisor_start") == 0)
+		st->supervisor_start = strtoull(v, NULL, 10);
+	else if (strcmp(k, "pid") == 0)
+		st->pid = (pid_t)strtol(v, NULL, 10);
+	else if (strcmp(k, "pid_start") == 0)
+		st->pid_start = strtoull(v, NULL, 10);
+	else if (strcmp(k, "init") == 0)
+		st->init = strcmp(v, "1") == 0;
+	else if (strcmp(k, "privileged") == 0)
+		st->privileged = strcmp(v, "1") == 0;
+	else if (strcmp(k, "seccomp_unconfined") == 0)
+		st->seccomp_unconfined = strcmp(v, "1") == 0;
+	else if (strcmp(k, "cap_drop_all") == 0)
+		st->cap_drop_all = strcmp(v, "1") == 0;
+	else if (strcmp(k, "cap_add") == 0)
+		st->cap_add = strtoull(v, NULL, 16);
+	else if (strcmp(k, "cap_drop") == 0)
+		st->cap_drop = strtoull(v, NULL, 16);
+	else if (strcmp(k, "ulimits") == 0)
+		parse_ulimits(st, v);
+}
+
+int state_read(const struct ctr_config *cfg, struct ctr_state *st)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
+	_cleanup_free_ char *buf = NULL;
+	struct ctr_error none = CTR_ERROR_INIT;
+	char *save = NULL;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	st->limits = (struct ctr_limits){ .memory = -1, .memory_swap = -1, .cpu_quota_us = -1,
+					  .cpu_period_us = -1, .cpu_shares = -1, .pids_limit = -1 };
+	ctr_error_local(&none);   /* no state is no error */
+	r = read_file(path, &buf);
+	ctr_error_release(&none);
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : ctr_fail(r, "read state %s", path);
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(l, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		set_field(st, l, eq + 1);
+	}
+	if (st->pid <= 0 || st->supervisor <= 0) {
+		state_free(st);
+		return ctr_failx(-EINVAL, "state %s: no pid", path);
+	}
+	return 0;
+}
+
+void state_free(struct ctr_state *st)
+{
+	free(st->rootfs);
+	free(st->hostname);
+	free(st->started);
+	free(st->user);
+	free(st->cgroup_parent);
+	free(st->rlimits);
+	memset(st, 0, sizeof(*st));
+}
+
+/* A zombie (its supervisor killed, not yet reaped by the host's init) is gone. */
+static bool proc_is_dead(pid_t pid)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct ctr_error gone = CTR_ERROR_INIT;
+	char path[64];
+	const char *p;
+	bool dead;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ctr_error_local(&gone);
+	r = read_file(path, &buf);
+	ctr_error_release(&gone);
+	if (r < 0)
+		return true;
+	p = strrchr(buf, ')');
+	dead = !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X' || p[2] == 'x';
+	return dead;
+}
+
+bool state_pid1_alive(const struct ctr_state *st)
+{
+	return st->pid > 0 && st->pid_start && proc_starttime(st->pid) == st->pid_start &&
+	       !proc_is_dead(st->pid);
+}
+
 static void iso_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -350,7 +533,7 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time
 		    cfg->name, (int)supervisor, proc_starttime(supervisor), (int)pid1,
 		    proc_starttime(pid1), cfg->rootfs, cfg->hostname, started,
 		    cfg->rm_top ? "top" : cfg->rm ? "1" : "0", cfg->read_only ? 1 : 0);
-	if (r >= 0 && state_write_config(fd, cfg) < 0)
+	if (r >= 0 && write_config(fd, cfg) < 0)
 		return -errno;
 	if (r < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
@@ -362,26 +545,25 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/%s", cfg->run_dir, cfg->name);
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	if (cfg->rm_top) {
 		_cleanup_free_ char *top = state_top_dir(cfg);
 
-		if (remove_tree(top) < 0)
+		if (rm_rf(top) < 0)
 			ctr_warn(cfg->name, "%s", ctr_errmsg());
 	} else if (cfg->rm || drop_layer) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
-		if (remove_tree(layer) < 0)
+		if (rm_rf(layer) < 0)
 			ctr_warn(cfg->name, "%s", ctr_errmsg());
 		drop_made_dir(&made_lib_dir, cfg->lib_dir);
 	}
-	if (remove_tree(dir) < 0)
+	if (rm_rf(dir) < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
 	if (lockfd >= 0)
 		state_unlock(cfg, lockfd);
-	ctr_seterrmsg(saved);
 }
 
 int write_atomic(const char *path, const char *buf, size_t len)
@@ -424,12 +606,12 @@ void state_record_run(const struct ctr_config *cfg)
 	_cleanup_free_ char *path = xasprintf("%s/run-args", layer);
 	_cleanup_free_ char *last = xasprintf("%s/last-exit", layer);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 	size_t len, off;
 
 	if (!remembered(cfg))
 		return;
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	/* --rootfs first: the image it ran is part of the container (a later
 	 * --rootfs among the arguments, the same one, wins) */
 	len = strlen("--rootfs=") + strlen(cfg->rootfs) + 1;
@@ -448,7 +630,6 @@ void state_record_run(const struct ctr_config *cfg)
 	/* the last run is this one now: its end is not known yet */
 	if (unlink(last) < 0 && errno != ENOENT)
 		ctr_warn(cfg->name, "remove %s: %s", last, strerror(errno));
-	ctr_seterrmsg(saved);
 }
 
 void state_record_exit(const struct ctr_config *cfg, time_t started, int code, int sig, bool oom)
@@ -456,16 +637,16 @@ void state_record_exit(const struct ctr_config *cfg, time_t started, int code, i
 	_cleanup_free_ char *layer = state_layer_dir(cfg);
 	_cleanup_free_ char *path = xasprintf("%s/last-exit", layer);
 	_cleanup_free_ char *buf = NULL;
-	char saved[CTR_ERRMSG_MAX], t0[64], t1[64];
+	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
+	char t0[64], t1[64];
 
 	if (!remembered(cfg))
 		return;
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
+	ctr_error_local(&best_effort);   /* failures are warnings here */
 	iso_time(started, t0, sizeof(t0));
 	iso_time(time(NULL), t1, sizeof(t1));
 	buf = xasprintf("exit=%d\nsignal=%d\noom=%d\nstarted=%s\nstopped=%s\n",
 			code, sig, oom ? 1 : 0, t0, t1);
 	if (write_atomic(path, buf, strlen(buf)) < 0)
 		ctr_warn(cfg->name, "%s", ctr_errmsg());
-	ctr_seterrmsg(saved);
 }

@@ -7,6 +7,14 @@
  *   supervisor=PID  supervisor_start=TICKS  pid=PID1 (host pid)
  *   pid_start=TICKS  rootfs=DIR  hostname=H  started=ISO-8601 UTC
  *   rm=0|1|top  read_only=0|1
+ * then what joining and `ctrctl ps` need, in the same key=value form:
+ *   cgroup_parent=ctr  user=UID[:GID] (empty: root)  init=0|1
+ *   privileged=0|1  seccomp_unconfined=0|1  cap_add=0xMASK  cap_drop=0xMASK
+ *   cap_drop_all=0|1  ulimits=RESOURCE:SOFT:HARD,... (-1: unlimited)
+ *   memory=B  memory_swap=B  cpu_quota_us=N  cpu_period_us=N  cpu_shares=N
+ *   pids_limit=N  (-1 unset, memory_swap -2 unlimited)
+ *   stop_signal=N  (what `ctrctl stop` sends PID 1 first: --stop-signal, 15)
+ *   log=FILE  (-d only)
  * Written only once PID 1 has exec'd COMMAND (before that: starting).
  * CTR_RUN_DIR/NAME/rm (empty): a --rm start, made before its layer (which
  * goes at exit: rm=1).
@@ -37,10 +45,30 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "config.h"
+
+/* The state file read back (state_read). */
+struct ctr_state {
+	pid_t supervisor, pid;
+	unsigned long long supervisor_start, pid_start;
+	char *rootfs, *hostname, *started, *user, *cgroup_parent;
+	bool privileged, seccomp_unconfined, cap_drop_all, init;
+	uint64_t cap_add, cap_drop;
+	struct ctr_rlimit *rlimits;
+	size_t n_rlimits;
+	struct ctr_limits limits;
+};
+
+/* Parse CTR_RUN_DIR/NAME/state into *st (state_free() it); -ENOENT (not
+ * recorded) when there is none. */
+int state_read(const struct ctr_config *cfg, struct ctr_state *st);
+void state_free(struct ctr_state *st);
+/* PID 1 of the state is alive and is the same process (start time). */
+bool state_pid1_alive(const struct ctr_state *st);
 
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
  * another supervisor holds it.  Cleans what a dead supervisor left.  1 when

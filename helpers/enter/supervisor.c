@@ -109,15 +109,16 @@ static void trim_text(void)
 {
 	_cleanup_free_ char *maps = NULL;
 	struct { unsigned long lo, hi; } text[16];
+	struct ctr_error best_effort = CTR_ERROR_INIT;
 	size_t n = 0;
-	char saved[CTR_ERRMSG_MAX];
 	char *save = NULL;
+	int r;
 
-	snprintf(saved, sizeof(saved), "%s", ctr_errmsg());
-	if (read_file("/proc/self/maps", &maps) < 0) {
-		ctr_seterrmsg(saved);
+	ctr_error_local(&best_effort);
+	r = read_file("/proc/self/maps", &maps);
+	ctr_error_release(&best_effort);
+	if (r < 0)
 		return;
-	}
 	for (char *l = strtok_r(maps, "\n", &save); l && n < ARRAY_SIZE(text); l = strtok_r(NULL, "\n", &save)) {
 		char perms[8];
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "unit.h"
 
 #define MiB (1024LL * 1024)

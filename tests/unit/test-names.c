@@ -3,7 +3,7 @@
  * netns-setup and ctrctl share), hostnames (cli.c), capability names
  * (caps.c) and mountinfo's escapes (util.c). */
 #include "cli.h"
-#include "security.h"
+#include "security-int.h"
 #include "unit.h"
 
 static void name_is(const char *name, bool want)
@@ -80,7 +80,7 @@ static void test_hostnames(void)
 
 static void cap_is(const char *name, int want)
 {
-	int got = security_cap_from_name(name);
+	int got = caps_from_name(name);
 
 	CHECK(got == want, "capability '%s': %d, expected %d", name, got, want);
 }
@@ -103,9 +103,9 @@ static void test_capabilities(void)
 	cap_is("NET ADMIN", -1);
 	cap_is("CAP_CAP_CHOWN", -1);
 	cap_is("12", -1);
-	CHECK(security_cap_name(12) && strcmp(security_cap_name(12), "CAP_NET_ADMIN") == 0,
+	CHECK(caps_name(12) && strcmp(caps_name(12), "CAP_NET_ADMIN") == 0,
 	      "capability 12 is CAP_NET_ADMIN");
-	CHECK(security_cap_name(-1) == NULL && security_cap_name(64) == NULL, "no name out of range");
+	CHECK(caps_name(-1) == NULL && caps_name(64) == NULL, "no name out of range");
 }
 
 static void unescaped_is(const char *in, const char *want)

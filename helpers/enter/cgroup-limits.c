@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* reslimits.c: --memory, --memory-swap, --cpus, --cpu-shares, --pids-limit. */
+/* cgroup-limits.c: the cgroup limits (--memory, --memory-swap, --cpus,
+ * --cpu-shares, --pids-limit): parsing and checks. */
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "util.h"
 
 #define MiB (1024LL * 1024)

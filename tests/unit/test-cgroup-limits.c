@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of reslimits.c: sizes, --memory, --memory-swap, --cpus,
+/* Unit tests of cgroup-limits.c: sizes, --memory, --memory-swap, --cpus,
  * --cpu-shares, --pids-limit and the checks between them. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <unistd.h>
 
-#include "reslimits.h"
+#include "cgroup-limits.h"
 #include "unit.h"
 
 #define KiB 1024LL
@@ -336,5 +336,5 @@ int main(void)
 	test_cpus();
 	test_shares_and_pids();
 	test_check();
-	return unit_end("reslimits");
+	return unit_end("cgroup-limits");
 }

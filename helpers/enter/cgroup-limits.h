@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reslimits.h: parsing and checking of the resource-limit options
+ * cgroup-limits.h: parsing and checking of the cgroup limit options
  * (--memory, --memory-swap, --cpus, --cpu-shares, --pids-limit) into
- * struct ctr_limits (config.h).  The cgroup module writes them.
+ * struct ctr_limits (config.h).  The cgroup module writes them.  (The
+ * rlimits of --ulimit are another thing: security.c.)
  *
  * Sentinels in struct ctr_limits:
  *   every field          -1             unset (the kernel's default applies)
  *   memory_swap          LIMITS_UNLIMITED (-2)  `--memory-swap -1`: swap unlimited
  */
-#ifndef CTR_RESLIMITS_H
-#define CTR_RESLIMITS_H
+#ifndef CTR_CGROUP_LIMITS_H
+#define CTR_CGROUP_LIMITS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -214,6 +214,14 @@ cg_dir() {
 	echo "$m/$CTR_CGROUP_PARENT/$1"
 }
 
+# The directory NAME's PID 1 is in for controller CTRL: its provisioned
+# cgroup, or the per-run child "run" below it of a run with its own limits.
+cg_run_dir() {
+	local d
+	d=$(cg_dir "$1" "$2") || return 1
+	if [ -d "$d/run" ]; then echo "$d/run"; else echo "$d"; fi
+}
+
 # The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
 cg_file() {
 	local d

@@ -30,11 +30,10 @@ struct cg_hier {
 struct ctr_cgroup {
 	bool v2;
 	bool owner;                 /* created here: cgroup_destroy removes it */
-	bool provisioned;           /* made by --provision (CTR_RUN_DIR/NAME.cgroup
-				     * records it): a run joins it, and its end
-				     * empties it but keeps it */
-	char *record;               /* CTR_RUN_DIR/NAME.cgroup */
-	char *run_dir;              /* CTR_RUN_DIR (the records of other names) */
+	bool provisioned;           /* made by --provision (its marker child
+				     * .provisioned says so): a run joins it, and
+				     * its end empties it but keeps it */
+	char *record;               /* CTR_RUN_DIR/NAME.cgroup: the ceiling */
 	int dev_link;               /* v2: the device filter's bpf link (provisioned) */
 	unsigned needed;            /* CG_BIT()s the limits need */
 	char *name;

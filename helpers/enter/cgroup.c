@@ -32,6 +32,11 @@ const struct cg_dev cg_dev_allow[] = {
 const size_t cg_dev_allow_n = ARRAY_SIZE(cg_dev_allow);
 
 #define CG_MOUNTINFO "/proc/self/mountinfo"
+/* An empty child of a provisioned cgroup in every hierarchy: it says
+ * "provisioned" (whatever CTR_RUN_DIR a caller uses), and it makes every
+ * rmdir of the cgroup fail but remove_tree's (the stale clean-up of an
+ * unprovisioned start never removes it). */
+#define CG_MARKER ".provisioned"
 
 /* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
  * CTR_TEST_MOUNTINFO replaces it; a mountinfo that lists just the (empty)
@@ -331,9 +336,7 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	cg = xcalloc(1, sizeof(*cg));
 	cg->name = xstrdup(name);
 	cg->parent = ctr_steal_ptr(&parent);
-	cg->run_dir = xstrdup(cfg->run_dir);
 	cg->record = xasprintf("%s/%s.cgroup", cfg->run_dir, name);
-	cg->provisioned = access(cg->record, F_OK) == 0;
 	cg->dev_link = -1;
 	cg->v2 = lo.n_v1 == 0;
 	if (cg->v2) {
@@ -350,6 +353,11 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = cg->h[i].top = -1;
 		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
+	}
+	{
+		_cleanup_free_ char *marker = xasprintf("%s/" CG_MARKER, cg->h[0].path);
+
+		cg->provisioned = access(marker, F_OK) == 0;
 	}
 	layout_free(&lo);
 	*out = cg;
@@ -371,7 +379,6 @@ void cgroup_free(struct ctr_cgroup *cg)
 	if (cg->dev_link >= 0)
 		close(cg->dev_link);
 	free(cg->record);
-	free(cg->run_dir);
 	free(cg->name);
 	free(cg->parent);
 	free(cg);
@@ -511,23 +518,18 @@ static int remove_if_unused(int pfd, const char *name)
 /* After a kill -9 of a supervisor: remove the empty cgroups of containers
  * whose supervisor is gone.  Only directly under the parent, only names
  * ctr could have made, never a non-empty one. */
-static void remove_stale(int pfd, const char *self, const char *run_dir)
+static void remove_stale(int pfd, const char *self)
 {
 	_cleanup_closedir_ DIR *d = list_dir(pfd);
 	struct dirent *de;
 
 	if (!d)
 		return;
-	while ((de = readdir(d))) {
-		_cleanup_free_ char *record = NULL;
-
-		if (de->d_type != DT_DIR || !name_is_valid(de->d_name) || strcmp(de->d_name, self) == 0)
-			continue;
-		record = xasprintf("%s/%s.cgroup", run_dir, de->d_name);
-		if (access(record, F_OK) == 0)
-			continue;   /* provisioned: kept between runs */
-		remove_if_unused(pfd, de->d_name);
-	}
+	/* A provisioned cgroup is never removed here: its marker child makes
+	 * the rmdir fail. */
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && name_is_valid(de->d_name) && strcmp(de->d_name, self) != 0)
+			remove_if_unused(pfd, de->d_name);
 }
 
 /* ------------------------------------------------------------ creating */
@@ -551,7 +553,7 @@ static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
 				continue;
 			return ctr_fail(-errno, "open cgroup %s", ppath);
 		}
-		remove_stale(pfd, cg->name, cg->run_dir);
+		remove_stale(pfd, cg->name);
 		if (mkdirat(pfd, cg->name, 0755) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -647,6 +649,8 @@ static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
 	_cleanup_free_ char *text = NULL;
 	int r = read_file(cg->record, &text);
 
+	if (r == -ENOENT)
+		return 1;   /* another CTR_RUN_DIR: the kernel still holds the ceiling */
 	if (r < 0)
 		return ctr_fail(r, "read the provisioned limits %s", cg->record);
 	if (limits_parse_record(text, ceil) < 0)
@@ -654,26 +658,27 @@ static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
 	return 0;
 }
 
-/* v1: the provisioned directory denies the devices outside the allow-list
- * (provisioning wrote it), or allows all for a --privileged run (a child
- * cannot have more than its parent); only a change is written.  The kernel
- * refuses the change (EINVAL) while a removed child is still going away. */
+/* v1: the provisioned directory denies every device but the allow-list
+ * (written at provisioning, and never changed: the kernel refuses a change
+ * of the default once the directory has a child, its marker); a
+ * --privileged run adds the exceptions "c *:* rwm" and "b *:* rwm" (a child
+ * cannot have more than its parent), the next run that is not privileged
+ * takes them out again.  Only a change is written. */
 static int v1_provisioned_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
-	int fd = cg_fd(cg, CG_DEVICES), r;
-	char buf[16];
+	static const char *const all[] = { "c *:* rwm", "b *:* rwm" };
+	int fd = cg_fd(cg, CG_DEVICES), r = 0;
+	char buf[1024];
+	bool has_all;
 
 	if (cg->v2 || fd < 0)
 		return 0;
-	if ((cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strncmp(buf, "a *:* rwm", 9) == 0) ==
-	    cfg->privileged)
+	has_all = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strstr(buf, all[0]);
+	if (has_all == cfg->privileged)
 		return 0;
-	for (int i = 0;; i++) {
-		r = cfg->privileged ? cg_write(cg, CG_DEVICES, "devices.allow", "a") : cg_v1_devices(cg, cfg);
-		if (r != -EINVAL || i == CG_RETRIES)
-			return r;
-		pause_briefly();
-	}
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++)
+		r = cg_write(cg, CG_DEVICES, cfg->privileged ? "devices.allow" : "devices.deny", "%s", all[i]);
+	return r;
 }
 
 /* The per-run child in every hierarchy (on v2 with the controllers
@@ -741,7 +746,7 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	if (limits_any(l)) {
 		struct ctr_limits ceil;
 
-		if ((r = read_ceiling(cg, &ceil)) < 0 || (r = limits_within(l, &ceil)) < 0 ||
+		if ((r = read_ceiling(cg, &ceil)) < 0 || (r == 0 && (r = limits_within(l, &ceil)) < 0) ||
 		    (r = check_controllers(cg, l)) < 0 || (r = make_run_child(cg)) < 0)
 			return r;
 	} else {
@@ -758,8 +763,14 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
  * netns-setup destroy removed its record meanwhile: then it goes too). */
 static int end_provisioned(struct ctr_cgroup *cg)
 {
-	bool kept = access(cg->record, F_OK) == 0;
 	int ret = 0;
+	bool kept;
+
+	{
+		int top = cg->h[0].top >= 0 ? cg->h[0].top : cg->h[0].fd;
+
+		kept = top >= 0 && faccessat(top, CG_MARKER, F_OK, 0) == 0;
+	}
 
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
@@ -800,8 +811,9 @@ int cgroup_provision(const struct ctr_config *cfg)
 	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
-	if (cg->provisioned)
-		return ctr_failx(-EEXIST, "provision: %s exists (netns-setup destroy %s first)", cg->record, cfg->name);
+	if (cg->provisioned || access(cg->record, F_OK) == 0)
+		return ctr_failx(-EEXIST, "provision: cgroup %s is provisioned already (netns-setup destroy %s first)",
+				 cg->h[0].path, cfg->name);
 	r = check_controllers(cg, &cfg->limits);
 	if (r < 0)
 		return r;
@@ -818,6 +830,10 @@ int cgroup_provision(const struct ctr_config *cfg)
 	r = cg->v2 ? cg_v2_apply(cg, &ceiling) : cg_v1_apply(cg, &ceiling);
 	if (r < 0)
 		return r;
+	/* The marker last: v1 refuses the devices' default once there is a child. */
+	for (size_t i = 0; i < cg->n; i++)
+		if (mkdirat(cg->h[i].fd, CG_MARKER, 0755) < 0)
+			return ctr_fail(-errno, "provision: create cgroup %s/" CG_MARKER, cg->h[i].path);
 	limits_format_record(&cfg->limits, text, sizeof(text));
 	r = mkdir_p(cfg->run_dir, 0755);
 	if (r < 0)
@@ -836,8 +852,8 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 
 	if (r < 0)
 		return r;
-	/* Record first: a run still going removes the directories at its end
-	 * (end_provisioned); a record without directories would be worse. */
+	/* The record first (a record without a cgroup would be worse); a run
+	 * still going finds no marker at its end and removes the cgroup. */
 	if (unlink(cg->record) < 0 && errno != ENOENT) {
 		r = ctr_fail(-errno, "unprovision: remove %s", cg->record);
 		cgroup_free(cg);
@@ -850,8 +866,10 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 
 		if (fd < 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-			continue;   /* its run removes it at its end */
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			unlinkat(fd, CG_MARKER, AT_REMOVEDIR);
+			continue;   /* no marker: its run removes it at its end */
+		}
 		if (!remove_if_empty(pfd, cg->name)) {
 			r = remove_tree(pfd, cg->name, cg->h[i].path);
 			if (r < 0)

@@ -220,7 +220,7 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 
 	for (int tries = 0; tries < 100; tries++) {
 		/* A lock file that did not exist: every earlier holder ended
-		 * cleanly (a killed one leaves its file), nothing to clean. */
+		 * cleanly (a killed one leaves its file): its cgroup is clean. */
 		int fd_new = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		bool fresh = fd_new >= 0;
 		_cleanup_close_ int fd = fresh ? fd_new : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -255,8 +255,7 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 			return ctr_fail(-errno, "stat lock %s", path);
 		if (stat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev)
 			continue;   /* its holder removed it; take the new one */
-		if (!fresh)
-			clean_stale(cfg);
+		clean_stale(cfg);
 		*lockfd = ctr_steal_fd(&fd);
 		return fresh ? 1 : 0;
 	}

@@ -72,8 +72,8 @@ bool state_pid1_alive(const struct ctr_state *st);
 
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
  * another supervisor holds it.  Cleans what a dead supervisor left.  1 when
- * the lock file was new (no supervisor died holding it: nothing to clean),
- * else 0. */
+ * the lock file was new (no supervisor died holding it: its cgroup needs no
+ * clean-up), else 0. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
 /* Create CTR_RUN_DIR/NAME/rootfs, with --rm the marker CTR_RUN_DIR/NAME/rm
  * (before the layer: whoever cleans a killed run knows the layer goes too),

@@ -479,7 +479,9 @@ print("echo reply" if s.recvfrom(100)[0][0] == 0 else "other")'
 	run ctr-enter enter-c1 --rm -- true
 	assert_success
 	# only the records of provisioned cgroups (netns-setup create's)
-	[ -z "$(ls -A "$CTR_RUN_DIR" | grep -v '\.cgroup$')" ]
+	local left
+	left=$(find "$CTR_RUN_DIR" -mindepth 1 -maxdepth 1 ! -name '*.cgroup')
+	[ -z "$left" ]
 	assert_file_not_exist "$CTR_LIB_DIR/enter-c1"
 }
 

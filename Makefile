@@ -68,8 +68,14 @@ endif
 test-hooks:
 	$(MAKE) BUILD=$(HOOKS_BUILD) CTR_TEST_HOOKS_BUILD=1 $(HOOKS_BUILD)/ctr-enter
 
+# ctr-enter is linked statically where libseccomp's static library is
+# installed (Debian's libseccomp-dev ships it): no ld.so, no shared-library
+# relocations at each start (docs/benchmarks.md).  ENTER_STATIC= links it
+# dynamically (test-asan does: the sanitizers need the shared runtime).
+ENTER_STATIC ?= $(if $(wildcard $(shell $(CC) -print-file-name=libseccomp.a)),-static)
+
 $(BUILD)/ctr-enter: $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS) $(SECCOMP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(ENTER_STATIC) -o $@ $(OBJS) $(LDLIBS) $(SECCOMP_LIBS)
 
 $(BUILD)/ctr-netlink: $(NETLINK_OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(NETLINK_OBJS) $(LDLIBS) $(MNL_LIBS)
@@ -162,7 +168,7 @@ test: all unit test-hooks
 # Same suite, ctr-enter built with AddressSanitizer and UBSan.
 test-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" test
+		LDFLAGS="-fsanitize=address,undefined" ENTER_STATIC= test
 
 # Suites inside a VM per cgroup layout (docs/testing.md); CTR_VM_* tune it.
 test-vm: all test-hooks

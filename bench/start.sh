@@ -49,6 +49,10 @@ run_hyperfine() {
 	# the warm-up); --rm makes and removes it on every run.
 	local -a runs=(-n "ctr-enter" "ctr-enter $NET -- /bin/true"
 		-n "ctr-enter --rm" "ctr-enter $NET --rm -- /bin/true")
+	# The same code linked statically (make ENTER_STATIC=-static), when it builds.
+	if make -s -C "$BENCH_SRC" BUILD="$WORK/static" ENTER_STATIC=-static "$WORK/static/ctr-enter" >/dev/null 2>&1; then
+		runs+=(-n "ctr-enter (static)" "$WORK/static/ctr-enter $NET -- /bin/true")
+	fi
 	cmd="bwrap --bind $BENCH_ROOTFS / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net /bin/true"
 	if bench_try_peer bwrap "" "$cmd"; then
 		runs+=(-n "bwrap" "$cmd")

@@ -27,10 +27,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local n
-	for n in pv-a pv-b pv-c pv-d; do
-		net_destroy "$n" >/dev/null 2>&1 || true
-	done
+	remove_containers pv-a pv-b pv-c pv-d
 	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot pv_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 

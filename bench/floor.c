@@ -56,32 +56,46 @@ static int cmp(const void *a, const void *b)
  * a negative value on failure. */
 typedef double (*step_fn)(void);
 
-/* Run fn in a fresh child RUNS times; the child reports through a pipe. */
+/* fn(arg) in a fresh child, which reports its figure through a pipe. */
+static double in_child(double (*fn)(void *), void *arg)
+{
+	double d = -1;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		d = fn(arg);
+		if (write(p[1], &d, sizeof(d)) != sizeof(d))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0 || read(p[0], &d, sizeof(d)) != sizeof(d))
+		d = -1;
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return d;
+}
+
+static double call_step(void *fn)
+{
+	return ((step_fn)fn)();
+}
+
+/* Run fn in a fresh child RUNS times; the median. */
 static void measure(const char *name, step_fn fn)
 {
 	double v[RUNS];
 	int n = 0;
 
 	for (int i = 0; i < RUNS; i++) {
-		int p[2];
-		pid_t pid;
-		double d = -1;
+		double d = in_child(call_step, (void *)fn);
 
-		if (pipe(p) < 0)
-			return;
-		pid = fork();
-		if (pid == 0) {
-			close(p[0]);
-			d = fn();
-			if (write(p[1], &d, sizeof(d)) != sizeof(d))
-				_exit(1);
-			_exit(0);
-		}
-		close(p[1]);
-		if (pid < 0 || read(p[0], &d, sizeof(d)) != sizeof(d))
-			d = -1;
-		close(p[0]);
-		waitpid(pid, NULL, 0);
 		if (d >= 0)
 			v[n++] = d;
 	}
@@ -167,29 +181,21 @@ static double step_overlay(void)
 	return mount("overlay", merged, "overlay", 0, opts) < 0 ? -1 : now_us() - t0;
 }
 
+static double mount_proc(void *dir)
+{
+	double t0 = now_us();
+
+	return mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -1 : now_us() - t0;
+}
+
 static double step_proc(void)
 {
 	char proc[4200];
-	pid_t pid;
-	int p[2];
-	double d = -1;
 
-	if (prepare_overlay(1) < 0 || unshare(CLONE_NEWPID) < 0 || pipe(p) < 0)
+	if (prepare_overlay(1) < 0 || unshare(CLONE_NEWPID) < 0)
 		return -1;
 	snprintf(proc, sizeof(proc), "%s/proc", merged);
-	pid = fork();   /* PID 1 of the new namespace mounts its /proc */
-	if (pid == 0) {
-		double t0 = now_us();
-
-		d = mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? -1 : now_us() - t0;
-		if (write(p[1], &d, sizeof(d)) != sizeof(d))
-			_exit(1);
-		_exit(0);
-	}
-	if (pid < 0 || read(p[0], &d, sizeof(d)) != sizeof(d))
-		d = -1;
-	waitpid(pid, NULL, 0);
-	return d;
+	return in_child(mount_proc, proc);   /* PID 1 of the new namespace */
 }
 
 static double step_dev_tmpfs(void)
@@ -245,8 +251,9 @@ static int write_to(const char *dir, const char *file, const char *val)
 
 /* The supervisor's way: another process's pid into cgroup.procs (the
  * global threadgroup lock: an RCU grace period when it is cold). */
-static double attach_other(int n)
+static double attach_other(void *np)
 {
+	int n = *(int *)np;
 	char buf[32];
 	double t0;
 	pid_t pid = fork();
@@ -268,8 +275,9 @@ static double attach_other(int n)
 }
 
 /* ctr-enter's v1 way: the process moves itself ("0" into tasks). */
-static double attach_self(int n)
+static double attach_self(void *np)
 {
+	int n = *(int *)np;
 	double t0;
 
 	usleep(20000);
@@ -280,24 +288,14 @@ static double attach_self(int n)
 	return now_us() - t0;
 }
 
-static double in_cgroups(double (*fn)(int), int n)
+/* The mover is a child: we stay outside, to remove the directories. */
+static double in_cgroups(double (*fn)(void *), int n)
 {
 	double d;
-	pid_t pid;
-	int p[2];
 
-	if (cg_children(true) < 0 || pipe(p) < 0)
+	if (cg_children(true) < 0)
 		return -1;
-	pid = fork();   /* the mover; we stay outside, to remove the dirs */
-	if (pid == 0) {
-		d = fn(n);
-		if (write(p[1], &d, sizeof(d)) != sizeof(d))
-			_exit(1);
-		_exit(0);
-	}
-	if (pid < 0 || read(p[0], &d, sizeof(d)) != sizeof(d))
-		d = -1;
-	waitpid(pid, NULL, 0);
+	d = in_child(fn, &n);
 	cg_children(false);
 	return d;
 }

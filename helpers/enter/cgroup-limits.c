@@ -305,10 +305,7 @@ int limits_within(const struct ctr_limits *run, const struct ctr_limits *ceil)
 	return 0;
 }
 
-static const struct {
-	const char *key;
-	size_t off;
-} record_keys[] = {
+const struct limits_key limits_keys[] = {
 	{ "memory", offsetof(struct ctr_limits, memory) },
 	{ "memory_swap", offsetof(struct ctr_limits, memory_swap) },
 	{ "cpu_quota_us", offsetof(struct ctr_limits, cpu_quota_us) },
@@ -316,15 +313,16 @@ static const struct {
 	{ "cpu_shares", offsetof(struct ctr_limits, cpu_shares) },
 	{ "pids_limit", offsetof(struct ctr_limits, pids_limit) },
 };
+const size_t limits_keys_n = ARRAY_SIZE(limits_keys);
 
 void limits_format_record(const struct ctr_limits *l, char *buf, size_t size)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(record_keys) && len < size; i++) {
-		const int64_t *v = (const int64_t *)(const void *)((const char *)l + record_keys[i].off);
-		int n = snprintf(buf + len, size - len, "%s=%lld\n", record_keys[i].key, (long long)*v);
+	for (size_t i = 0; i < ARRAY_SIZE(limits_keys) && len < size; i++) {
+		const int64_t *v = (const int64_t *)(const void *)((const char *)l + limits_keys[i].off);
+		int n = snprintf(buf + len, size - len, "%s=%lld\n", limits_keys[i].key, (long long)*v);
 
 		if (n < 0)
 			break;
@@ -336,13 +334,13 @@ int limits_parse_record(const char *text, struct ctr_limits *l)
 {
 	limits_init(l);
 	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		for (size_t i = 0; i < ARRAY_SIZE(record_keys); i++) {
-			size_t klen = strlen(record_keys[i].key);
-			int64_t *v = (int64_t *)(void *)((char *)l + record_keys[i].off);
+		for (size_t i = 0; i < ARRAY_SIZE(limits_keys); i++) {
+			size_t klen = strlen(limits_keys[i].key);
+			int64_t *v = (int64_t *)(void *)((char *)l + limits_keys[i].off);
 			char *end;
 			long long n;
 
-			if (strncmp(line, record_keys[i].key, klen) != 0 || line[klen] != '=')
+			if (strncmp(line, limits_keys[i].key, klen) != 0 || line[klen] != '=')
 				continue;
 			errno = 0;
 			n = strtoll(line + klen + 1, &end, 10);

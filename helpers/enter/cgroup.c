@@ -626,6 +626,28 @@ static void cgroup_destroyp(struct ctr_cgroup **cg)
 	}
 }
 
+/* The limits checked, then NAME's cgroup (not yet opened). */
+static int cg_new_checked(const struct ctr_config *cfg, struct ctr_cgroup **out)
+{
+	int r = limits_check(&cfg->limits);
+
+	return r < 0 ? r : cg_new(cfg, cfg->name, out);
+}
+
+/* The controllers the limits need, then a fresh directory in every
+ * hierarchy (owned: cgroup_destroy removes them on a failure). */
+static int make_dirs(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	int r = check_controllers(cg, l);
+
+	if (r < 0)
+		return r;
+	cg->owner = true;
+	for (size_t i = 0; i < cg->n && r == 0; i++)
+		r = create_dir(cg, &cg->h[i]);
+	return r;
+}
+
 /* ------------------------------------------------------- provisioning */
 
 /* A provisioned cgroup keeps its own limits (the ceiling); a run that
@@ -804,25 +826,16 @@ int cgroup_provision(const struct ctr_config *cfg)
 	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
 	struct ctr_config ceiling = *cfg;
 	char text[512];
-	int r = limits_check(&cfg->limits);
+	int r = cg_new_checked(cfg, &cg);
 
-	if (r < 0)
-		return r;
-	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
 	if (cg->provisioned || access(cg->record, F_OK) == 0)
 		return ctr_failx(-EEXIST, "provision: cgroup %s is provisioned already (netns-setup destroy %s first)",
 				 cg->h[0].path, cfg->name);
-	r = check_controllers(cg, &cfg->limits);
+	r = make_dirs(cg, &cfg->limits);
 	if (r < 0)
 		return r;
-	cg->owner = true;
-	for (size_t i = 0; i < cg->n; i++) {
-		r = create_dir(cg, &cg->h[i]);
-		if (r < 0)
-			return r;
-	}
 	/* v1: the devices outside the allow-list denied (a --privileged run
 	 * allows them, the next run denies them again); v2: each run attaches
 	 * its device filter. */
@@ -884,11 +897,8 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 {
 	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
-	int r = limits_check(&cfg->limits);
+	int r = cg_new_checked(cfg, &cg);
 
-	if (r < 0)
-		return r;
-	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
 	if (cg->provisioned) {
@@ -898,15 +908,9 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 		*out = ctr_steal_ptr(&cg);
 		return 0;
 	}
-	r = check_controllers(cg, &cfg->limits);
+	r = make_dirs(cg, &cfg->limits);
 	if (r < 0)
 		return r;
-	cg->owner = true;
-	for (size_t i = 0; i < cg->n; i++) {
-		r = create_dir(cg, &cg->h[i]);
-		if (r < 0)
-			return r;
-	}
 	r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
 	if (r < 0)
 		return r;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cgroup-limits.h"
 #include "state.h"
 #include "util.h"
 
@@ -383,17 +384,6 @@ static void set_field(struct ctr_state *st, const char *k, char *v)
 	static const struct {
 		const char *key;
 		size_t off;
-	} i64[] = {
-		{ "memory", offsetof(struct ctr_limits, memory) },
-		{ "memory_swap", offsetof(struct ctr_limits, memory_swap) },
-		{ "cpu_quota_us", offsetof(struct ctr_limits, cpu_quota_us) },
-		{ "cpu_period_us", offsetof(struct ctr_limits, cpu_period_us) },
-		{ "cpu_shares", offsetof(struct ctr_limits, cpu_shares) },
-		{ "pids_limit", offsetof(struct ctr_limits, pids_limit) },
-	};
-	static const struct {
-		const char *key;
-		size_t off;
 	} strs[] = {
 		{ "rootfs", offsetof(struct ctr_state, rootfs) },
 		{ "hostname", offsetof(struct ctr_state, hostname) },
@@ -402,9 +392,9 @@ static void set_field(struct ctr_state *st, const char *k, char *v)
 		{ "cgroup_parent", offsetof(struct ctr_state, cgroup_parent) },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(i64); i++)
-		if (strcmp(k, i64[i].key) == 0)
-			*(int64_t *)((char *)&st->limits + i64[i].off) = strtoll(v, NULL, 10);
+	for (size_t i = 0; i < limits_keys_n; i++)
+		if (strcmp(k, limits_keys[i].key) == 0)
+			*(int64_t *)((char *)&st->limits + limits_keys[i].off) = strtoll(v, NULL, 10);
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
 		if (strcmp(k, strs[i].key) == 0) {
 			char **p = (char **)((char *)st + strs[i].off);

@@ -248,3 +248,22 @@ pv_wait_running() {
 	refute_output --partial "/pv-d"
 	net_destroy pv-d
 }
+
+@test "a limit at create on a host without that controller: one line, exit 1, nothing made" {
+	local mem
+	mem=$(cg_mount memory)
+	[ "$(cg_layout)" = v1 ] && [ -n "$mem" ] ||
+		skip "v1 only: v2 offers its controllers in cgroup.controllers, not in mountinfo"
+	require_hooks_build
+	# This host's mountinfo without its memory hierarchy.
+	awk -v m="$mem" '$5 != m' /proc/self/mountinfo >"$BATS_TEST_TMPDIR/mountinfo"
+	CTR_ENTER=$CTR_HOOKS_BIN/ctr-enter CTR_TEST_MOUNTINFO=$BATS_TEST_TMPDIR/mountinfo \
+		run netns-setup create pv-c "$PV_NET.4/24" --bridge "$CTR_BRIDGE" --no-nat --memory 64
+	assert_failure 1
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output "netns-setup: pv-c: cgroup: --memory: this host has no memory cgroup controller"
+	run cg_all_dirs
+	refute_output --partial "/pv-c"
+	assert [ ! -e /run/netns/pv-c ]
+	assert [ ! -e "$CTR_NET_STATE_DIR/netns/pv-c" ]
+}

@@ -55,8 +55,8 @@ run_hyperfine() {
 	fi
 	cmd="bwrap --bind $BENCH_ROOTFS / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net /bin/true"
 	if bench_try_peer bwrap "" "$cmd"; then
+		BASE=$((${#runs[@]} / 3))   # its index among the results (-n NAME CMD each)
 		runs+=(-n "bwrap" "$cmd")
-		BASE=2
 	fi
 	runs+=(-n "unshare+chroot" "unshare -m -u -i -n -p --fork --mount-proc=$BENCH_ROOTFS/proc chroot $BENCH_ROOTFS /bin/true")
 	for rt in crun runc; do

@@ -467,12 +467,16 @@ static int remove_tree(int pfd, const char *name, const char *path)
 	r = kill_all(fd, path);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < CG_RETRIES; i++) {
+	/* EBUSY while a child just removed goes offline (an RCU grace
+	 * period, a few ms) or the last task exits: polled every ms, 5 s. */
+	for (int i = 0; i < CG_RETRIES * 10; i++) {
+		struct timespec ms = { 0, 1000 * 1000 };
+
 		if (unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			break;
-		pause_briefly();
+		nanosleep(&ms, NULL);
 	}
 	return ctr_fail(-errno, "remove cgroup %s", path);
 }
@@ -872,22 +876,23 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 		cgroup_free(cg);
 		return r;
 	}
+	/* The markers of every hierarchy first: the kernel refuses the rmdir
+	 * of a directory (EBUSY) until its removed child is offline, about an
+	 * RCU grace period; one wait for all hierarchies, not one each. */
 	for (size_t i = 0; i < cg->n; i++) {
+		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->h[i].fd >= 0)
+			unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR);
+	}
+	for (size_t i = 0; i < cg->n && r == 0; i++) {
 		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
 		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_close_ int fd = pfd < 0 ? -1 : openat(pfd, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		if (fd < 0)
+		/* held: its run removes it at its end (no marker now) */
+		if (pfd < 0 || cg->h[i].fd < 0 || flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			unlinkat(fd, CG_MARKER, AT_REMOVEDIR);
-			continue;   /* no marker: its run removes it at its end */
-		}
-		if (!remove_if_empty(pfd, cg->name)) {
+		if (!remove_if_empty(pfd, cg->name))
 			r = remove_tree(pfd, cg->name, cg->h[i].path);
-			if (r < 0)
-				break;
-		}
 		remove_parent(cg->h[i].mount, cg->parent);
 	}
 	cgroup_free(cg);

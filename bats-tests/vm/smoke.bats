@@ -15,10 +15,30 @@ setup_file() {
 # CTR_VM_TEST_HANG=N (CTR_VM_TEST_HANG=N bats-tests/vm/run passes it on):
 # the Nth test of this file sleeps forever, so that the runner's report of a
 # hang (the running test, the guest's tasks and kernel stacks) can be seen.
+#
+# CTR_VM_TEST_STALL=N: the Nth test stops the output of the serial console
+# (the tty's flow control, as ^S would: what a lost transmit interrupt of
+# the UART looks like to writers) and then writes 8 KiB of comment lines to
+# the TAP stream, as a full run's later tests do.  The run must still end
+# with its results: they come back over the output share, and the console
+# only mirrors them (bats-tests/vm/guest-init).
 setup() {
 	if [ "${CTR_VM_TEST_HANG:-}" = "$BATS_TEST_NUMBER" ]; then
 		sleep infinity
 	fi
+	if [ "${CTR_VM_TEST_STALL:-}" = "$BATS_TEST_NUMBER" ]; then
+		stall_console
+	fi
+}
+
+stall_console() {
+	local i
+	python3 -c 'import os, termios
+fd = os.open("/dev/console", os.O_WRONLY | os.O_NOCTTY)
+termios.tcflow(fd, termios.TCOOFF)'
+	for ((i = 0; i < 128; i++)); do
+		printf '# stalled console: line %03d %s\n' "$i" "$(printf '%040d' 0)" >&3
+	done
 }
 
 teardown_file() {

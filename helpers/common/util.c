@@ -115,6 +115,24 @@ static void *xrealloc(void *p, size_t size)
 	return n;
 }
 
+ssize_t read_full(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	while (len < size) {
+		ssize_t n = read(fd, buf + len, size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
 static int vwrite_at(int dirfd, const char *path, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -161,15 +179,12 @@ int read_file_at(int dirfd, const char *path, char **out)
 			cap = cap ? cap * 2 : 1024;
 			buf = xrealloc(buf, cap);
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ctr_fail(-errno, "read %s", path);
-		}
-		if (n == 0)
-			break;
+		n = read_full(fd, buf + len, cap - len - 1);
+		if (n < 0)
+			return ctr_fail((int)n, "read %s", path);
 		len += (size_t)n;
+		if (len < cap - 1)
+			break;   /* read_full stops short only at end of file */
 	}
 	buf[len] = '\0';
 	*out = ctr_steal_ptr(&buf);

@@ -82,6 +82,9 @@ static inline void *ctr_steal_ptr(void *pp) { void **p = pp; void *r = *p; *p = 
 
 /* Small file helpers; all return 0 / -errno and record the failure. */
 int write_file_at(int dirfd, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* read() until SIZE bytes or end of file (EINTR retried); the length read,
+ * or -errno (not recorded).  Short only at end of file. */
+ssize_t read_full(int fd, char *buf, size_t size);
 /* Reads a whole small file into *out (NUL-terminated, trailing newline kept). */
 int read_file(const char *path, char **out);
 int read_file_at(int dirfd, const char *path, char **out);

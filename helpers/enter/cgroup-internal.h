@@ -52,6 +52,16 @@ int cg_write(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file,
 /* True when the directory serving c has FILE. */
 bool cg_has(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file);
 
+/* --memory and --memory-swap: the limit, then swap (an unset
+ * --memory-swap: no swap at all), in the files of one cgroup version. */
+struct cg_memory_files {
+	const char *limit;           /* the memory limit */
+	const char *swap;            /* the swap limit */
+	const char *swap_unlimited;  /* what --memory-swap -1 writes there */
+	const char *hint;            /* for cg_swap_unaccounted */
+	bool swap_includes_memory;   /* v1's memsw: memory + swap; v2: swap alone */
+};
+int cg_write_memory(struct ctr_cgroup *cg, const struct ctr_limits *l, const struct cg_memory_files *f);
 /* The swap limit FILE is missing in the memory cgroup: this kernel does
  * not account swap.  --memory-swap -1 asks for what happens anyway: 0.
  * A finite --memory-swap is refused (one line, -EOPNOTSUPP; HINT ends the

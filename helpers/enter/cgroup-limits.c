@@ -32,6 +32,14 @@ void limits_free(struct ctr_limits *l)
 	l->cpus_arg = l->memory_arg = NULL;
 }
 
+/* The option's text as given, for the messages that name it; 0. */
+static int keep_arg(char **arg, const char *val)
+{
+	free(*arg);
+	*arg = xstrdup(val);
+	return 0;
+}
+
 /* Leading decimal digits of *s into *v, advancing *s; -EINVAL without
  * digits, -ERANGE above INT64_MAX. */
 static int parse_digits(const char **s, int64_t *v)
@@ -126,9 +134,7 @@ static int parse_memory(struct ctr_limits *l, const char *val)
 	if (v < LIMITS_MEMORY_MIN)
 		return bad("memory", val, "the minimum is 6 MiB");
 	l->memory = v;
-	free(l->memory_arg);
-	l->memory_arg = xstrdup(val);
-	return 0;
+	return keep_arg(&l->memory_arg, val);
 }
 
 static int parse_memory_swap(struct ctr_limits *l, const char *val)
@@ -186,9 +192,7 @@ static int parse_cpus(struct ctr_limits *l, const char *val)
 		return ctr_failx(-EINVAL, "bad --cpus value '%s': more than the %ld online CPUs", val, ncpu);
 	l->cpu_quota_us = quota;
 	l->cpu_period_us = LIMITS_CPU_PERIOD;
-	free(l->cpus_arg);
-	l->cpus_arg = xstrdup(val);
-	return 0;
+	return keep_arg(&l->cpus_arg, val);
 }
 
 static int parse_cpu_shares(struct ctr_limits *l, const char *val)

@@ -11,19 +11,12 @@
  * that --memory is what it can use whether or not the host swaps. */
 static int v1_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 {
-	int64_t memsw;
-	int r;
+	static const struct cg_memory_files v1 = {
+		.limit = "memory.limit_in_bytes", .swap = "memory.memsw.limit_in_bytes",
+		.swap_unlimited = "-1", .hint = "; boot with swapaccount=1", .swap_includes_memory = true,
+	};
 
-	if (l->memory < 0)
-		return 0;
-	r = cg_write(cg, CG_MEMORY, "memory.limit_in_bytes", "%lld", (long long)l->memory);
-	if (r < 0)
-		return r;
-	if (!cg_has(cg, CG_MEMORY, "memory.memsw.limit_in_bytes"))
-		return cg_swap_unaccounted(cg, l, "memory.memsw.limit_in_bytes", "; boot with swapaccount=1");
-	memsw = l->memory_swap == LIMITS_UNLIMITED ? -1 :
-		l->memory_swap == LIMITS_UNSET ? l->memory : l->memory_swap;
-	return cg_write(cg, CG_MEMORY, "memory.memsw.limit_in_bytes", "%lld", (long long)memsw);
+	return cg_write_memory(cg, l, &v1);
 }
 
 static int v1_cpu(struct ctr_cgroup *cg, const struct ctr_limits *l)
@@ -66,8 +59,6 @@ int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 
 	if (r == 0)
 		r = v1_cpu(cg, l);
-	if (r == 0 && l->pids_limit > 0)
-		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
 	if (r == 0)
 		r = cg_v1_devices(cg, cfg);
 	return r;

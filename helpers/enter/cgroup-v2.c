@@ -87,19 +87,12 @@ void cg_v2_disable(int dirfd)
 /* Without --memory-swap the container gets no swap (as on v1). */
 static int v2_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 {
-	int r;
+	static const struct cg_memory_files v2 = {
+		.limit = "memory.max", .swap = "memory.swap.max",
+		.swap_unlimited = "max", .hint = "", .swap_includes_memory = false,
+	};
 
-	if (l->memory < 0)
-		return 0;
-	r = cg_write(cg, CG_MEMORY, "memory.max", "%lld", (long long)l->memory);
-	if (r < 0)
-		return r;
-	if (!cg_has(cg, CG_MEMORY, "memory.swap.max"))
-		return cg_swap_unaccounted(cg, l, "memory.swap.max", "");
-	if (l->memory_swap == LIMITS_UNLIMITED)
-		return cg_write(cg, CG_MEMORY, "memory.swap.max", "max");
-	return cg_write(cg, CG_MEMORY, "memory.swap.max", "%lld",
-			(long long)(l->memory_swap == LIMITS_UNSET ? 0 : l->memory_swap - l->memory));
+	return cg_write_memory(cg, l, &v2);
 }
 
 int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
@@ -114,8 +107,6 @@ int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	if (r == 0 && l->cpu_shares > 0)
 		r = cg_write(cg, CG_CPU, "cpu.weight", "%lld",
 			     (long long)(1 + ((l->cpu_shares - 2) * 9999) / 262142));
-	if (r == 0 && l->pids_limit > 0)
-		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)l->pids_limit);
 	if (r == 0)
 		r = cg_v2_devices(cg, cfg);
 	return r;

@@ -111,21 +111,13 @@ int cg_write(const struct ctr_cgroup *cg, enum cg_ctrl c, const char *file, cons
 int cg_read(int dirfd, const char *file, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
+	ssize_t len;
 
 	if (fd < 0)
 		return -errno;
-	while (len + 1 < size) {
-		ssize_t n = read(fd, buf + len, size - len - 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	len = read_full(fd, buf, size - 1);
+	if (len < 0)
+		return (int)len;
 	buf[len] = '\0';
 	return (int)len;
 }
@@ -192,6 +184,25 @@ int cg_swap_unaccounted(const struct ctr_cgroup *cg, const struct ctr_limits *l,
 		return 0;
 	}
 	return ctr_failx(-EOPNOTSUPP, "--memory-swap: this kernel does not account swap (no %s%s)", file, hint);
+}
+
+int cg_write_memory(struct ctr_cgroup *cg, const struct ctr_limits *l, const struct cg_memory_files *f)
+{
+	int64_t total;
+	int r;
+
+	if (l->memory < 0)
+		return 0;
+	r = cg_write(cg, CG_MEMORY, f->limit, "%lld", (long long)l->memory);
+	if (r < 0)
+		return r;
+	if (!cg_has(cg, CG_MEMORY, f->swap))
+		return cg_swap_unaccounted(cg, l, f->swap, f->hint);
+	if (l->memory_swap == LIMITS_UNLIMITED)
+		return cg_write(cg, CG_MEMORY, f->swap, "%s", f->swap_unlimited);
+	total = l->memory_swap == LIMITS_UNSET ? l->memory : l->memory_swap;
+	return cg_write(cg, CG_MEMORY, f->swap, "%lld",
+			(long long)(f->swap_includes_memory ? total : total - l->memory));
 }
 
 /* ------------------------------------------------------------- layout */
@@ -917,6 +928,9 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 	if (r < 0)
 		return r;
 	r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
+	/* pids.max is the same file on v1 and v2 */
+	if (r == 0 && cfg->limits.pids_limit > 0)
+		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)cfg->limits.pids_limit);
 	if (r < 0)
 		return r;
 	*out = ctr_steal_ptr(&cg);

@@ -6,9 +6,10 @@
  *   (overlay, proc, sys, dev, files, volumes); pty and console (pty mode
  *   only); pivot_root; hostname; masked paths; rlimits (all while the
  *   supervisor makes the cgroup)
- *   wait for GO (cgroup attached); unshare cgroup; user (and PDEATHSIG
- *   again: a uid/gid change clears it); caps/no_new_privs/seccomp;
- *   workdir; exec (or --init)
+ *   wait for GO (cgroup attached); unshare cgroup; then what a joining
+ *   process does too (process.c): user (and PDEATHSIG again: a uid/gid
+ *   change clears it); fds closed; caps/no_new_privs/seccomp; workdir;
+ *   exec (or --init)
  *
  * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
  * for exec), so the user reads one line and no user code has run.

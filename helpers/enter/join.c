@@ -11,10 +11,12 @@
  *   pid namespace (setns(CLONE_NEWPID) only affects children)
  *   supervisor: cgroup_attach(child), GO, read its errors until exec,
  *               then the same wait/forward/relay loop as a start
- *   child: user, cgroup, ipc, uts, net namespaces, mnt last, chdir /;
- *          a pty from the container's devpts (tty mode); rlimits, user,
- *          caps, no_new_privs, seccomp (masked paths are in the mount ns
- *          already); workdir; exec
+ *   child: rlimits (raising one needs CAP_SYS_RESOURCE); user, cgroup,
+ *          ipc, uts, net namespaces, mnt last, chdir /; capabilities
+ *          narrowed to the container's; a pty from the container's devpts
+ *          (tty mode); then what a start's PID 1 does too (process.c):
+ *          user, fds closed, caps, no_new_privs, seccomp (masked paths are
+ *          in the mount ns already), workdir, exec
  */
 #include <fcntl.h>
 #include <sched.h>

@@ -34,8 +34,18 @@ static const char *const readonly_paths[] = {
 
 #define RO_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
+/* A bind remount must repeat the flags it keeps: statvfs's ST_* -> MS_*. */
+static const struct {
+	unsigned long st, ms;
+} kept_flags[] = {
+	{ ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+	{ ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
+	{ ST_RELATIME, MS_RELATIME },
+};
+
 /* mount_setattr(2) changes only the bits asked for; before 5.12 fall back
  * to a bind remount that restates the flags the mount already has. */
+
 static int set_mount_attr(const char *path, uint64_t attr, unsigned long ms_flag, bool recursive)
 {
 	struct mount_attr ma = { .attr_set = attr };
@@ -49,20 +59,9 @@ static int set_mount_attr(const char *path, uint64_t attr, unsigned long ms_flag
 		return -errno;
 	if (statvfs(path, &sv) < 0)
 		return -errno;
-	if (sv.f_flag & ST_RDONLY)
-		keep |= MS_RDONLY;
-	if (sv.f_flag & ST_NOSUID)
-		keep |= MS_NOSUID;
-	if (sv.f_flag & ST_NODEV)
-		keep |= MS_NODEV;
-	if (sv.f_flag & ST_NOEXEC)
-		keep |= MS_NOEXEC;
-	if (sv.f_flag & ST_NOATIME)
-		keep |= MS_NOATIME;
-	if (sv.f_flag & ST_NODIRATIME)
-		keep |= MS_NODIRATIME;
-	if (sv.f_flag & ST_RELATIME)
-		keep |= MS_RELATIME;
+	for (size_t i = 0; i < ARRAY_SIZE(kept_flags); i++)
+		if (sv.f_flag & kept_flags[i].st)
+			keep |= kept_flags[i].ms;
 	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | keep | ms_flag, NULL) < 0)
 		return -errno;
 	return 0;

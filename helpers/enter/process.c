@@ -45,7 +45,7 @@ static int read_account_file(const char *file, char **out)
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	size_t len = 0;
+	ssize_t len;
 
 	if (fd < 0)
 		return ctr_fail(-errno, "open the container's %s", file);
@@ -56,17 +56,9 @@ static int read_account_file(const char *file, char **out)
 	if (st.st_size > ACCOUNT_FILE_MAX)
 		return ctr_failx(-EFBIG, "the container's %s is larger than %d MiB", file, ACCOUNT_FILE_MAX >> 20);
 	buf = xcalloc(1, (size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ctr_fail(-errno, "read the container's %s", file);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	len = read_full(fd, buf, (size_t)st.st_size);
+	if (len < 0)
+		return ctr_fail((int)len, "read the container's %s", file);
 	buf[len] = '\0';
 	*out = ctr_steal_ptr(&buf);
 	return 0;

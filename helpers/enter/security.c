@@ -171,20 +171,15 @@ int security_parse_option(struct ctr_config *cfg, const char *opt, const char *v
 		cfg->privileged = true;
 		return 0;
 	}
-	if (strcmp(o, "cap-add") == 0) {
-		bool all = false;
-		int r = parse_cap_list("--cap-add", val, &cfg->cap_add, &all);
+	if (strcmp(o, "cap-add") == 0 || strcmp(o, "cap-drop") == 0) {
+		bool add = strcmp(o, "cap-add") == 0, all = false;
+		int r = parse_cap_list(add ? "--cap-add" : "--cap-drop", val,
+				       add ? &cfg->cap_add : &cfg->cap_drop, &all);
 
-		if (all)
-			cfg->cap_add = UINT64_MAX;
-		return r;
-	}
-	if (strcmp(o, "cap-drop") == 0) {
-		bool all = false;
-		int r = parse_cap_list("--cap-drop", val, &cfg->cap_drop, &all);
-
-		if (all)
-			cfg->cap_drop_all = true;
+		if (all && add)
+			cfg->cap_add = UINT64_MAX;   /* --cap-add ALL: every capability */
+		else if (all)
+			cfg->cap_drop_all = true;    /* --cap-drop ALL: none of the defaults */
 		return r;
 	}
 	if (strcmp(o, "seccomp") == 0)

@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cgroup-limits.h"
 #include "state.h"
 #include "util.h"
 
@@ -379,52 +378,51 @@ static void parse_ulimits(struct ctr_state *st, char *v)
 	}
 }
 
+/* The state file's keys (state.h) and where each goes in struct ctr_state. */
+enum field_kind { F_I64, F_STR, F_PID, F_ULL, F_HEX, F_BOOL };
+#define FIELD(key, member, kind) { key, offsetof(struct ctr_state, member), kind }
+static const struct {
+	const char *key;
+	size_t off;
+	enum field_kind kind;
+} fields[] = {
+	FIELD("supervisor", supervisor, F_PID),         FIELD("supervisor_start", supervisor_start, F_ULL),
+	FIELD("pid", pid, F_PID),                       FIELD("pid_start", pid_start, F_ULL),
+	FIELD("rootfs", rootfs, F_STR),                 FIELD("hostname", hostname, F_STR),
+	FIELD("started", started, F_STR),               FIELD("user", user, F_STR),
+	FIELD("cgroup_parent", cgroup_parent, F_STR),   FIELD("init", init, F_BOOL),
+	FIELD("privileged", privileged, F_BOOL),        FIELD("seccomp_unconfined", seccomp_unconfined, F_BOOL),
+	FIELD("cap_drop_all", cap_drop_all, F_BOOL),    FIELD("cap_add", cap_add, F_HEX),
+	FIELD("cap_drop", cap_drop, F_HEX),             FIELD("memory", limits.memory, F_I64),
+	FIELD("memory_swap", limits.memory_swap, F_I64), FIELD("cpu_quota_us", limits.cpu_quota_us, F_I64),
+	FIELD("cpu_period_us", limits.cpu_period_us, F_I64), FIELD("cpu_shares", limits.cpu_shares, F_I64),
+	FIELD("pids_limit", limits.pids_limit, F_I64),
+};
+
 static void set_field(struct ctr_state *st, const char *k, char *v)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} strs[] = {
-		{ "rootfs", offsetof(struct ctr_state, rootfs) },
-		{ "hostname", offsetof(struct ctr_state, hostname) },
-		{ "started", offsetof(struct ctr_state, started) },
-		{ "user", offsetof(struct ctr_state, user) },
-		{ "cgroup_parent", offsetof(struct ctr_state, cgroup_parent) },
-	};
-
-	for (size_t i = 0; i < limits_keys_n; i++)
-		if (strcmp(k, limits_keys[i].key) == 0)
-			*(int64_t *)((char *)&st->limits + limits_keys[i].off) = strtoll(v, NULL, 10);
-	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
-		if (strcmp(k, strs[i].key) == 0) {
-			char **p = (char **)((char *)st + strs[i].off);
-
-			free(*p);
-			*p = xstrdup(v);
-		}
-	}
-	if (strcmp(k, "supervisor") == 0)
-		st->supervisor = (pid_t)strtol(v, NULL, 10);
-	else if (strcmp(k, "supervisor_start") == 0)
-		st->supervisor_start = strtoull(v, NULL, 10);
-	else if (strcmp(k, "pid") == 0)
-		st->pid = (pid_t)strtol(v, NULL, 10);
-	else if (strcmp(k, "pid_start") == 0)
-		st->pid_start = strtoull(v, NULL, 10);
-	else if (strcmp(k, "init") == 0)
-		st->init = strcmp(v, "1") == 0;
-	else if (strcmp(k, "privileged") == 0)
-		st->privileged = strcmp(v, "1") == 0;
-	else if (strcmp(k, "seccomp_unconfined") == 0)
-		st->seccomp_unconfined = strcmp(v, "1") == 0;
-	else if (strcmp(k, "cap_drop_all") == 0)
-		st->cap_drop_all = strcmp(v, "1") == 0;
-	else if (strcmp(k, "cap_add") == 0)
-		st->cap_add = strtoull(v, NULL, 16);
-	else if (strcmp(k, "cap_drop") == 0)
-		st->cap_drop = strtoull(v, NULL, 16);
-	else if (strcmp(k, "ulimits") == 0)
+	if (strcmp(k, "ulimits") == 0) {
 		parse_ulimits(st, v);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		void *p = (char *)st + fields[i].off;
+
+		if (strcmp(k, fields[i].key) != 0)
+			continue;
+		switch (fields[i].kind) {
+		case F_I64:  *(int64_t *)p = strtoll(v, NULL, 10); break;
+		case F_PID:  *(pid_t *)p = (pid_t)strtol(v, NULL, 10); break;
+		case F_ULL:  *(unsigned long long *)p = strtoull(v, NULL, 10); break;
+		case F_HEX:  *(uint64_t *)p = strtoull(v, NULL, 16); break;
+		case F_BOOL: *(bool *)p = strcmp(v, "1") == 0; break;
+		case F_STR:
+			free(*(char **)p);
+			*(char **)p = xstrdup(v);
+			break;
+		}
+		return;
+	}
 }
 
 int state_read(const struct ctr_config *cfg, struct ctr_state *st)

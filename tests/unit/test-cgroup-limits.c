@@ -245,53 +245,41 @@ static void test_cpus(void)
 
 /* --cpu-shares and --pids-limit: whole numbers in a range. */
 static const struct {
-	const char *opt, *val;
-	int64_t want;           /* the value, or -1: refused with why */
-	const char *why;
+	const char *opt, *why;          /* why: the refusals' message */
+	const char *ok[5];              /* accepted, NULL-terminated ... */
+	int64_t want[5];                /* ... with the value each gives */
+	const char *bad[9];             /* refused, NULL-terminated */
 } int_cases[] = {
-	{ "cpu-shares", "2", 2, NULL },
-	{ "cpu-shares", "1024", 1024, NULL },
-	{ "cpu-shares", "262144", 262144, NULL },
-	{ "cpu-shares", "0002", 2, NULL },
-	{ "cpu-shares", "1", -1, "from 2 to 262144" },
-	{ "cpu-shares", "0", -1, "from 2 to 262144" },
-	{ "cpu-shares", "262145", -1, "from 2 to 262144" },
-	{ "cpu-shares", "-5", -1, "from 2 to 262144" },
-	{ "cpu-shares", "", -1, "from 2 to 262144" },
-	{ "cpu-shares", "1024x", -1, "from 2 to 262144" },
-	{ "cpu-shares", "10.5", -1, "from 2 to 262144" },
-	{ "cpu-shares", "99999999999999999999", -1, "from 2 to 262144" },
-	{ "pids-limit", "1", 1, NULL },
-	{ "pids-limit", "100", 100, NULL },
-	{ "pids-limit", "4194304", 4194304, NULL },
-	{ "pids-limit", "010", 10, NULL },
-	{ "pids-limit", "0", -1, "from 1 to 4194304" },
-	{ "pids-limit", "-1", -1, "from 1 to 4194304" },
-	{ "pids-limit", "4194305", -1, "from 1 to 4194304" },
-	{ "pids-limit", "", -1, "from 1 to 4194304" },
-	{ "pids-limit", "1k", -1, "from 1 to 4194304" },
-	{ "pids-limit", "18446744073709551617", -1, "from 1 to 4194304" },
-	{ "pids-limit", NULL, -1, "--pids-limit needs a value" },
+	{ "cpu-shares", "from 2 to 262144",
+	  { "2", "1024", "262144", "0002" }, { 2, 1024, 262144, 2 },
+	  { "1", "0", "262145", "-5", "", "1024x", "10.5", "99999999999999999999" } },
+	{ "pids-limit", "from 1 to 4194304",
+	  { "1", "100", "4194304", "010" }, { 1, 100, 4194304, 10 },
+	  { "0", "-1", "4194305", "", "1k", "18446744073709551617" } },
 };
+
+static void int_accepted(const char *opt, const char *val, int64_t want)
+{
+	struct ctr_limits l;
+	int64_t got;
+	int r;
+
+	limits_init(&l);
+	r = limits_parse_option(&l, opt, val);
+	got = strcmp(opt, "cpu-shares") == 0 ? l.cpu_shares : l.pids_limit;
+	CHECK(r == 0 && got == want, "--%s %s: r=%d, %" PRId64 ", expected %" PRId64, opt, val, r, got, want);
+	limits_free(&l);
+}
 
 static void test_shares_and_pids(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(int_cases); i++) {
-		struct ctr_limits l;
-		int64_t got;
-		int r;
-
-		if (int_cases[i].want < 0) {
-			opt_is(int_cases[i].opt, int_cases[i].val, -EINVAL, int_cases[i].why);
-			continue;
-		}
-		limits_init(&l);
-		r = limits_parse_option(&l, int_cases[i].opt, int_cases[i].val);
-		got = strcmp(int_cases[i].opt, "cpu-shares") == 0 ? l.cpu_shares : l.pids_limit;
-		CHECK(r == 0 && got == int_cases[i].want, "--%s %s: r=%d, %" PRId64 ", expected %" PRId64,
-		      int_cases[i].opt, int_cases[i].val, r, got, int_cases[i].want);
-		limits_free(&l);
+		for (size_t k = 0; int_cases[i].ok[k]; k++)
+			int_accepted(int_cases[i].opt, int_cases[i].ok[k], int_cases[i].want[k]);
+		for (size_t k = 0; int_cases[i].bad[k]; k++)
+			opt_is(int_cases[i].opt, int_cases[i].bad[k], -EINVAL, int_cases[i].why);
 	}
+	opt_is("pids-limit", NULL, -EINVAL, "--pids-limit needs a value");
 }
 
 static void test_check(void)

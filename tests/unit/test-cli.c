@@ -176,10 +176,10 @@ static void test_help_and_version(void)
 	CHECK(r == 1 && strncmp(buf, "Usage: ctr-enter", 16) == 0, "-h: r=%d", r);
 }
 
-/* Refusals of -v and -u values: the message contains why. */
+/* Refused values: the message contains why. */
 static const struct {
 	const char *why;
-	const char *args[4];    /* NULL-terminated by the initializer */
+	const char *args[6];    /* NULL-terminated by the initializer */
 } value_refusals[] = {
 	{ "expected HOST:CTR[:ro]", { "-v", "/a", "c1" } },
 	{ "mode must be ro or rw, not 'rx'", { "-v", "/a:/b:rx", "c1" } },
@@ -201,6 +201,34 @@ static const struct {
 	{ "bad user ':1000'", { "-u", ":1000", "c1" } },
 	{ "bad user 'a:b:c'", { "-u", "a:b:c", "c1" } },
 	{ "bad user 'a b'", { "-u", "a b", "c1" } },
+	{ "bad workdir 'tmp'", { "-w", "tmp", "c1" } },
+	{ "bad workdir '/a/../b'", { "-w", "/a/../b", "c1" } },
+	{ "bad workdir ''", { "-w", "", "c1" } },
+	{ "bad --rootfs: empty path", { "--rootfs", "", "c1" } },
+	{ "bad rootfs '/a,b'", { "--rootfs", "/a,b", "c1" } },
+	{ "bad rootfs '/a:b'", { "--rootfs", "/a:b", "c1" } },
+	{ "bad rootfs '/a/../b'", { "--rootfs", "/a/../b", "c1" } },
+	{ "rootfs ./no-such-dir-ctr-unit", { "--rootfs", "./no-such-dir-ctr-unit", "c1" } },
+	{ "bad hostname 'bad!host'", { "--hostname", "bad!host", "c1" } },
+	{ "bad hostname '-x'", { "--hostname", "-x", "c1" } },
+	{ "it needs --memory", { "c1", "--memory-swap", "100" } },
+	{ "below --memory", { "c1", "--memory", "100", "--memory-swap", "50" } },
+	{ "bad --memory value 'x'", { "c1", "--memory", "x" } },
+	{ "bad --cpus value '0'", { "c1", "--cpus", "0" } },
+	{ "bad --pids-limit value '0'", { "c1", "--pids-limit", "0" } },
+	{ "bad --cpu-shares value '1'", { "c1", "--cpu-shares", "1" } },
+	{ "bad --cap-add value 'BOGUS': unknown capability", { "c1", "--cap-add", "BOGUS" } },
+	{ "bad --cap-drop value 'NET_ADMIN;x'", { "c1", "--cap-drop", "NET_ADMIN;x" } },
+	{ "bad --cap-add value ''", { "c1", "--cap-add", "" } },
+	{ "bad --seccomp value 'strict'", { "c1", "--seccomp", "strict" } },
+	{ "--security-opt", { "c1", "--security-opt", "apparmor=unconfined" } },
+	{ "soft limit above hard limit", { "c1", "--ulimit", "nofile=200:100" } },
+	{ "unknown limit 'bogus'", { "c1", "--ulimit", "bogus=1" } },
+	{ "expected NAME=SOFT[:HARD]", { "c1", "--ulimit", "nofile" } },
+	{ "limits are numbers or 'unlimited'", { "c1", "--ulimit", "nofile=" } },
+	{ "limits are numbers or 'unlimited'", { "c1", "--ulimit", "nofile=-2" } },
+	{ "limits are numbers or 'unlimited'", { "c1", "--ulimit", "nofile=1k" } },
+	{ "limits are numbers or 'unlimited'", { "c1", "--ulimit", "nofile=99999999999999999999" } },
 };
 
 static void test_values(void)
@@ -233,7 +261,7 @@ static void test_values(void)
 	CHECK(cfg.uid == 7, "-u with leading zeros is decimal");
 	ACCEPTED("-u", "4294901758", "c1");
 	CHECK(cfg.uid == 4294901758u, "-u: the largest uid");
-	/* -v and -u refusals */
+	/* refused values: -v, -u, -w, --rootfs, --hostname, limits, security */
 	for (size_t i = 0; i < ARRAY_SIZE(value_refusals); i++) {
 		int r = parse(value_refusals[i].args);
 
@@ -244,18 +272,8 @@ static void test_values(void)
 	/* -w, --rootfs, --hostname */
 	ACCEPTED("-w", "/tmp", "c1");
 	CHECK(str_is(cfg.workdir, "/tmp"), "-w /tmp");
-	REFUSED("bad workdir 'tmp'", "-w", "tmp", "c1");
-	REFUSED("bad workdir '/a/../b'", "-w", "/a/../b", "c1");
-	REFUSED("bad workdir ''", "-w", "", "c1");
-	REFUSED("bad --rootfs: empty path", "--rootfs", "", "c1");
-	REFUSED("bad rootfs '/a,b'", "--rootfs", "/a,b", "c1");
-	REFUSED("bad rootfs '/a:b'", "--rootfs", "/a:b", "c1");
-	REFUSED("bad rootfs '/a/../b'", "--rootfs", "/a/../b", "c1");
 	ACCEPTED("--rootfs", ".", "c1");
 	CHECK(cfg.rootfs && cfg.rootfs[0] == '/', "a relative --rootfs is made absolute: %s", cfg.rootfs);
-	REFUSED("rootfs ./no-such-dir-ctr-unit", "--rootfs", "./no-such-dir-ctr-unit", "c1");
-	REFUSED("bad hostname 'bad!host'", "--hostname", "bad!host", "c1");
-	REFUSED("bad hostname '-x'", "--hostname", "-x", "c1");
 
 	/* flags */
 	ACCEPTED("--rm", "--read-only", "--init", "c1");
@@ -275,12 +293,6 @@ static void test_limits_through_cli(void)
 	CHECK(cfg.limits.memory == 100 * MiB && cfg.limits.memory_swap == 200 * MiB &&
 	      cfg.limits.cpu_quota_us == 50000 && cfg.limits.cpu_shares == 512 && cfg.limits.pids_limit == 64,
 	      "every limit");
-	REFUSED("it needs --memory", "c1", "--memory-swap", "100");
-	REFUSED("below --memory", "c1", "--memory", "100", "--memory-swap", "50");
-	REFUSED("bad --memory value 'x'", "c1", "--memory", "x");
-	REFUSED("bad --cpus value '0'", "c1", "--cpus", "0");
-	REFUSED("bad --pids-limit value '0'", "c1", "--pids-limit", "0");
-	REFUSED("bad --cpu-shares value '1'", "c1", "--cpu-shares", "1");
 }
 
 static void test_security_options(void)
@@ -292,9 +304,6 @@ static void test_security_options(void)
 	CHECK(cfg.cap_drop_all, "--cap-drop ALL");
 	ACCEPTED("c1", "--cap-add", "all");
 	CHECK(cfg.cap_add == UINT64_MAX, "--cap-add all");
-	REFUSED("bad --cap-add value 'BOGUS': unknown capability", "c1", "--cap-add", "BOGUS");
-	REFUSED("bad --cap-drop value 'NET_ADMIN;x'", "c1", "--cap-drop", "NET_ADMIN;x");
-	REFUSED("bad --cap-add value ''", "c1", "--cap-add", "");
 	ACCEPTED("c1", "--privileged");
 	CHECK(cfg.privileged, "--privileged");
 	ACCEPTED("c1", "--security-opt", "seccomp=unconfined");
@@ -303,8 +312,6 @@ static void test_security_options(void)
 	CHECK(!cfg.seccomp_unconfined, "the last seccomp option wins");
 	ACCEPTED("c1", "--security-opt", "no-new-privileges");
 	ACCEPTED("c1", "--security-opt", "no-new-privileges:true");
-	REFUSED("bad --seccomp value 'strict'", "c1", "--seccomp", "strict");
-	REFUSED("--security-opt", "c1", "--security-opt", "apparmor=unconfined");
 
 	ACCEPTED("c1", "--ulimit", "nofile=100:200", "--ulimit", "core=0", "--ulimit", "NPROC=unlimited");
 	CHECK(cfg.n_rlimits == 3 && cfg.rlimits[0].resource == RLIMIT_NOFILE && cfg.rlimits[0].soft == 100 &&
@@ -314,13 +321,6 @@ static void test_security_options(void)
 	ACCEPTED("c1", "--ulimit", "nofile=10", "--ulimit", "nofile=20:-1");
 	CHECK(cfg.n_rlimits == 1 && cfg.rlimits[0].soft == 20 && cfg.rlimits[0].hard == RLIM_INFINITY,
 	      "a repeated --ulimit replaces the earlier one");
-	REFUSED("soft limit above hard limit", "c1", "--ulimit", "nofile=200:100");
-	REFUSED("unknown limit 'bogus'", "c1", "--ulimit", "bogus=1");
-	REFUSED("expected NAME=SOFT[:HARD]", "c1", "--ulimit", "nofile");
-	REFUSED("limits are numbers or 'unlimited'", "c1", "--ulimit", "nofile=");
-	REFUSED("limits are numbers or 'unlimited'", "c1", "--ulimit", "nofile=-2");
-	REFUSED("limits are numbers or 'unlimited'", "c1", "--ulimit", "nofile=1k");
-	REFUSED("limits are numbers or 'unlimited'", "c1", "--ulimit", "nofile=99999999999999999999");
 }
 
 static void test_join_options(void)

@@ -641,6 +641,17 @@ static void cgroup_destroyp(struct ctr_cgroup **cg)
 	}
 }
 
+/* The version's limits and devices, then pids.max (the same file on v1
+ * and v2). */
+static int apply_limits(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	int r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
+
+	if (r == 0 && cfg->limits.pids_limit > 0)
+		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)cfg->limits.pids_limit);
+	return r;
+}
+
 /* The limits checked, then NAME's cgroup (not yet opened). */
 static int cg_new_checked(const struct ctr_config *cfg, struct ctr_cgroup **out)
 {
@@ -790,9 +801,9 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 		reset_stats(cg);
 	}
 	if (cg->v2)
-		return cg_v2_apply(cg, cfg);
+		return apply_limits(cg, cfg);
 	run_cfg.privileged = true;   /* the devices: above */
-	return cg_v1_apply(cg, &run_cfg);
+	return apply_limits(cg, &run_cfg);
 }
 
 /* The end of a run (or the clean-up after a killed one): what is left is
@@ -855,7 +866,7 @@ int cgroup_provision(const struct ctr_config *cfg)
 	 * allows them, the next run denies them again); v2: each run attaches
 	 * its device filter. */
 	ceiling.privileged = cg->v2;
-	r = cg->v2 ? cg_v2_apply(cg, &ceiling) : cg_v1_apply(cg, &ceiling);
+	r = apply_limits(cg, &ceiling);
 	if (r < 0)
 		return r;
 	/* The marker last: v1 refuses the devices' default once there is a child. */
@@ -927,10 +938,7 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 	r = make_dirs(cg, &cfg->limits);
 	if (r < 0)
 		return r;
-	r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
-	/* pids.max is the same file on v1 and v2 */
-	if (r == 0 && cfg->limits.pids_limit > 0)
-		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)cfg->limits.pids_limit);
+	r = apply_limits(cg, cfg);
 	if (r < 0)
 		return r;
 	*out = ctr_steal_ptr(&cg);

@@ -29,6 +29,9 @@ remove_leftovers() {
 		ip link del "$n" 2>/dev/null || true
 	done
 	rm -rf /etc/netns/tn-* "$CTR_NET_STATE_DIR" 2>/dev/null || true
+	# the provisioned cgroups of networks whose record is gone
+	find /sys/fs/cgroup -mindepth 2 -maxdepth 5 -depth -type d -path "*/$CTR_CGROUP_PARENT*" \
+		-exec rmdir {} + 2>/dev/null || true
 	# NAT and port filters of this suite's bridges (ctr_ct_net* in the
 	# families ip and bridge, CTR_CT_NET*), and the sysctls they changed.
 	while read -r _ fam n; do
@@ -75,7 +78,7 @@ teardown() {
 # tables: other helpers create and remove their own netns and links on this
 # machine at the same time, and those must not fail this suite.
 net_snapshot() {
-	host_snapshot | grep -E '^(## |tn-|vc-tn-|vc-[0-9a-f]{12}$|ct-net)' || true
+	host_snapshot | grep -E "^(## |tn-|vc-tn-|vc-[0-9a-f]{12}\$|ct-net|/sys/fs/cgroup/.*/$CTR_CGROUP_PARENT)" || true
 	echo "## nat"
 	nft list tables 2>/dev/null | grep -E 'ctr_ct_net' || true
 	iptables -w -S 2>/dev/null | grep -E 'CTR_CT_NET' || true
@@ -641,7 +644,7 @@ create_with_host_resolv() {
 	run ls -A "$CTR_NET_STATE_DIR/ip"
 	assert_output ""
 	[ ! -s "$CTR_NET_STATE_DIR/pending" ]
-	assert_not_exists "$CTR_NET_STATE_DIR/lock.owner"
+	flock -n "$CTR_NET_STATE_DIR/lock" true   # nobody holds the lock
 	# A 0 inside an octet is no leading zero.
 	net_create tn-z 10.200.117.100
 	run ip -n tn-z -o -4 addr show dev eth0
@@ -672,7 +675,7 @@ create_with_host_resolv() {
 	assert_not_exists "$CTR_NET_STATE_DIR/ip/$CTR_BRIDGE=10.200.117.2"
 	assert_not_exists "$CTR_NET_STATE_DIR/bridge/$CTR_BRIDGE"
 	[ ! -s "$CTR_NET_STATE_DIR/pending" ]
-	assert_not_exists "$CTR_NET_STATE_DIR/lock.owner"
+	flock -n "$CTR_NET_STATE_DIR/lock" true   # nobody holds the lock
 	assert_no_debris "$SNAP" net_snapshot
 	# The name and the address are free.
 	net_create tn-bad 10.200.117.2
@@ -1022,8 +1025,8 @@ spoof() {
 
 @test "a bridge and a network made by an older netns-setup: a new container joins it, and both are destroyed" {
 	local t=ctr_${CTR_BRIDGE//-/_}
-	net_create tn-old 10.200.117.2
-	# The records as an older netns-setup wrote them; no port filter.
+	net_create_unprovisioned tn-old 10.200.117.2
+	# The records as an older netns-setup wrote them; no port filter, no cgroup.
 	printf 'name=tn-old\nip=10.200.117.2\nprefix=24\nbridge=%s\nveth=vc-tn-old\ngateway=10.200.117.1\nnat=0\n' \
 		"$CTR_BRIDGE" >"$CTR_NET_STATE_DIR/netns/tn-old"
 	printf 'subnet=10.200.117.0\nprefix=24\ngateway=10.200.117.1\nnat=0\nnat_backend=\nfwd_prev=1\n' \

@@ -3,6 +3,9 @@
 # --memory-swap, --cpus, --cpu-shares, --pids-limit and a fork bomb, the
 # cgroup namespace view inside, teardown and the clean-up after kill -9,
 # devices, bad input, --stats).  Real kernel, the debootstrap rootfs.
+# Its networks have no provisioned cgroup (as an older netns-setup made
+# them): each start makes the cgroup, each end removes it.  The provisioned
+# cgroup of netns-setup create is tested in 42-provision.bats.
 # Layout-agnostic: v1 with split or combined (cpu,cpuacct) hierarchies, or
 # v2; every cgroup file is found through mountinfo (cg_dir / cg_file).
 # shellcheck shell=bash
@@ -51,11 +54,6 @@ cg_cpu_ns() {
 	else
 		echo $(($(awk '$1 == "usage_usec" { print $2 }' "$(cg_file "$1" cpu.stat)") * 1000))
 	fi
-}
-
-# Every directory of the suite's cgroup parent, in every hierarchy.
-cg_all_dirs() {
-	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
 }
 
 # Wait (5 s at most) until NAME's cgroup holds a process.
@@ -110,7 +108,7 @@ setup_file() {
 	cg_snapshot >"$BATS_FILE_TMPDIR/before"
 	local i=2
 	for n in "${CG_NAMES[@]}"; do
-		net_create "$n" "$CG_NET.$i/24" >/dev/null
+		net_create_unprovisioned "$n" "$CG_NET.$i/24" >/dev/null
 		i=$((i + 1))
 	done
 }

@@ -148,7 +148,7 @@ life_snapshot() {
 		[ -n "$p" ] && break
 		sleep 0.05
 	done
-	run grep -qx "$p" "$(cg_dir lfa pids)/cgroup.procs"
+	run grep -qx "$p" "$(cg_run_dir lfa pids)/cgroup.procs"
 	kill "$ex"
 	wait "$ex" || true
 	assert_success
@@ -228,9 +228,9 @@ while True:
 	run ctrctl stats lfa --no-stream
 	assert_success
 	assert_line --index 0 --regexp '^NAME +CPU % +MEM USAGE / LIMIT'
-	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cg_dir lfa pids)/pids.current")/"
+	assert_line --regexp "^lfa +[0-9.]+% .* $(cat "$(cg_run_dir lfa pids)/pids.current")/"
 	run ctr-enter --stats lfa
-	assert_output --partial "pids=$(cat "$(cg_dir lfa pids)/pids.current")"
+	assert_output --partial "pids=$(cat "$(cg_run_dir lfa pids)/pids.current")"
 	assert_output --partial "mem_limit=max"
 	# streaming: a fresh table every second until interrupted
 	run timeout -s INT 6 ctrctl stats lfa
@@ -247,16 +247,16 @@ cg_figure() { # NAME KEY
 	mem | limit)
 		local -A v1=([mem]=memory.usage_in_bytes [limit]=memory.limit_in_bytes)
 		local -A v2=([mem]=memory.current [limit]=memory.max)
-		d=$(cg_dir "$1" memory)
+		d=$(cg_run_dir "$1" memory)
 		if [ -e "$d/memory.usage_in_bytes" ]; then
 			cat "$d/${v1[$2]}"
 		else
 			cat "$d/${v2[$2]}"
 		fi
 		;;
-	pids) cat "$(cg_dir "$1" pids)/pids.current" ;;
+	pids) cat "$(cg_run_dir "$1" pids)/pids.current" ;;
 	cpu_ns)
-		d=$(cg_dir "$1" cpuacct)
+		d=$(cg_run_dir "$1" cpuacct)
 		if [ -e "$d/cpuacct.usage" ]; then
 			cat "$d/cpuacct.usage"
 		else
@@ -442,8 +442,12 @@ kill9_loop() {
 		refute_line --partial lfk
 		[ ! -e "$CTR_RUN_DIR/lfk" ] || { echo "iteration $i: state left" >&2; false; }
 		[ ! -e "$CTR_RUN_DIR/lfk.lock" ] || { echo "iteration $i: lock left" >&2; false; }
-		[ -z "$(find /sys/fs/cgroup -maxdepth 3 -path '*ctrtest-life/lfk' 2>/dev/null)" ] ||
-			{ echo "iteration $i: cgroup left" >&2; false; }
+		# the provisioned cgroup stays (netns-setup create made it), empty,
+		# without a per-run child
+		[ -z "$(find /sys/fs/cgroup -maxdepth 4 -path '*ctrtest-life/lfk/run' 2>/dev/null)" ] ||
+			{ echo "iteration $i: per-run cgroup left" >&2; false; }
+		[ -z "$(cat "$(cg_dir lfk pids)/cgroup.procs")" ] ||
+			{ echo "iteration $i: processes left in the cgroup" >&2; false; }
 		run grep -q "$CTR_RUN_DIR/lfk" /proc/self/mountinfo
 		assert_failure
 		if ((rm)); then

@@ -12,6 +12,7 @@ export CTR_BIN="${CTR_BIN:-$CTR_SRC/build}"
 export PATH="$CTR_BIN:$CTR_SRC:$PATH"
 # netns-setup's kernel half, from the same build as ctr-enter.
 export CTR_NETLINK="${CTR_NETLINK:-$CTR_BIN/ctr-netlink}"
+export CTR_ENTER="${CTR_ENTER:-$CTR_BIN/ctr-enter}"
 
 # The test build of ctr-enter, the only one that reads the CTR_TEST_* hooks
 # (docs/testing.md): "$CTR_HOOKS_BIN/ctr-enter", made by `make test-hooks`.
@@ -100,6 +101,13 @@ net_create() {
 		[ "$a" != --nat ] || nat=--nat
 	done
 	netns-setup create "$@" --bridge "$CTR_BRIDGE" "$nat"
+}
+# A network as an older netns-setup made it: no provisioned cgroup, so
+# ctr-enter makes the container's cgroup at each start and removes it at
+# the end (40-cgroup tests that path; 42-provision the provisioned one).
+net_create_unprovisioned() {
+	net_create "$@" && ctr-enter --unprovision "$1" &&
+		sed -i '/^cgroup=/d' "${CTR_NET_STATE_DIR:-/run/ctr-net}/netns/$1"
 }
 net_destroy() {
 	netns-setup destroy "$1" -f
@@ -207,6 +215,14 @@ cg_dir() {
 	echo "$m/$CTR_CGROUP_PARENT/$1"
 }
 
+# The directory NAME's PID 1 is in for controller CTRL: its provisioned
+# cgroup, or the per-run child "run" below it of a run with its own limits.
+cg_run_dir() {
+	local d
+	d=$(cg_dir "$1" "$2") || return 1
+	if [ -d "$d/run" ]; then echo "$d/run"; else echo "$d"; fi
+}
+
 # The host path of cgroup FILE (memory.max, cpuacct.usage, ...) of NAME.
 cg_file() {
 	local d
@@ -221,6 +237,11 @@ cg_layout_file() {
 	else
 		cg_file "$1" "$3"
 	fi
+}
+
+# Every directory of the suite's cgroup parent, in every hierarchy.
+cg_all_dirs() {
+	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/$CTR_CGROUP_PARENT*" 2>/dev/null | sort
 }
 
 # KEY's value in container NAME's state file ("" when there is none).

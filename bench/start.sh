@@ -49,10 +49,14 @@ run_hyperfine() {
 	# the warm-up); --rm makes and removes it on every run.
 	local -a runs=(-n "ctr-enter" "ctr-enter $NET -- /bin/true"
 		-n "ctr-enter --rm" "ctr-enter $NET --rm -- /bin/true")
+	# The same code linked statically (make ENTER_STATIC=-static), when it builds.
+	if make -s -C "$BENCH_SRC" BUILD="$WORK/static" ENTER_STATIC=-static "$WORK/static/ctr-enter" >/dev/null 2>&1; then
+		runs+=(-n "ctr-enter (static)" "$WORK/static/ctr-enter $NET -- /bin/true")
+	fi
 	cmd="bwrap --bind $BENCH_ROOTFS / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net /bin/true"
 	if bench_try_peer bwrap "" "$cmd"; then
+		BASE=$((${#runs[@]} / 3))   # its index among the results (-n NAME CMD each)
 		runs+=(-n "bwrap" "$cmd")
-		BASE=2
 	fi
 	runs+=(-n "unshare+chroot" "unshare -m -u -i -n -p --fork --mount-proc=$BENCH_ROOTFS/proc chroot $BENCH_ROOTFS /bin/true")
 	for rt in crun runc; do
@@ -63,6 +67,43 @@ run_hyperfine() {
 	done
 	runs+=(-n "exec (static)" "/bin/busybox true")
 	bench_ns hyperfine -N --warmup 5 --runs "$BENCH_RUNS" --export-json "$json" "${runs[@]}" >&2
+}
+
+# The cgroup directories the floor probe may use: one per hierarchy (v1),
+# or the v2 one, under CTR_CGROUP_PARENT (made here, removed after).
+FLOOR_CG=()
+floor_cgroups() {
+	local m
+	while read -r m; do
+		mkdir -p "$m/$CTR_CGROUP_PARENT/floor" && FLOOR_CG+=("$m/$CTR_CGROUP_PARENT/floor")
+	done < <(awk '$9 == "cgroup" && $NF ~ /(^|,)(memory|cpu|cpuacct|pids|devices|freezer)(,|$)/ { print $5 }' /proc/self/mountinfo)
+	if ((${#FLOOR_CG[@]} == 0)); then
+		m=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+		mkdir -p "$m/$CTR_CGROUP_PARENT/floor" && FLOOR_CG+=("$m/$CTR_CGROUP_PARENT/floor")
+	fi
+}
+
+# What each kernel step of a start costs alone (bench/floor.c), as a table.
+floor_table() {
+	local d
+	cc -std=gnu11 -O2 -o "$WORK/floor" "$BENCH_SRC/bench/floor.c" || return 0
+	mkdir -p "$WORK/floor-scratch"
+	floor_cgroups
+	echo "### The per-step floor"
+	echo
+	echo "Each kernel step of a start alone, in a fresh child, median of 31"
+	echo "(bench/floor.c; microseconds).  The cgroup rows: a process moved by"
+	echo "another (what a supervisor writing cgroup.procs pays: the global"
+	echo "threadgroup lock, an RCU grace period when it is cold, 20 ms after the"
+	echo "last move) against a process that moves itself (ctr-enter's PID 1 on v1)."
+	echo
+	echo "| step | median (us) |"
+	echo "|---|---:|"
+	bench_ns "$WORK/floor" "$BENCH_ROOTFS" "$WORK/floor-scratch" "${FLOOR_CG[@]}" | awk -F'\t' '{ printf "| %s | %s |\n", $1, $2 }'
+	for d in "${FLOOR_CG[@]}"; do
+		rmdir "$d" "${d%/floor}" 2>/dev/null || true
+	done
+	echo
 }
 
 main() {
@@ -87,6 +128,7 @@ main() {
 		-n "ctr-enter --cap-add SYS_TIME (filter compiled at start)" "ctr-enter $NET --rm --cap-add SYS_TIME -- /bin/true" \
 		-n "ctr-enter --seccomp=unconfined" "ctr-enter $NET --rm --seccomp=unconfined -- /bin/true" \
 		-n "ctr-enter --privileged" "ctr-enter $NET --rm --privileged -- /bin/true" >&2
+	floor_table
 	echo "### The cost of the hardening (seccomp filter, capabilities, masks)"
 	echo
 	echo "The default filter is compiled at build time; another capability set makes"

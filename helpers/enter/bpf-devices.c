@@ -113,6 +113,21 @@ int cg_v2_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	prog_fd = sys_bpf(BPF_PROG_LOAD, &attr);
 	if (prog_fd < 0)
 		return ctr_fail(-errno, "cgroup v2: load the device filter (eBPF)");
+	if (cg->provisioned) {
+		/* A provisioned cgroup outlives the run: attach through a link,
+		 * which the kernel detaches when its last fd (held by the
+		 * supervisor, cg->dev_link) closes, even after a kill -9. */
+		memset(&attr, 0, sizeof(attr));
+		attr.link_create.prog_fd = (uint32_t)prog_fd;
+		attr.link_create.target_fd = (uint32_t)cg->h[0].fd;
+		attr.link_create.attach_type = BPF_CGROUP_DEVICE;
+		cg->dev_link = sys_bpf(BPF_LINK_CREATE, &attr);
+		if (cg->dev_link >= 0)
+			return 0;
+		if (errno != EINVAL)
+			return ctr_fail(-errno, "cgroup v2: link the device filter to %s", cg->h[0].path);
+		/* before Linux 5.7: attached until the cgroup goes */
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.target_fd = (uint32_t)cg->h[0].fd;
 	attr.attach_bpf_fd = (uint32_t)prog_fd;

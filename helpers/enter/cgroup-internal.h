@@ -21,13 +21,20 @@ enum cg_ctrl { CG_MEMORY, CG_CPU, CG_CPUACCT, CG_PIDS, CG_DEVICES, CG_FREEZER, C
 struct cg_hier {
 	char *mount;      /* where the hierarchy is mounted */
 	unsigned ctrls;   /* CG_BIT()s it serves */
-	char *path;       /* mount/PARENT/NAME */
+	char *path;       /* mount/PARENT/NAME (/run: a provisioned cgroup's per-run child) */
 	int fd;           /* that directory (O_DIRECTORY); flock'ed while its creator lives */
+	int top;          /* a provisioned cgroup's own directory when fd is its
+			   * per-run child "run"; else -1 */
 };
 
 struct ctr_cgroup {
 	bool v2;
 	bool owner;                 /* created here: cgroup_destroy removes it */
+	bool provisioned;           /* made by --provision (its marker child
+				     * .provisioned says so): a run joins it, and
+				     * its end empties it but keeps it */
+	char *record;               /* CTR_RUN_DIR/NAME.cgroup: the ceiling */
+	int dev_link;               /* v2: the device filter's bpf link (provisioned) */
 	unsigned needed;            /* CG_BIT()s the limits need */
 	char *name;
 	char *parent;               /* CTR_CGROUP_PARENT without outer slashes */
@@ -85,6 +92,8 @@ extern const size_t cg_dev_allow_n;
 
 /* Version specific parts. */
 int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+/* Deny every device, allow cg_dev_allow (nothing under --privileged). */
+int cg_v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 bool cg_v1_oom_killed(struct ctr_cgroup *cg);
 void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 
@@ -93,11 +102,18 @@ void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
  * level, never in the container's own cgroup.  Failing to enable one in
  * needed (CG_BIT()s) is an error, others are skipped. */
 int cg_v2_enable(const char *mount, const char *parent, unsigned needed);
+/* Take the controllers out of DIR's subtree_control again (a provisioned
+ * cgroup whose per-run child is gone: PID 1 may join it directly again). */
+void cg_v2_disable(int dirfd);
 int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 /* The allow-list above as an eBPF device program on the v2 cgroup;
  * nothing under --privileged. */
 int cg_v2_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 bool cg_v2_oom_killed(struct ctr_cgroup *cg);
+/* A provisioned cgroup's CPU time at the start of a run, kept in an
+ * extended attribute of its directory (cgroupfs keeps trusted.*): the
+ * stats subtract it, so that they show this run's time. */
+void cg_v2_mark_cpu_base(struct ctr_cgroup *cg);
 void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 
 #endif

@@ -2,6 +2,10 @@
 /* cgroup-limits.c: the cgroup limits (--memory, --memory-swap, --cpus,
  * --cpu-shares, --pids-limit): parsing and checks. */
 #include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -244,6 +248,110 @@ int limits_check(const struct ctr_limits *l)
 		limits_format_size(l->memory, m, sizeof(m));
 		limits_format_size(l->memory_swap, s, sizeof(s));
 		return ctr_failx(-EINVAL, "bad --memory-swap value %s: below --memory %s (it is the total of memory and swap)", s, m);
+	}
+	return 0;
+}
+
+bool limits_any(const struct ctr_limits *l)
+{
+	return l->memory != LIMITS_UNSET || l->memory_swap != LIMITS_UNSET ||
+	       l->cpu_quota_us != LIMITS_UNSET || l->cpu_shares != LIMITS_UNSET ||
+	       l->pids_limit != LIMITS_UNSET;
+}
+
+/* Memory plus swap a limits set allows; INT64_MAX for no limit. */
+static int64_t memsw_of(const struct ctr_limits *l)
+{
+	if (l->memory == LIMITS_UNSET || l->memory_swap == LIMITS_UNLIMITED)
+		return INT64_MAX;
+	return l->memory_swap == LIMITS_UNSET ? l->memory : l->memory_swap;
+}
+
+static int above(const char *opt, const char *asked, const char *ceiling)
+{
+	return ctr_failx(-EPERM, "%s %s: above the provisioned ceiling %s (netns-setup create ... %s)",
+			 opt, asked, ceiling, opt);
+}
+
+int limits_within(const struct ctr_limits *run, const struct ctr_limits *ceil)
+{
+	char a[32], c[32];
+
+	if (ceil->memory >= 0 && run->memory > ceil->memory) {
+		limits_format_size(run->memory, a, sizeof(a));
+		limits_format_size(ceil->memory, c, sizeof(c));
+		return above("--memory", a, c);
+	}
+	if (run->memory != LIMITS_UNSET && memsw_of(run) > memsw_of(ceil)) {
+		if (memsw_of(run) == INT64_MAX)
+			snprintf(a, sizeof(a), "-1 (unlimited)");
+		else
+			limits_format_size(memsw_of(run), a, sizeof(a));
+		limits_format_size(memsw_of(ceil), c, sizeof(c));
+		return above("--memory-swap", a, c);
+	}
+	if (ceil->cpu_quota_us > 0 && run->cpu_quota_us > 0 &&
+	    run->cpu_quota_us * ceil->cpu_period_us > ceil->cpu_quota_us * run->cpu_period_us) {
+		snprintf(a, sizeof(a), "%s", run->cpus_arg ? run->cpus_arg : "?");
+		snprintf(c, sizeof(c), "%.2f", (double)ceil->cpu_quota_us / (double)ceil->cpu_period_us);
+		return above("--cpus", a, c);
+	}
+	if (ceil->cpu_shares > 0 && run->cpu_shares > ceil->cpu_shares) {
+		snprintf(a, sizeof(a), "%lld", (long long)run->cpu_shares);
+		snprintf(c, sizeof(c), "%lld", (long long)ceil->cpu_shares);
+		return above("--cpu-shares", a, c);
+	}
+	if (ceil->pids_limit > 0 && run->pids_limit > ceil->pids_limit) {
+		snprintf(a, sizeof(a), "%lld", (long long)run->pids_limit);
+		snprintf(c, sizeof(c), "%lld", (long long)ceil->pids_limit);
+		return above("--pids-limit", a, c);
+	}
+	return 0;
+}
+
+const struct limits_key limits_keys[] = {
+	{ "memory", offsetof(struct ctr_limits, memory) },
+	{ "memory_swap", offsetof(struct ctr_limits, memory_swap) },
+	{ "cpu_quota_us", offsetof(struct ctr_limits, cpu_quota_us) },
+	{ "cpu_period_us", offsetof(struct ctr_limits, cpu_period_us) },
+	{ "cpu_shares", offsetof(struct ctr_limits, cpu_shares) },
+	{ "pids_limit", offsetof(struct ctr_limits, pids_limit) },
+};
+const size_t limits_keys_n = ARRAY_SIZE(limits_keys);
+
+void limits_format_record(const struct ctr_limits *l, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(limits_keys) && len < size; i++) {
+		const int64_t *v = (const int64_t *)(const void *)((const char *)l + limits_keys[i].off);
+		int n = snprintf(buf + len, size - len, "%s=%lld\n", limits_keys[i].key, (long long)*v);
+
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
+int limits_parse_record(const char *text, struct ctr_limits *l)
+{
+	limits_init(l);
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		for (size_t i = 0; i < ARRAY_SIZE(limits_keys); i++) {
+			size_t klen = strlen(limits_keys[i].key);
+			int64_t *v = (int64_t *)(void *)((char *)l + limits_keys[i].off);
+			char *end;
+			long long n;
+
+			if (strncmp(line, limits_keys[i].key, klen) != 0 || line[klen] != '=')
+				continue;
+			errno = 0;
+			n = strtoll(line + klen + 1, &end, 10);
+			if (errno || (*end && *end != '\n') || n < LIMITS_UNLIMITED)
+				return -EINVAL;
+			*v = n;
+		}
 	}
 	return 0;
 }

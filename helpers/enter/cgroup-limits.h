@@ -69,4 +69,25 @@ int limits_parse_size(const char *s, int64_t *bytes);
 /* "50 MiB", "1 GiB", "100 KiB", "52428801 bytes". */
 void limits_format_size(int64_t bytes, char *buf, size_t size);
 
+/* True when any limit is set. */
+bool limits_any(const struct ctr_limits *l);
+/* A run's limits may only tighten the provisioned ceiling (netns-setup
+ * create --memory ...): 0, or -EPERM with "--memory 100 MiB: above the
+ * provisioned ceiling 50 MiB (...)" recorded.  Unset values inherit. */
+int limits_within(const struct ctr_limits *run, const struct ctr_limits *ceiling);
+/* The numbers of struct ctr_limits by their key in key=value files (the
+ * state file, the ceiling's record): memory, memory_swap, cpu_quota_us,
+ * cpu_period_us, cpu_shares, pids_limit. */
+struct limits_key {
+	const char *key;
+	size_t off;   /* of an int64_t in struct ctr_limits */
+};
+extern const struct limits_key limits_keys[];
+extern const size_t limits_keys_n;
+
+/* The ceiling's record (CTR_RUN_DIR/NAME.cgroup): "memory=N\n..." with -1
+ * for unset; the parser ignores unknown keys, -EINVAL on a bad number. */
+void limits_format_record(const struct ctr_limits *l, char *buf, size_t size);
+int limits_parse_record(const char *text, struct ctr_limits *l);
+
 #endif

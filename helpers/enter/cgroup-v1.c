@@ -34,7 +34,7 @@ static int v1_cpu(struct ctr_cgroup *cg, const struct ctr_limits *l)
 }
 
 /* Deny every device, allow the nodes ctr-enter makes in /dev. */
-static int v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+int cg_v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
 	int r;
 
@@ -60,7 +60,7 @@ int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	if (r == 0)
 		r = v1_cpu(cg, l);
 	if (r == 0)
-		r = v1_devices(cg, cfg);
+		r = cg_v1_devices(cg, cfg);
 	return r;
 }
 

@@ -2,7 +2,10 @@
 /* cgroup-v2.c: controllers, limits, OOM and stats on the unified hierarchy. */
 #include <fcntl.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "cgroup-internal.h"
 #include "cgroup-limits.h"
@@ -73,6 +76,14 @@ int cg_v2_enable(const char *mount, const char *parent, unsigned needed)
 	return r;
 }
 
+void cg_v2_disable(int dirfd)
+{
+	static const char *const names[] = { "memory", "cpu", "pids", "io" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		write_file_at(dirfd, "cgroup.subtree_control", "-%s", names[i]);
+}
+
 /* Without --memory-swap the container gets no swap (as on v1). */
 static int v2_memory(struct ctr_cgroup *cg, const struct ctr_limits *l)
 {
@@ -108,6 +119,31 @@ bool cg_v2_oom_killed(struct ctr_cgroup *cg)
 	return cg_read_key(cg->h[0].fd, "memory.events", "oom_kill", &v) == 0 && v > 0;
 }
 
+#define CPU_BASE_XATTR "trusted.ctr.cpu_base_usec"
+
+void cg_v2_mark_cpu_base(struct ctr_cgroup *cg)
+{
+	int64_t usec;
+	char buf[24];
+	int len;
+
+	if (cg_read_key(cg->h[0].fd, "cpu.stat", "usage_usec", &usec) < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%lld", (long long)usec);
+	fsetxattr(cg->h[0].fd, CPU_BASE_XATTR, buf, (size_t)len, 0);
+}
+
+static int64_t cpu_base_usec(int fd)
+{
+	char buf[24];
+	ssize_t n = fgetxattr(fd, CPU_BASE_XATTR, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
 void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 {
 	int fd = cg->h[0].fd;
@@ -116,8 +152,11 @@ void cg_v2_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 	cg_read_int(fd, "memory.current", &st->mem_current);
 	cg_read_int(fd, "memory.peak", &st->mem_peak);
 	cg_read_int(fd, "memory.max", &st->mem_limit);
-	if (cg_read_key(fd, "cpu.stat", "usage_usec", &usec) == 0)
-		st->cpu_usage_ns = usec * 1000;
+	if (cg_read_key(fd, "cpu.stat", "usage_usec", &usec) == 0) {
+		if (cg->provisioned && cg->h[0].top < 0)
+			usec -= cpu_base_usec(fd);
+		st->cpu_usage_ns = (usec < 0 ? 0 : usec) * 1000;
+	}
 	cg_read_int(fd, "pids.current", &st->pids_current);
 	cg_read_int(fd, "pids.max", &st->pids_limit);
 }

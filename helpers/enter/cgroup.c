@@ -17,6 +17,7 @@
 
 #include "cgroup-internal.h"
 #include "cgroup-limits.h"
+#include "state.h"
 #include "util.h"
 
 static const char *const cg_ctrl_names[CG_NCTRL] = {
@@ -31,6 +32,11 @@ const struct cg_dev cg_dev_allow[] = {
 const size_t cg_dev_allow_n = ARRAY_SIZE(cg_dev_allow);
 
 #define CG_MOUNTINFO "/proc/self/mountinfo"
+/* An empty child of a provisioned cgroup in every hierarchy: it says
+ * "provisioned" (whatever CTR_RUN_DIR a caller uses), and it makes every
+ * rmdir of the cgroup fail but remove_tree's (the stale clean-up of an
+ * unprovisioned start never removes it). */
+#define CG_MARKER ".provisioned"
 
 /* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
  * CTR_TEST_MOUNTINFO replaces it; a mountinfo that lists just the (empty)
@@ -341,6 +347,8 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	cg = xcalloc(1, sizeof(*cg));
 	cg->name = xstrdup(name);
 	cg->parent = ctr_steal_ptr(&parent);
+	cg->record = xasprintf("%s/%s.cgroup", cfg->run_dir, name);
+	cg->dev_link = -1;
 	cg->v2 = lo.n_v1 == 0;
 	if (cg->v2) {
 		cg->h[0].mount = ctr_steal_ptr(&lo.v2_mount);
@@ -354,8 +362,13 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 		cg->n = lo.n_v1;
 	}
 	for (size_t i = 0; i < cg->n; i++) {
-		cg->h[i].fd = -1;
+		cg->h[i].fd = cg->h[i].top = -1;
 		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
+	}
+	{
+		_cleanup_free_ char *marker = xasprintf("%s/" CG_MARKER, cg->h[0].path);
+
+		cg->provisioned = access(marker, F_OK) == 0;
 	}
 	layout_free(&lo);
 	*out = cg;
@@ -371,7 +384,12 @@ void cgroup_free(struct ctr_cgroup *cg)
 		free(cg->h[i].path);
 		if (cg->h[i].fd >= 0)
 			close(cg->h[i].fd);
+		if (cg->h[i].top >= 0)
+			close(cg->h[i].top);
 	}
+	if (cg->dev_link >= 0)
+		close(cg->dev_link);
+	free(cg->record);
 	free(cg->name);
 	free(cg->parent);
 	free(cg);
@@ -460,12 +478,16 @@ static int remove_tree(int pfd, const char *name, const char *path)
 	r = kill_all(fd, path);
 	if (r < 0)
 		return r;
-	for (int i = 0; i < CG_RETRIES; i++) {
+	/* EBUSY while a child just removed goes offline (an RCU grace
+	 * period, a few ms) or the last task exits: polled every ms, 5 s. */
+	for (int i = 0; i < CG_RETRIES * 10; i++) {
+		struct timespec ms = { 0, 1000 * 1000 };
+
 		if (unlinkat(pfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return 0;
 		if (errno != EBUSY)
 			break;
-		pause_briefly();
+		nanosleep(&ms, NULL);
 	}
 	return ctr_fail(-errno, "remove cgroup %s", path);
 }
@@ -518,6 +540,8 @@ static void remove_stale(int pfd, const char *self)
 
 	if (!d)
 		return;
+	/* A provisioned cgroup is never removed here: its marker child makes
+	 * the rmdir fail. */
 	while ((de = readdir(d)))
 		if (de->d_type == DT_DIR && name_is_valid(de->d_name) && strcmp(de->d_name, self) != 0)
 			remove_if_unused(pfd, de->d_name);
@@ -617,29 +641,304 @@ static void cgroup_destroyp(struct ctr_cgroup **cg)
 	}
 }
 
-int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
+/* The version's limits and devices, then pids.max (the same file on v1
+ * and v2). */
+static int apply_limits(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
-	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
+	int r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
+
+	if (r == 0 && cfg->limits.pids_limit > 0)
+		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)cfg->limits.pids_limit);
+	return r;
+}
+
+/* The limits checked, then NAME's cgroup (not yet opened). */
+static int cg_new_checked(const struct ctr_config *cfg, struct ctr_cgroup **out)
+{
 	int r = limits_check(&cfg->limits);
+
+	return r < 0 ? r : cg_new(cfg, cfg->name, out);
+}
+
+/* The controllers the limits need, then a fresh directory in every
+ * hierarchy (owned: cgroup_destroy removes them on a failure). */
+static int make_dirs(struct ctr_cgroup *cg, const struct ctr_limits *l)
+{
+	int r = check_controllers(cg, l);
 
 	if (r < 0)
 		return r;
-	r = cg_new(cfg, cfg->name, &cg);
-	if (r < 0)
-		return r;
-	r = check_controllers(cg, &cfg->limits);
-	if (r < 0)
-		return r;
 	cg->owner = true;
-	for (size_t i = 0; i < cg->n; i++) {
+	for (size_t i = 0; i < cg->n && r == 0; i++)
 		r = create_dir(cg, &cg->h[i]);
+	return r;
+}
+
+/* ------------------------------------------------------- provisioning */
+
+/* A provisioned cgroup keeps its own limits (the ceiling); a run that
+ * tightens them gets the child CG_RUN_CHILD below it, removed at its end,
+ * so the next run starts from the ceiling again. */
+#define CG_RUN_CHILD "run"
+
+/* fd (CG_RUN_CHILD under h->fd) becomes where PID 1 goes. */
+static void use_child(struct cg_hier *h, int fd)
+{
+	char *path = xasprintf("%s/" CG_RUN_CHILD, h->path);
+
+	h->top = h->fd;
+	h->fd = fd;
+	free(h->path);
+	h->path = path;
+}
+
+static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
+{
+	_cleanup_free_ char *text = NULL;
+	int r = read_file(cg->record, &text);
+
+	if (r == -ENOENT)
+		return 1;   /* another CTR_RUN_DIR: the kernel still holds the ceiling */
+	if (r < 0)
+		return ctr_fail(r, "read the provisioned limits %s", cg->record);
+	if (limits_parse_record(text, ceil) < 0)
+		return ctr_failx(-EINVAL, "read the provisioned limits %s: not a limits record", cg->record);
+	return 0;
+}
+
+/* v1: the provisioned directory denies every device but the allow-list
+ * (written at provisioning, and never changed: the kernel refuses a change
+ * of the default once the directory has a child, its marker); a
+ * --privileged run adds the exceptions "c *:* rwm" and "b *:* rwm" (a child
+ * cannot have more than its parent), the next run that is not privileged
+ * takes them out again.  Only a change is written. */
+static int v1_provisioned_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	static const char *const all[] = { "c *:* rwm", "b *:* rwm" };
+	int fd = cg_fd(cg, CG_DEVICES), r = 0;
+	char buf[1024];
+	bool has_all;
+
+	if (cg->v2 || fd < 0)
+		return 0;
+	has_all = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strstr(buf, all[0]);
+	if (has_all == cfg->privileged)
+		return 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++)
+		r = cg_write(cg, CG_DEVICES, cfg->privileged ? "devices.allow" : "devices.deny", "%s", all[i]);
+	return r;
+}
+
+/* The per-run child in every hierarchy (on v2 with the controllers
+ * enabled in the provisioned directory's subtree_control). */
+static int make_run_child(struct ctr_cgroup *cg)
+{
+	if (cg->v2) {
+		_cleanup_free_ char *rel = xasprintf("%s/%s", cg->parent, cg->name);
+		int r = cg_v2_enable(cg->h[0].mount, rel, cg->needed);
+
 		if (r < 0)
 			return r;
 	}
-	r = cg->v2 ? cg_v2_apply(cg, cfg) : cg_v1_apply(cg, cfg);
-	/* pids.max is the same file on v1 and v2 */
-	if (r == 0 && cfg->limits.pids_limit > 0)
-		r = cg_write(cg, CG_PIDS, "pids.max", "%lld", (long long)cfg->limits.pids_limit);
+	for (size_t i = 0; i < cg->n; i++) {
+		int fd;
+
+		if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0 && errno != EEXIST)
+			return ctr_fail(-errno, "create cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		fd = openat(cg->h[i].fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return ctr_fail(-errno, "open cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		use_child(&cg->h[i], fd);
+	}
+	return 0;
+}
+
+/* This run's figures start at zero where the kernel lets us reset them
+ * (v1: cpuacct.usage and the memory high-water mark); v2 notes where the
+ * CPU time stood (its memory.peak stays the cgroup's own). */
+static void reset_stats(struct ctr_cgroup *cg)
+{
+	int fd;
+
+	if (cg->v2) {
+		cg_v2_mark_cpu_base(cg);
+		return;
+	}
+	if ((fd = cg_fd(cg, CG_CPUACCT)) >= 0)
+		write_file_at(fd, "cpuacct.usage", "0");
+	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0)
+		write_file_at(fd, "memory.max_usage_in_bytes", "0");
+	ctr_seterrmsg("");
+}
+
+/* A start of a provisioned container: open its directories and hold their
+ * locks (the previous run's leftovers were removed by the clean-up before,
+ * lifecycle.c); tighter limits of this run go into a child. */
+static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	const struct ctr_limits *l = &cfg->limits;
+	struct ctr_config run_cfg = *cfg;
+	int r;
+
+	cg->owner = true;
+	for (size_t i = 0; i < cg->n; i++) {
+		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->h[i].fd < 0)
+			return ctr_fail(-errno, "open the provisioned cgroup %s (netns-setup destroy and create it again)",
+					cg->h[i].path);
+		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+			return ctr_failx(-EBUSY, "cgroup %s is in use by another ctr-enter", cg->h[i].path);
+	}
+	if ((r = v1_provisioned_devices(cg, cfg)) < 0)
+		return r;
+	if (limits_any(l)) {
+		struct ctr_limits ceil;
+
+		if ((r = read_ceiling(cg, &ceil)) < 0 || (r == 0 && (r = limits_within(l, &ceil)) < 0) ||
+		    (r = check_controllers(cg, l)) < 0 || (r = make_run_child(cg)) < 0)
+			return r;
+	} else {
+		reset_stats(cg);
+	}
+	if (cg->v2)
+		return apply_limits(cg, cfg);
+	run_cfg.privileged = true;   /* the devices: above */
+	return apply_limits(cg, &run_cfg);
+}
+
+/* The end of a run (or the clean-up after a killed one): what is left is
+ * killed, the per-run child goes, the provisioned directory stays (unless
+ * netns-setup destroy removed its record meanwhile: then it goes too). */
+static int end_provisioned(struct ctr_cgroup *cg)
+{
+	int ret = 0;
+	bool kept;
+
+	{
+		int top = cg->h[0].top >= 0 ? cg->h[0].top : cg->h[0].fd;
+
+		kept = top >= 0 && faccessat(top, CG_MARKER, F_OK, 0) == 0;
+	}
+
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		int top = h->top >= 0 ? h->top : h->fd;
+		int r = 0;
+
+		if (h->top >= 0) {
+			if (unlinkat(h->top, CG_RUN_CHILD, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				r = remove_tree(h->top, CG_RUN_CHILD, h->path);
+			if (cg->v2)
+				cg_v2_disable(h->top);
+		} else if (top >= 0) {
+			r = kill_all(top, h->path);
+		}
+		if (r == 0 && !kept) {
+			_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
+			_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			r = pfd < 0 ? 0 : remove_tree(pfd, cg->name, ppath);
+			remove_parent(h->mount, cg->parent);
+		}
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	cgroup_free(cg);
+	return ret;
+}
+
+int cgroup_provision(const struct ctr_config *cfg)
+{
+	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
+	struct ctr_config ceiling = *cfg;
+	char text[512];
+	int r = cg_new_checked(cfg, &cg);
+
+	if (r < 0)
+		return r;
+	if (cg->provisioned || access(cg->record, F_OK) == 0)
+		return ctr_failx(-EEXIST, "provision: cgroup %s is provisioned already (netns-setup destroy %s first)",
+				 cg->h[0].path, cfg->name);
+	r = make_dirs(cg, &cfg->limits);
+	if (r < 0)
+		return r;
+	/* v1: the devices outside the allow-list denied (a --privileged run
+	 * allows them, the next run denies them again); v2: each run attaches
+	 * its device filter. */
+	ceiling.privileged = cg->v2;
+	r = apply_limits(cg, &ceiling);
+	if (r < 0)
+		return r;
+	/* The marker last: v1 refuses the devices' default once there is a child. */
+	for (size_t i = 0; i < cg->n; i++)
+		if (mkdirat(cg->h[i].fd, CG_MARKER, 0755) < 0)
+			return ctr_fail(-errno, "provision: create cgroup %s/" CG_MARKER, cg->h[i].path);
+	limits_format_record(&cfg->limits, text, sizeof(text));
+	r = mkdir_p(cfg->run_dir, 0755);
+	if (r < 0)
+		return ctr_fail(r, "provision: create %s", cfg->run_dir);
+	r = write_atomic(cg->record, text, strlen(text));
+	if (r < 0)
+		return r;
+	cgroup_free(ctr_steal_ptr(&cg));
+	return 0;
+}
+
+int cgroup_unprovision(const struct ctr_config *cfg)
+{
+	struct ctr_cgroup *cg;
+	int r = cg_new(cfg, cfg->name, &cg);
+
+	if (r < 0)
+		return r;
+	/* The record first (a record without a cgroup would be worse); a run
+	 * still going finds no marker at its end and removes the cgroup. */
+	if (unlink(cg->record) < 0 && errno != ENOENT) {
+		r = ctr_fail(-errno, "unprovision: remove %s", cg->record);
+		cgroup_free(cg);
+		return r;
+	}
+	/* The markers of every hierarchy first: the kernel refuses the rmdir
+	 * of a directory (EBUSY) until its removed child is offline, about an
+	 * RCU grace period; one wait for all hierarchies, not one each. */
+	for (size_t i = 0; i < cg->n; i++) {
+		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->h[i].fd >= 0)
+			unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR);
+	}
+	for (size_t i = 0; i < cg->n && r == 0; i++) {
+		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
+		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		/* held: its run removes it at its end (no marker now) */
+		if (pfd < 0 || cg->h[i].fd < 0 || flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (!remove_if_empty(pfd, cg->name))
+			r = remove_tree(pfd, cg->name, cg->h[i].path);
+		remove_parent(cg->h[i].mount, cg->parent);
+	}
+	cgroup_free(cg);
+	return r;
+}
+
+int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
+{
+	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
+	int r = cg_new_checked(cfg, &cg);
+
+	if (r < 0)
+		return r;
+	if (cg->provisioned) {
+		r = join_provisioned(cg, cfg);
+		if (r < 0)
+			return r;
+		*out = ctr_steal_ptr(&cg);
+		return 0;
+	}
+	r = make_dirs(cg, &cfg->limits);
+	if (r < 0)
+		return r;
+	r = apply_limits(cg, cfg);
 	if (r < 0)
 		return r;
 	*out = ctr_steal_ptr(&cg);
@@ -657,13 +956,20 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 	for (size_t i = 0; i < cg->n; i++) {
 		int fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
+		int child = -1;
+
 		if (fd < 0) {   /* not in this hierarchy: leave it out */
 			free(cg->h[i].mount);
 			free(cg->h[i].path);
 			continue;
 		}
+		if (cg->provisioned)
+			child = openat(fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		cg->h[n] = cg->h[i];
-		cg->h[n++].fd = fd;
+		cg->h[n].fd = fd;
+		if (child >= 0)
+			use_child(&cg->h[n], child);
+		n++;
 	}
 	cg->n = n;
 	if (n == 0) {
@@ -675,6 +981,24 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 	return 0;
 }
 
+int cgroup_open_tasks(struct ctr_cgroup *cg, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; !cg->v2 && i < cg->n && n < max; i++) {
+		fds[n] = openat(cg->h[i].fd, "tasks", O_WRONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			int r = ctr_fail(-errno, "open %s/tasks", cg->h[i].path);
+
+			while (n > 0)
+				close(fds[--n]);
+			return r;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
 /* Take over the cgroup of a container whose supervisor is gone (kill -9),
  * so that cgroup_destroy() kills what is left in it and removes it.  The
  * creating supervisor holds a flock on each of its cgroup directories
@@ -682,9 +1006,12 @@ int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgrou
 int cgroup_claim(struct ctr_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		if (cg->h[i].fd < 0)
+		/* A provisioned cgroup's run holds the provisioned directory. */
+		int fd = cg->h[i].top >= 0 ? cg->h[i].top : cg->h[i].fd;
+
+		if (fd < 0)
 			continue;
-		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 			return ctr_failx(-EBUSY, "cgroup %s is in use by a running ctr-enter", cg->h[i].path);
 	}
 	cg->owner = true;
@@ -715,6 +1042,8 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 	if (!cg)
 		return 0;
+	if (cg->provisioned && cg->owner)
+		return end_provisioned(cg);
 	/* Only the directories made here (open and locked): a failed create
 	 * must not remove a running container's cgroup of the same name. */
 	for (size_t i = 0; cg->owner && i < cg->n; i++) {
@@ -741,11 +1070,21 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 
 int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size)
 {
-	if (cfg->limits.memory < 0) {
+	int64_t memory = cfg->limits.memory;
+
+	if (memory < 0) {   /* a provisioned container's ceiling, if any */
+		_cleanup_free_ char *record = xasprintf("%s/%s.cgroup", cfg->run_dir, cfg->name);
+		_cleanup_free_ char *text = NULL;
+		struct ctr_limits ceil;
+
+		if (read_file(record, &text) == 0 && limits_parse_record(text, &ceil) == 0)
+			memory = ceil.memory;
+	}
+	if (memory < 0) {
 		snprintf(buf, size, "no limit");
 		return -ENOENT;
 	}
-	limits_format_size(cfg->limits.memory, buf, size);
+	limits_format_size(memory, buf, size);
 	return 0;
 }
 
@@ -784,6 +1123,15 @@ int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json
 
 	if (r < 0)
 		return r;
+	if (cg->provisioned) {   /* it stays between runs: is one going? */
+		char buf[16];
+
+		if (cg_read(cg->h[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0) {
+			cgroup_free(cg);
+			return ctr_failx(-ENOENT, "cgroup %s/%s: container %s is not running",
+					 cfg->cgroup_parent, name, name);
+		}
+	}
 	cgroup_read_stats(cg, &st);
 	cgroup_free(cg);
 	printf(json ? "{\"name\":\"%s\"" : "name=%s", name);

@@ -43,6 +43,12 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out);
 /* Move pid into the container's cgroup(s).  Called by the supervisor for
  * PID 1 before the child is released, and for joining processes. */
 int cgroup_attach(struct ctr_cgroup *cg, pid_t pid);
+/* v1: the `tasks` file of the container's cgroup in each hierarchy, opened
+ * for writing, into fds (at most max); returns how many, 0 on v2 (then
+ * cgroup_attach).  PID 1 writes "0" into each itself: a thread that moves
+ * itself skips the global lock a cgroup.procs write takes (Linux >= 6.1),
+ * whose RCU grace period costs 5-15 ms on a host that is otherwise idle. */
+int cgroup_open_tasks(struct ctr_cgroup *cg, int *fds, size_t max);
 /* Open an existing container's cgroup (for joining); -ENOENT when absent. */
 int cgroup_open(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out);
 /* True when the OOM killer killed a task of this cgroup. */
@@ -55,6 +61,16 @@ void cgroup_free(struct ctr_cgroup *cg);
  * cgroup_destroy() kill what is left and remove it; -EBUSY when a live
  * supervisor still holds it. */
 int cgroup_claim(struct ctr_cgroup *cg);
+
+/* `ctr-enter --provision NAME [limits]` (netns-setup create runs it):
+ * make the container's cgroup in every hierarchy, write the limits as its
+ * ceiling and record them in CTR_RUN_DIR/NAME.cgroup.  A start then joins
+ * it (cgroup_create; tighter per-run limits go into a child "run" below
+ * it, refused above the ceiling) and its end empties it but keeps it.
+ * --unprovision (netns-setup destroy) removes record and cgroup (a run
+ * still going removes the cgroup at its end); 0 when there is none. */
+int cgroup_provision(const struct ctr_config *cfg);
+int cgroup_unprovision(const struct ctr_config *cfg);
 
 /* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
  * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */

@@ -32,6 +32,7 @@ static void cli_usage(FILE *out)
 {
 	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"
 	      "       ctr-enter --stats NAME [--json]\n"
+	      "       ctr-enter --provision NAME [LIMITS] | --unprovision NAME\n"
 	      "\n"
 	      "Run COMMAND as PID 1 of container NAME: join the network namespace\n"
 	      "/run/netns/NAME (made by `netns-setup create NAME IP`), unshare the\n"
@@ -81,6 +82,11 @@ static void cli_usage(FILE *out)
 	      "  --ulimit NAME=SOFT[:HARD]\n"
 	      "                        resource limit (nofile, nproc, core, ...)\n"
 	      "  --stats               print NAME's resource usage (with --json: JSON)\n"
+	      "  --provision           make NAME's cgroup once, its limits the ceiling of\n"
+	      "                        every run (netns-setup create does it); a run\n"
+	      "                        then joins it, its limits only tighten it\n"
+	      "  --unprovision         remove NAME's provisioned cgroup (netns-setup\n"
+	      "                        destroy does it)\n"
 	      "  --join                only join NAME: fail when it is not running\n"
 	      "  --cleanup             remove what a dead NAME left (state, cgroup);\n"
 	      "                        exit 0 when NAME is not running, 1 when it is\n"
@@ -245,7 +251,7 @@ enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
 	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
-	O_JOIN, O_CLEANUP, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP, O_STOPSIG,
+	O_JOIN, O_CLEANUP, O_PROVISION, O_UNPROVISION, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP, O_STOPSIG,
 };
 
 static const struct option_def {
@@ -268,6 +274,7 @@ static const struct option_def {
 	{ "json", 0, false, O_JSON },         { "help", 0, false, O_HELP },
 	{ "version", 0, false, O_VERSION },
 	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
+	{ "provision", 0, false, O_PROVISION }, { "unprovision", 0, false, O_UNPROVISION },
 	{ "detach", 'd', false, O_DETACH },   { "log-file", 0, true, O_LOGFILE },
 	{ "log-max-size", 0, true, O_LOGMAX },
 	{ "interactive", 'i', false, O_NOOP }, { "tty", 't', false, O_NOOP },
@@ -351,6 +358,8 @@ static bool *flag_of(struct ctr_config *cfg, enum opt_id id)
 	case O_JSON:     return &cfg->json;
 	case O_JOIN:     return &cfg->join_only;
 	case O_CLEANUP:  return &cfg->cleanup;
+	case O_PROVISION: return &cfg->provision;
+	case O_UNPROVISION: return &cfg->unprovision;
 	case O_DETACH:   return &cfg->detach;
 	case O_NOOP:     return &cfg->noop;
 	default:         return NULL;

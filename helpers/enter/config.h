@@ -88,6 +88,8 @@ struct ctr_config {
 	 * only a start can apply ("--memory"), refused when joining */
 	bool join_only;
 	bool cleanup;
+	bool provision;        /* --provision NAME [limits] (cgroup.c) */
+	bool unprovision;
 	char *start_opt;
 
 	/* --stats NAME [--json] (cgroup.c reader) */

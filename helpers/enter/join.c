@@ -54,6 +54,7 @@ bool join_option_allowed(const char *lng)
 {
 	static const char *const allowed[] = {
 		"env", "workdir", "user", "help", "version", "stats", "json", "join", "cleanup",
+		"provision", "unprovision",
 		"interactive", "tty",
 	};
 

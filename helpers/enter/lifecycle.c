@@ -48,8 +48,9 @@ int lifecycle_probe(const struct ctr_config *cfg, struct ctr_state *st, int *loc
 		int fd = -1;
 		int r = state_lock(cfg, &fd);
 
-		if (r == 0) {
-			clean_cgroup(cfg);
+		if (r >= 0) {
+			if (r == 0)   /* a lock file left: a supervisor may have died */
+				clean_cgroup(cfg);
 			*lockfd = fd;
 			return 0;
 		}

@@ -359,8 +359,9 @@ int main(int argc, char **argv)
 	} else if (r < 0) {
 		ctr_report(cfg.name);
 		code = EXIT_CTR_FAIL;
-	} else if (cfg.stats) {
-		r = cgroup_print_stats(&cfg, cfg.name, cfg.json);
+	} else if (cfg.stats || cfg.provision || cfg.unprovision) {
+		r = cfg.stats ? cgroup_print_stats(&cfg, cfg.name, cfg.json) :
+		    cfg.provision ? cgroup_provision(&cfg) : cgroup_unprovision(&cfg);
 		if (r < 0)
 			ctr_report(cfg.name);
 		code = r < 0 ? EXIT_CTR_FAIL : 0;

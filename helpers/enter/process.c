@@ -286,8 +286,17 @@ void process_test_delay(void)
 void process_wait_go(int sock)
 {
 	struct ctr_msg msg;
-	int r = sync_recv(sock, &msg, NULL);
+	int fd, r;
 
+	/* v1: a `tasks` file per hierarchy first, to move ourselves into
+	 * (cgroup_open_tasks). */
+	while ((r = sync_recv(sock, &msg, &fd)) > 0 && msg.type == MSG_CGROUP) {
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			ctr_fail(fd < 0 ? -EBADF : -errno, "join the container's cgroup (tasks)");
+			sync_fail(sock, EXIT_CTR_FAIL);
+		}
+		close(fd);
+	}
 	if (r <= 0 || msg.type != MSG_GO || sync_peer_gone(sock))
 		_exit(EXIT_CTR_FAIL);
 }
@@ -347,8 +356,17 @@ void process_exec_command(const struct ctr_config *cfg, int sock, uid_t uid, gid
 
 int process_release(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
 {
-	int r = cgroup_attach(cg, pid);
+	int fds[8];
+	int n = cgroup_open_tasks(cg, fds, ARRAY_SIZE(fds)), r = n < 0 ? n : 0;
 
+	/* v1: the child moves itself (cgroup.h: no global lock); v2: we move it. */
+	for (int i = 0; i < n; i++) {
+		if (r == 0)
+			r = sync_send(sock, MSG_CGROUP, 0, NULL, fds[i]);
+		close(fds[i]);
+	}
+	if (r == 0 && n == 0)
+		r = cgroup_attach(cg, pid);
 	if (r == 0)
 		r = sync_send(sock, MSG_GO, 0, NULL, -1);
 	if (r < 0)

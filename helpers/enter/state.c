@@ -219,7 +219,11 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 	int r;
 
 	for (int tries = 0; tries < 100; tries++) {
-		_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		/* A lock file that did not exist: every earlier holder ended
+		 * cleanly (a killed one leaves its file): its cgroup is clean. */
+		int fd_new = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		bool fresh = fd_new >= 0;
+		_cleanup_close_ int fd = fresh ? fd_new : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		struct stat a, b;
 
 		if (fd < 0 && errno == ENOENT) {
@@ -253,7 +257,7 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 			continue;   /* its holder removed it; take the new one */
 		clean_stale(cfg);
 		*lockfd = ctr_steal_fd(&fd);
-		return 0;
+		return fresh ? 1 : 0;
 	}
 	return ctr_failx(-EBUSY, "lock %s: kept changing", path);
 }
@@ -549,8 +553,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 		state_unlock(cfg, lockfd);
 }
 
-/* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename). */
-static int write_atomic(const char *path, const char *buf, size_t len)
+int write_atomic(const char *path, const char *buf, size_t len)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);

@@ -44,6 +44,7 @@
 #define CTR_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -70,7 +71,9 @@ void state_free(struct ctr_state *st);
 bool state_pid1_alive(const struct ctr_state *st);
 
 /* Take the lock without blocking.  -EBUSY (recorded: already running) when
- * another supervisor holds it.  Cleans what a dead supervisor left. */
+ * another supervisor holds it.  Cleans what a dead supervisor left.  1 when
+ * the lock file was new (no supervisor died holding it: its cgroup needs no
+ * clean-up), else 0. */
 int state_lock(const struct ctr_config *cfg, int *lockfd);
 /* Create CTR_RUN_DIR/NAME/rootfs, with --rm the marker CTR_RUN_DIR/NAME/rm
  * (before the layer: whoever cleans a killed run knows the layer goes too),
@@ -95,5 +98,9 @@ void state_unlock(const struct ctr_config *cfg, int lockfd);
 /* Remove the state dir (and with --rm or DROP_LAYER the layer; with rm_top
  * only the throwaway layer), then the lock (state_unlock). */
 void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer);
+
+/* Write LEN bytes of BUF to PATH atomically (PATH.tmp, then rename);
+ * the message names the file. */
+int write_atomic(const char *path, const char *buf, size_t len);
 
 #endif

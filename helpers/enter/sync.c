@@ -38,7 +38,8 @@ int sync_send(int sock, int type, int code, const char *text, int fd)
 	}
 	while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
 		if (errno != EINTR)
-			return ctr_fail(-errno, "sync with %s", type == MSG_GO ? "child" : "supervisor");
+			return ctr_fail(-errno, "sync with %s",
+					type == MSG_GO || type == MSG_CGROUP ? "child" : "supervisor");
 	}
 	return 0;
 }

@@ -2,6 +2,8 @@
 /*
  * sync.h: the supervisor <-> child protocol over a SOCK_SEQPACKET socketpair.
  *
+ *   supervisor -> child   MSG_CGROUP  v1: a `tasks` file (SCM_RIGHTS) to move
+ *                                     itself into, one per hierarchy, before GO
  *   supervisor -> child   MSG_GO      cgroup attached: go on
  *   child -> supervisor   MSG_PTY     the pty master (SCM_RIGHTS), tty mode only
  *   child -> supervisor   MSG_ERROR   setup or exec failed: text + exit code
@@ -16,7 +18,7 @@
 
 #include "util.h"
 
-enum ctr_msg_type { MSG_GO = 1, MSG_PTY, MSG_ERROR };
+enum ctr_msg_type { MSG_GO = 1, MSG_PTY, MSG_ERROR, MSG_CGROUP };
 
 struct ctr_msg {
 	int type;

@@ -32,12 +32,12 @@
  *
  * With STATE_DIR and SELF, netns-setup has exec'd this program as the last
  * step of its create (saving a fork of bash): on success it ends the create
- * as netns-setup would (empties STATE_DIR/pending, the journal, and removes
- * STATE_DIR/lock.owner, the lock this process inherited); on failure it
+ * as netns-setup would (empties STATE_DIR/pending, the journal; the lock,
+ * flock'ed on an fd this process inherited, goes when it ends); on failure it
  * execs `SELF --failed-create NAME "STEP: REASON"`, which rolls back from
  * the journal in this same process and reports.  A destroy handed over
- * with STATE_DIR removes STATE_DIR/lock.owner when done and reports its
- * failures as netns-setup would.
+ * with STATE_DIR reports its failures as netns-setup would (its lock goes
+ * with this process too).
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -269,30 +269,16 @@ static int net_destroy(const char *name, const char *veth, const char *bridge)
 	return ret;
 }
 
-/* The create succeeded: what netns-setup does after its last step. */
+/* The create succeeded: what netns-setup does after its last step (the
+ * lock, inherited on an fd, goes when this process ends). */
 static int finish_create(const char *state_dir)
 {
 	_cleanup_free_ char *pending = xasprintf("%s/pending", state_dir);
-	_cleanup_free_ char *lock = xasprintf("%s/lock.owner", state_dir);
 	int fd = open(pending, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
 	if (fd < 0)
 		return ctr_fail(-errno, "journal %s", pending);
 	close(fd);
-	if (unlink(lock) < 0)
-		return ctr_fail(-errno, "lock %s", lock);
-	return 0;
-}
-
-/* A destroy handed over by netns-setup: release its lock. */
-static int finish_destroy(const char *state_dir, const char *name)
-{
-	_cleanup_free_ char *lock = xasprintf("%s/lock.owner", state_dir);
-
-	if (unlink(lock) < 0) {
-		fprintf(stderr, "netns-setup: %s: destroy: lock %s: %s\n", name, lock, strerror(errno));
-		return -errno;
-	}
 	return 0;
 }
 
@@ -382,8 +368,6 @@ int main(int argc, char **argv)
 			destroy_prefix = prefix;
 		}
 		r = net_destroy(argv[2], argv[3], argv[4]);
-		if (argc == 6)
-			r = finish_destroy(argv[5], argv[2]) < 0 ? -1 : r;
 		return r < 0 ? 1 : 0;
 	}
 	return usage();

@@ -315,8 +315,55 @@ static void test_check(void)
 	limits_free(&l);
 }
 
+/* A run's limits against a provisioned ceiling, and the ceiling's record. */
+static void test_ceiling(void)
+{
+	struct ctr_limits ceil, run, back;
+	char text[512];
+
+	limits_init(&ceil);
+	limits_parse_option(&ceil, "memory", "64");
+	limits_parse_option(&ceil, "cpus", "1");
+	limits_parse_option(&ceil, "pids-limit", "40");
+	limits_init(&run);
+	CHECK(limits_within(&run, &ceil) == 0, "nothing asked: within");
+	limits_parse_option(&run, "memory", "32");
+	limits_parse_option(&run, "pids-limit", "40");
+	CHECK(limits_within(&run, &ceil) == 0, "tighter memory, equal pids: within");
+	limits_parse_option(&run, "memory", "100");
+	errmsg_clear();
+	CHECK(limits_within(&run, &ceil) == -EPERM &&
+	      errmsg_has("--memory 100 MiB: above the provisioned ceiling 64 MiB"), "memory above: %s", ctr_errmsg());
+	limits_parse_option(&run, "memory", "64");
+	limits_parse_option(&run, "memory-swap", "-1");
+	errmsg_clear();
+	CHECK(limits_within(&run, &ceil) == -EPERM && errmsg_has("--memory-swap -1 (unlimited)"),
+	      "unlimited swap under a ceiling without swap: %s", ctr_errmsg());
+	limits_free(&run);
+	limits_init(&run);
+	limits_parse_option(&run, "cpus", "1.5");
+	errmsg_clear();
+	CHECK(limits_within(&run, &ceil) == -EPERM && errmsg_has("--cpus 1.5: above the provisioned ceiling 1.00"),
+	      "cpus above: %s", ctr_errmsg());
+	limits_parse_option(&run, "cpus", "0.5");
+	limits_parse_option(&run, "pids-limit", "41");
+	errmsg_clear();
+	CHECK(limits_within(&run, &ceil) == -EPERM && errmsg_has("--pids-limit 41"), "pids above: %s", ctr_errmsg());
+	limits_free(&run);
+
+	limits_format_record(&ceil, text, sizeof(text));
+	CHECK(strstr(text, "memory=67108864\n") && strstr(text, "memory_swap=-1\n") && strstr(text, "pids_limit=40\n"),
+	      "the record: %s", text);
+	CHECK(limits_parse_record(text, &back) == 0 && back.memory == ceil.memory &&
+	      back.cpu_quota_us == ceil.cpu_quota_us && back.cpu_period_us == ceil.cpu_period_us &&
+	      back.cpu_shares == LIMITS_UNSET && back.pids_limit == 40, "the record read back");
+	CHECK(limits_parse_record("memory=abc\n", &back) == -EINVAL, "a bad number in the record");
+	limits_free(&ceil);
+}
+
 int main(void)
 {
+	test_ceiling();
 	test_sizes();
 	test_format();
 	test_memory();

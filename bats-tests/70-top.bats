@@ -203,6 +203,17 @@ web_start() {
 	run -0 timeout 3 bash -c 'ctrctl top -d 0.1 -n 50 | head -1'
 }
 
+@test "options after NAME, the order --help shows: ctrctl top NAME -n 1 --json" {
+	run_detached tp2 -- sleep 1000
+	run ctrctl top tp2 -n 1 --json
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --partial '"name":"tp2"'
+	run ctrctl top tp2 -d 0.1 -n 2
+	assert_success
+	assert_equal "$(grep -c '^tp2 ' <<<"$output")" 2
+}
+
 @test "bad input: one clear line each" {
 	run -1 ctrctl top nosuch
 	assert_output 'ctr-top: nosuch: no such container'
@@ -214,6 +225,9 @@ web_start() {
 	assert_line --index 0 "ctr-top: bad container name '../x'"
 	run -1 ctrctl top --web=10.206.72.1:7397
 	assert_output 'ctr-top: 10.206.72.1: not a loopback address: the monitor has no authentication; to serve it beyond this machine anyway, give --listen 10.206.72.1:7397'
+	# an address from --web stays loopback-only, even beside --listen
+	run -2 ctrctl top --listen 127.0.0.1:1 --web=10.206.72.1:2
+	assert_line --index 0 'ctr-top: --web=ADDR and --listen ADDR: give one of them'
 	web_start
 	run -1 ctrctl top --web="$WEB"
 	assert_output "ctr-top: listen on $WEB: Address already in use"

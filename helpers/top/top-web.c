@@ -49,6 +49,7 @@ struct client {
 	size_t out_len, out_off;
 	bool sse, closing;
 	double since;
+	size_t burst;               /* the catch-up sent on connect: not lag */
 };
 
 struct server {
@@ -162,15 +163,22 @@ static void client_close(struct server *srv, size_t i)
 	srv->c[i] = NULL;
 }
 
+/* Append to what c is sent; once closing, nothing more (a reader that
+ * fell behind is dropped whole, never sent a stream with a hole). */
 static void client_queue(struct client *c, const char *data, size_t len)
 {
-	if (c->out_len - c->out_off + len > WEB_OUT_MAX) {   /* too far behind */
+	if (c->closing)
+		return;
+	if (c->out_len - c->out_off + len > WEB_OUT_MAX + c->burst) {   /* too far behind */
 		c->closing = true;
 		c->out_len = c->out_off;
 		return;
 	}
-	if (c->out_off && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
+	if (c->out_off) {   /* keep only the unsent part: the buffer stays bounded */
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
 	c->out = realloc(c->out, c->out_len + len);
 	if (!c->out)
 		abort();
@@ -268,6 +276,7 @@ static void sse_start(struct server *srv, struct client *c)
 		"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 		"X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
 
+	c->burst = SIZE_MAX / 2;    /* the catch-up below is sent whole */
 	client_queue(c, head, sizeof(head) - 1);
 	c->sse = true;
 	for (size_t i = 0; i < srv->n_events; i++) {
@@ -293,6 +302,7 @@ static void sse_start(struct server *srv, struct client *c)
 
 		client_queue(c, m, strlen(m));
 	}
+	c->burst = c->out_len - c->out_off;
 }
 
 static void handle_request(struct server *srv, struct client *c)
@@ -556,6 +566,9 @@ int top_run_web(const struct top_opts *o)
 		top_sampler_free(s);
 		return 1;
 	}
+	/* The first sample's CPU% is measured over this much, not a few ms;
+	 * a request that comes meanwhile waits in the listen queue. */
+	poll(NULL, 0, (int)(fmin(o->delay, TOP_PRIME_S) * 1000));
 	printf("ctr-top: serving http://%s/ (Ctrl-C stops)\n", srv.host);
 	fflush(stdout);
 	serve(&srv, o, s);

@@ -369,6 +369,23 @@ pane() {
 	assert_equal "$(tail -1 <<<"$output" | jq -r '.[0].state')" stopped
 }
 
+@test "--listen 0.0.0.0: a request naming the address it came to is served, another Host is not" {
+	# in a network namespace of its own (only lo): nothing reachable from outside
+	run -0 timeout 20 unshare -n bash -c '
+		set -euo pipefail
+		ip link set lo up
+		ctr-top --listen 0.0.0.0:0 >"$1/wild.out" 2>&1 &
+		p=$!
+		trap "kill \$p 2>/dev/null || true" EXIT
+		for _ in $(seq 100); do grep -q "serving http://" "$1/wild.out" && break; sleep 0.05; done
+		port=$(sed -n "s|.*serving http://0.0.0.0:\([0-9]*\)/.*|\1|p" "$1/wild.out")
+		url=http://127.0.0.1:$port/api/containers
+		curl -s -o /dev/null -w "%{http_code}\n" "$url"
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Host: attacker.example:$port" "$url"
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Host: 127.0.0.2:$port" "$url"' _ "$BATS_TEST_TMPDIR"
+	assert_equal "$output" $'200\n403\n403'
+}
+
 @test "--web: an idle client and a stream do not hold up others; SIGTERM ends it, nothing left" {
 	web_start -d 0.3
 	local port=${WEB##*:}

@@ -3,7 +3,8 @@
  * top-web.c: `ctrctl top --web`, a small HTTP/1.1 server on poll(): one
  * process, one thread, non-blocking sockets, so an idle or slow client
  * never holds up another.  GET only; the Host header must name the
- * address served (or localhost on a loopback one) against DNS rebinding;
+ * address served (or localhost on a loopback one; on 0.0.0.0 or :: the
+ * address the connection came to) against DNS rebinding;
  * no CORS header, so no other origin's page can read the figures.
  *   /                the page (top-page.html, embedded at build time)
  *   /api/containers  the last sample: a JSON array, the rows of --json
@@ -57,6 +58,7 @@ struct server {
 	char host[80];              /* ADDR:PORT as served */
 	char port[8];
 	bool loopback;
+	bool wildcard;              /* 0.0.0.0 or ::: each connection's own address */
 	struct client *c[WEB_MAX_CLIENTS];
 	char *sample_json;          /* the last /api/containers body */
 	char *events[WEB_EVENTS_KEPT];
@@ -148,6 +150,7 @@ static int web_listen(struct server *srv, const struct top_opts *o)
 	getnameinfo((struct sockaddr *)&ss, sl, name, sizeof(name), port, sizeof(port),
 		    NI_NUMERICHOST | NI_NUMERICSERV);
 	snprintf(srv->port, sizeof(srv->port), "%s", port);
+	srv->wildcard = strcmp(name, "0.0.0.0") == 0 || strcmp(name, "::") == 0;
 	snprintf(srv->host, sizeof(srv->host), strchr(name, ':') ? "[%s]:%s" : "%s:%s", name, port);
 	srv->lfd = fd;
 	return 0;
@@ -252,12 +255,33 @@ static const char *header(const char *req, const char *name, char *buf, size_t s
 	return NULL;
 }
 
-static bool host_allowed(const struct server *srv, const char *host)
+/* Host names the address connection fd came to (an IP literal and the
+ * port): what a wildcard bind serves. */
+static bool host_is_local_address(int fd, const char *host)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char name[64], port[8], want[80];
+	const char *a = name;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, name, sizeof(name), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return false;
+	if (strncmp(a, "::ffff:", 7) == 0 && strchr(a + 7, '.'))
+		a += 7;   /* IPv4 on a :: socket */
+	snprintf(want, sizeof(want), strchr(a, ':') ? "[%s]:%s" : "%s:%s", a, port);
+	return strcasecmp(host, want) == 0;
+}
+
+static bool host_allowed(const struct server *srv, const struct client *c, const char *host)
 {
 	char alt[80];
 
 	if (strcasecmp(host, srv->host) == 0)
 		return true;
+	if (srv->wildcard)
+		return host_is_local_address(c->fd, host);
 	if (!srv->loopback)
 		return false;
 	snprintf(alt, sizeof(alt), "localhost:%s", srv->port);
@@ -317,7 +341,7 @@ static void handle_request(struct server *srv, struct client *c)
 		respond_text(c, 405, "Method Not Allowed", "Allow: GET\r\n");
 		return;
 	}
-	if (!header(c->req, "Host", host, sizeof(host)) || !host_allowed(srv, host)) {
+	if (!header(c->req, "Host", host, sizeof(host)) || !host_allowed(srv, c, host)) {
 		respond_text(c, 403, "Forbidden", NULL);
 		return;
 	}

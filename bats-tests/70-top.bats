@@ -88,6 +88,21 @@ run_detached() {
 	wait_running "$1"
 }
 
+# NAME's cgroup FILE where its PID 1 is (the per-run child "run" of a run
+# with its own limits: where ctr-top reads its figures).
+run_cg_file() {
+	echo "$(cg_run_dir "$1" "${2%%.*}")/$2"
+}
+
+# NAME's run cgroup file V1FILE on cgroup v1, V2FILE on v2.
+run_cg_layout_file() {
+	if [ "$(cg_layout)" = v1 ]; then
+		run_cg_file "$1" "$2"
+	else
+		run_cg_file "$1" "$3"
+	fi
+}
+
 # The one JSON line of NAME in a --json run's output.
 json_of() {
 	grep -F "\"name\":\"$1\"" | tail -1
@@ -114,15 +129,15 @@ web_start() {
 
 @test "--json and the plain view match the cgroup files read at the same moment" {
 	run_detached tp1 --memory 64 --pids-limit 20 --cpus 0.5 -- sh -c 'sleep 1000 & sleep 1000 & wait'
-	wait_until 100 eval '[ "$(cat "$(cg_file tp1 pids.current)")" = 3 ]' || fail "tp1 has not 3 processes"
+	wait_until 100 eval '[ "$(cat "$(run_cg_file tp1 pids.current)")" = 3 ]' || fail "tp1 has not 3 processes"
 	local mem_file limit_file peak_file j pid
-	mem_file=$(cg_layout_file tp1 memory.usage_in_bytes memory.current)
-	limit_file=$(cg_layout_file tp1 memory.limit_in_bytes memory.max)
-	peak_file=$(cg_layout_file tp1 memory.max_usage_in_bytes memory.peak)
+	mem_file=$(run_cg_layout_file tp1 memory.usage_in_bytes memory.current)
+	limit_file=$(run_cg_layout_file tp1 memory.limit_in_bytes memory.max)
+	peak_file=$(run_cg_layout_file tp1 memory.max_usage_in_bytes memory.peak)
 	j=$(ctrctl top --json --no-stream tp1)
 	local mem_now limit pids pids_max
 	mem_now=$(cat "$mem_file") limit=$(cat "$limit_file")
-	pids=$(cat "$(cg_file tp1 pids.current)") pids_max=$(cat "$(cg_file tp1 pids.max)")
+	pids=$(cat "$(run_cg_file tp1 pids.current)") pids_max=$(cat "$(run_cg_file tp1 pids.max)")
 	pid=$(state_field tp1 pid)
 	echo "$j"
 	assert_equal "$(jq -r .name <<<"$j")" tp1
@@ -151,10 +166,10 @@ web_start() {
 	# the layout's own figures: v2 has io.stat, memory.events (high) and PSI
 	if [ "$(cg_layout)" = v2 ]; then
 		[[ $(jq -r .io_read_bytes <<<"$j") =~ ^[0-9]+$ ]] || fail "io_read_bytes on v2: $j"
-		assert_equal "$(jq -r .mem_high_events <<<"$j")" "$(awk '$1 == "high" { print $2 }' "$(cg_file tp1 memory.events)")"
-		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file tp1 memory.events)")"
-		assert_equal "$(jq -r .pids_max_events <<<"$j")" "$(awk '$1 == "max" { print $2 }' "$(cg_file tp1 pids.events)")"
-		if [ -f "$(cg_file tp1 cpu.pressure)" ] && cat "$(cg_file tp1 cpu.pressure)" >/dev/null 2>&1; then
+		assert_equal "$(jq -r .mem_high_events <<<"$j")" "$(awk '$1 == "high" { print $2 }' "$(run_cg_file tp1 memory.events)")"
+		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(run_cg_file tp1 memory.events)")"
+		assert_equal "$(jq -r .pids_max_events <<<"$j")" "$(awk '$1 == "max" { print $2 }' "$(run_cg_file tp1 pids.events)")"
+		if [ -f "$(run_cg_file tp1 cpu.pressure)" ] && cat "$(run_cg_file tp1 cpu.pressure)" >/dev/null 2>&1; then
 			[[ $(jq -r .psi_cpu_some10 <<<"$j") =~ ^[0-9]+\.[0-9]+$ ]] || fail "psi on v2: $j"
 		fi
 	else
@@ -162,8 +177,8 @@ web_start() {
 		assert_equal "$(jq -r .io_read_bytes <<<"$j")" null
 		assert_equal "$(jq -r .psi_cpu_some10 <<<"$j")" null
 		assert_equal "$(jq -r .mem_high_events <<<"$j")" null
-		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_file tp1 memory.oom_control)")"
-		assert_equal "$(jq -r .mem_max_events <<<"$j")" "$(cat "$(cg_file tp1 memory.failcnt)")"
+		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(run_cg_file tp1 memory.oom_control)")"
+		assert_equal "$(jq -r .mem_max_events <<<"$j")" "$(cat "$(run_cg_file tp1 memory.failcnt)")"
 	fi
 	# the plain view: one row, the same figures in people's units
 	run ctrctl top --no-stream
@@ -213,6 +228,17 @@ web_start() {
 	run -0 timeout 3 bash -c 'ctrctl top -d 0.1 -n 50 | head -1'
 }
 
+@test "options after NAME, the order --help shows: ctrctl top NAME -n 1 --json" {
+	run_detached tp2 -- sleep 1000
+	run ctrctl top tp2 -n 1 --json
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	assert_line --index 0 --partial '"name":"tp2"'
+	run ctrctl top tp2 -d 0.1 -n 2
+	assert_success
+	assert_equal "$(grep -c '^tp2 ' <<<"$output")" 2
+}
+
 @test "bad input: one clear line each" {
 	run -1 ctrctl top nosuch
 	assert_output 'ctr-top: nosuch: no such container'
@@ -224,6 +250,9 @@ web_start() {
 	assert_line --index 0 "ctr-top: bad container name '../x'"
 	run -1 ctrctl top --web=10.206.72.1:7397
 	assert_output 'ctr-top: 10.206.72.1: not a loopback address: the monitor has no authentication; to serve it beyond this machine anyway, give --listen 10.206.72.1:7397'
+	# an address from --web stays loopback-only, even beside --listen
+	run -2 ctrctl top --listen 127.0.0.1:1 --web=10.206.72.1:2
+	assert_line --index 0 'ctr-top: --web=ADDR and --listen ADDR: give one of them'
 	web_start
 	run -1 ctrctl top --web="$WEB"
 	assert_output "ctr-top: listen on $WEB: Address already in use"
@@ -328,7 +357,7 @@ pane() {
 	run -0 curl -sS "http://$WEB/api/containers"
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" tp1
 	assert_equal "$(jq -r '.[0].mem_limit' <<<"$output")" 67108864
-	assert_equal "$(jq -r '.[0].pids_limit' <<<"$output")" "$(cat "$(cg_file tp1 pids.max)")"
+	assert_equal "$(jq -r '.[0].pids_limit' <<<"$output")" "$(cat "$(run_cg_file tp1 pids.max)")"
 	assert_equal "$(jq -c '.[0] | keys_unsorted' <<<"$output")" "$(ctrctl top --json --no-stream | jq -c 'keys_unsorted')"
 	curl -sSN --max-time 60 "http://$WEB/api/events" >"$BATS_TEST_TMPDIR/sse" &
 	local reader=$!
@@ -348,6 +377,23 @@ pane() {
 	assert_line --regexp '^data: \{"time":[0-9.]+,"name":"tp1","kind":"stopped","count":1,"detail":"exit 1?[0-9]+"\}$'
 	run -0 sed -n 's/^data: \(\[.*\]\)$/\1/p' "$BATS_TEST_TMPDIR/sse"
 	assert_equal "$(tail -1 <<<"$output" | jq -r '.[0].state')" stopped
+}
+
+@test "--listen 0.0.0.0: a request naming the address it came to is served, another Host is not" {
+	# in a network namespace of its own (only lo): nothing reachable from outside
+	run -0 timeout 20 unshare -n bash -c '
+		set -euo pipefail
+		ip link set lo up
+		ctr-top --listen 0.0.0.0:0 >"$1/wild.out" 2>&1 &
+		p=$!
+		trap "kill \$p 2>/dev/null || true" EXIT
+		for _ in $(seq 100); do grep -q "serving http://" "$1/wild.out" && break; sleep 0.05; done
+		port=$(sed -n "s|.*serving http://0.0.0.0:\([0-9]*\)/.*|\1|p" "$1/wild.out")
+		url=http://127.0.0.1:$port/api/containers
+		curl -s -o /dev/null -w "%{http_code}\n" "$url"
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Host: attacker.example:$port" "$url"
+		curl -s -o /dev/null -w "%{http_code}\n" -H "Host: 127.0.0.2:$port" "$url"' _ "$BATS_TEST_TMPDIR"
+	assert_equal "$output" $'200\n403\n403'
 }
 
 @test "--web: an idle client and a stream do not hold up others; SIGTERM ends it, nothing left" {

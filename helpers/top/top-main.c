@@ -13,7 +13,6 @@
 #include "top.h"
 #include "util.h"
 
-#define TOP_PRIME_S 0.2   /* the first CPU% needs two reads this far apart */
 
 static void usage(FILE *f)
 {
@@ -165,10 +164,11 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct top_opts o = { .delay = 1 };
+	char *web_addr = NULL, *listen_addr = NULL;
 	double v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+d:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (parse_number("-d", optarg, 0.1, &o.delay) < 0)
@@ -184,17 +184,21 @@ int main(int argc, char **argv)
 		case 'w':
 			o.web = true;
 			if (optarg)
-				o.listen = optarg;
+				web_addr = optarg;
 			break;
 		case 'l':
 			o.web = true;
-			o.listen = optarg;
-			o.listen_given = true;
+			listen_addr = optarg;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: return bad_usage("unknown option (see --help)");
 		}
 	}
+	if (web_addr && listen_addr)
+		return bad_usage("--web=ADDR and --listen ADDR: give one of them");
+	/* Only --listen may name a non-loopback address. */
+	o.listen = listen_addr ? listen_addr : web_addr;
+	o.listen_given = listen_addr != NULL;
 	o.names = argv + optind;
 	o.n_names = (size_t)(argc - optind);
 	for (size_t i = 0; i < o.n_names; i++)

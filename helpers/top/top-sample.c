@@ -43,7 +43,6 @@ struct top_sampler {
 	size_t n_cache;
 	struct top_row *prev;       /* the previous sample's rows */
 	size_t n_prev;
-	double prev_time;
 	bool primed;
 };
 
@@ -122,11 +121,11 @@ static int64_t kv_int(const char *buf, const char *key)
 	return *end ? TOP_NA : n;
 }
 
-static double now_unix(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -470,9 +469,11 @@ static double rate(int64_t now, int64_t before, double dt)
 	return (double)(now - before) / dt;
 }
 
-/* Rates and events of r against its previous sample p (same run). */
-static void compare(struct top_sample *smp, struct top_row *r, const struct top_row *p, double dt)
+/* Rates and events of r against its previous sample p (same run), over
+ * the time between their reads (a row carried over keeps its own). */
+static void compare(struct top_sample *smp, struct top_row *r, const struct top_row *p)
 {
+	double dt = p ? r->read_mono - p->read_mono : 0;
 	bool same_run = p && p->running && r->running && p->pid_start == r->pid_start;
 	bool oom_seen = false;
 
@@ -511,17 +512,18 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 	struct name_list names = { 0 };
 	struct top_sample *smp = xcalloc(1, sizeof(*smp));
 	char path[4096];
-	double dt;
+	double now;
 
 	names_from_dir(&names, s->run_dir, true);
 	names_from_dir(&names, s->lib_dir, false);
-	smp->time = now_unix();
-	dt = s->primed ? smp->time - s->prev_time : 0;
+	smp->time = clock_s(CLOCK_REALTIME);      /* for events and history */
+	now = clock_s(CLOCK_MONOTONIC);           /* for rates: no clock steps */
 	smp->rows = xcalloc(names.n ? names.n : 1, sizeof(*smp->rows));
 	for (size_t i = 0; i < names.n; i++) {
 		struct top_row *r = &smp->rows[smp->n];
 
 		row_init(r, names.v[i]);
+		r->read_mono = now;
 		if (read_running(s, r->name, r)) {
 			read_cgroup(s, r);
 		} else if (snprintf(path, sizeof(path), "%s/%s.lock", s->run_dir, r->name) > 0 &&
@@ -545,7 +547,7 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 		}
 		read_net(s, r->name, r);
 		if (s->primed)
-			compare(smp, r, prev_row(s, r->name), dt);
+			compare(smp, r, prev_row(s, r->name));
 		smp->n++;
 	}
 	/* Gone altogether (an --rm run ended): stopped, then forgotten. */
@@ -563,7 +565,6 @@ int top_sampler_read(struct top_sampler *s, struct top_sample **out)
 	s->prev = xcalloc(smp->n ? smp->n : 1, sizeof(*s->prev));
 	memcpy(s->prev, smp->rows, smp->n * sizeof(*s->prev));
 	s->n_prev = smp->n;
-	s->prev_time = smp->time;
 	s->primed = true;
 	*out = smp;
 	return 0;

@@ -162,9 +162,10 @@ int top_run_tty(const struct top_opts *o)
 		top_sampler_free(s);
 		return 1;
 	}
+	poll(NULL, 0, (int)(fmin(o->delay, TOP_PRIME_S) * 1000));   /* a first CPU% worth showing */
 	top_sampler_read(s, &smp);
 	draw(&v, o, smp);
-	next = mono() + fmin(o->delay, 0.2);
+	next = mono() + o->delay;
 	while (run && !stop_sig) {
 		struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
 		double wait = next - mono();

@@ -3,7 +3,8 @@
  * top-web.c: `ctrctl top --web`, a small HTTP/1.1 server on poll(): one
  * process, one thread, non-blocking sockets, so an idle or slow client
  * never holds up another.  GET only; the Host header must name the
- * address served (or localhost on a loopback one) against DNS rebinding;
+ * address served (or localhost on a loopback one; on 0.0.0.0 or :: the
+ * address the connection came to) against DNS rebinding;
  * no CORS header, so no other origin's page can read the figures.
  *   /                the page (top-page.html, embedded at build time)
  *   /api/containers  the last sample: a JSON array, the rows of --json
@@ -49,6 +50,7 @@ struct client {
 	size_t out_len, out_off;
 	bool sse, closing;
 	double since;
+	size_t burst;               /* the catch-up sent on connect: not lag */
 };
 
 struct server {
@@ -56,6 +58,7 @@ struct server {
 	char host[80];              /* ADDR:PORT as served */
 	char port[8];
 	bool loopback;
+	bool wildcard;              /* 0.0.0.0 or ::: each connection's own address */
 	struct client *c[WEB_MAX_CLIENTS];
 	char *sample_json;          /* the last /api/containers body */
 	char *events[WEB_EVENTS_KEPT];
@@ -147,6 +150,7 @@ static int web_listen(struct server *srv, const struct top_opts *o)
 	getnameinfo((struct sockaddr *)&ss, sl, name, sizeof(name), port, sizeof(port),
 		    NI_NUMERICHOST | NI_NUMERICSERV);
 	snprintf(srv->port, sizeof(srv->port), "%s", port);
+	srv->wildcard = strcmp(name, "0.0.0.0") == 0 || strcmp(name, "::") == 0;
 	snprintf(srv->host, sizeof(srv->host), strchr(name, ':') ? "[%s]:%s" : "%s:%s", name, port);
 	srv->lfd = fd;
 	return 0;
@@ -162,15 +166,22 @@ static void client_close(struct server *srv, size_t i)
 	srv->c[i] = NULL;
 }
 
+/* Append to what c is sent; once closing, nothing more (a reader that
+ * fell behind is dropped whole, never sent a stream with a hole). */
 static void client_queue(struct client *c, const char *data, size_t len)
 {
-	if (c->out_len - c->out_off + len > WEB_OUT_MAX) {   /* too far behind */
+	if (c->closing)
+		return;
+	if (c->out_len - c->out_off + len > WEB_OUT_MAX + c->burst) {   /* too far behind */
 		c->closing = true;
 		c->out_len = c->out_off;
 		return;
 	}
-	if (c->out_off && c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
+	if (c->out_off) {   /* keep only the unsent part: the buffer stays bounded */
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
 	c->out = realloc(c->out, c->out_len + len);
 	if (!c->out)
 		abort();
@@ -244,12 +255,33 @@ static const char *header(const char *req, const char *name, char *buf, size_t s
 	return NULL;
 }
 
-static bool host_allowed(const struct server *srv, const char *host)
+/* Host names the address connection fd came to (an IP literal and the
+ * port): what a wildcard bind serves. */
+static bool host_is_local_address(int fd, const char *host)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char name[64], port[8], want[80];
+	const char *a = name;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, name, sizeof(name), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return false;
+	if (strncmp(a, "::ffff:", 7) == 0 && strchr(a + 7, '.'))
+		a += 7;   /* IPv4 on a :: socket */
+	snprintf(want, sizeof(want), strchr(a, ':') ? "[%s]:%s" : "%s:%s", a, port);
+	return strcasecmp(host, want) == 0;
+}
+
+static bool host_allowed(const struct server *srv, const struct client *c, const char *host)
 {
 	char alt[80];
 
 	if (strcasecmp(host, srv->host) == 0)
 		return true;
+	if (srv->wildcard)
+		return host_is_local_address(c->fd, host);
 	if (!srv->loopback)
 		return false;
 	snprintf(alt, sizeof(alt), "localhost:%s", srv->port);
@@ -268,6 +300,7 @@ static void sse_start(struct server *srv, struct client *c)
 		"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 		"X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
 
+	c->burst = SIZE_MAX / 2;    /* the catch-up below is sent whole */
 	client_queue(c, head, sizeof(head) - 1);
 	c->sse = true;
 	for (size_t i = 0; i < srv->n_events; i++) {
@@ -293,6 +326,7 @@ static void sse_start(struct server *srv, struct client *c)
 
 		client_queue(c, m, strlen(m));
 	}
+	c->burst = c->out_len - c->out_off;
 }
 
 static void handle_request(struct server *srv, struct client *c)
@@ -307,7 +341,7 @@ static void handle_request(struct server *srv, struct client *c)
 		respond_text(c, 405, "Method Not Allowed", "Allow: GET\r\n");
 		return;
 	}
-	if (!header(c->req, "Host", host, sizeof(host)) || !host_allowed(srv, host)) {
+	if (!header(c->req, "Host", host, sizeof(host)) || !host_allowed(srv, c, host)) {
 		respond_text(c, 403, "Forbidden", NULL);
 		return;
 	}
@@ -556,6 +590,9 @@ int top_run_web(const struct top_opts *o)
 		top_sampler_free(s);
 		return 1;
 	}
+	/* The first sample's CPU% is measured over this much, not a few ms;
+	 * a request that comes meanwhile waits in the listen queue. */
+	poll(NULL, 0, (int)(fmin(o->delay, TOP_PRIME_S) * 1000));
 	printf("ctr-top: serving http://%s/ (Ctrl-C stops)\n", srv.host);
 	fflush(stdout);
 	serve(&srv, o, s);

@@ -47,6 +47,7 @@ struct top_row {
 	int exit_code;              /* stopped: last exit, -1 unknown */
 	int oom;                    /* stopped: 1 OOM-killed, 0 not, -1 unknown */
 	unsigned long long pid_start;
+	double read_mono;           /* CLOCK_MONOTONIC of the read (rates' dt) */
 };
 
 struct top_event {
@@ -64,6 +65,8 @@ struct top_sample {
 	struct top_event *events;   /* what changed since the previous sample */
 	size_t n_events;
 };
+
+#define TOP_PRIME_S 0.2   /* the first CPU% needs two reads this far apart */
 
 struct top_sampler;
 struct top_sampler *top_sampler_new(void);

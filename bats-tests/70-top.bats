@@ -11,16 +11,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-# The monitor shows the cgroup a container's processes are charged to: on
-# a provisioned network, the per-run child "run" when the run has limits of
-# its own (cg_run_dir), else the provisioned cgroup; cg_file (and
-# cg_layout_file through it) read the files from there in this suite.
-cg_file() {
-	local d
-	d=$(cg_run_dir "$1" "${2%%.*}") || return 1
-	echo "$d/$2"
-}
-
 TOP_NET=10.206.72
 
 setup_file() {

@@ -103,6 +103,29 @@ pv_wait_running() {
 	done
 }
 
+@test "a failed create leaves a foreign PARENT/NAME cgroup and its process alone" {
+	local d sleeper
+	d=$(cg_dir pv-c pids)
+	mkdir "$d"
+	sleep 60 &
+	sleeper=$!
+	echo "$sleeper" >"$d/cgroup.procs"
+	run netns-setup create pv-c "$PV_NET.4/24" --bridge "$CTR_BRIDGE" --no-nat --memory 32
+	local rc=$status out=$output
+	local alive=0 there=0
+	kill -0 "$sleeper" 2>/dev/null && alive=1
+	[ -d "$d" ] && there=1
+	# The test's own: its process and its directory.
+	kill -9 "$sleeper" 2>/dev/null || true
+	wait "$sleeper" 2>/dev/null || true
+	wait_until 100 rmdir "$d" 2>/dev/null || true
+	[ "$rc" -ne 0 ] || fail "create succeeded over a foreign cgroup: $out"
+	[ "$alive" -eq 1 ] || fail "the foreign cgroup's process was killed: $out"
+	[ "$there" -eq 1 ] || fail "the foreign cgroup was removed: $out"
+	assert [ ! -e /run/netns/pv-c ]
+	assert [ ! -e "$CTR_NET_STATE_DIR/netns/pv-c" ]
+}
+
 @test "ctrctl create passes the limits through to netns-setup" {
 	run ctrctl create pv-c "$PV_NET.4/24" --bridge "$CTR_BRIDGE" --no-nat --pids-limit 33
 	assert_success
@@ -130,6 +153,24 @@ pv_wait_running() {
 	# Still there and usable.
 	run ctr-enter pv-a -- true
 	assert_success
+}
+
+@test "a second ctr-enter NAME from another CTR_RUN_DIR fails with one line and leaves the running container alone" {
+	local sup pid1
+	ctr-enter pv-a -- sleep 30 &
+	sup=$!
+	pv_wait_running pv-a
+	pid1=$(state_field pv-a pid)
+	mkdir -p "$BATS_TEST_TMPDIR/run2"
+	CTR_RUN_DIR=$BATS_TEST_TMPDIR/run2 run ctr-enter pv-a -- true
+	assert_failure
+	[ "${#lines[@]}" -eq 1 ] || fail "${#lines[@]} lines: $output"
+	assert_output --partial "in use by another ctr-enter"
+	kill -0 "$pid1" || fail "the running container was killed"
+	run pv_procs pv-a
+	assert_line "$pid1"
+	kill -9 "$pid1"
+	wait "$sup" || true
 }
 
 @test "the ceiling holds: 80 MiB under --memory 64 is OOM-killed (137, the message); pids refused above 40" {

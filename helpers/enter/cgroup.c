@@ -780,7 +780,6 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	struct ctr_config run_cfg = *cfg;
 	int r;
 
-	cg->owner = true;
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cg->h[i].fd < 0)
@@ -789,6 +788,9 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
 			return ctr_failx(-EBUSY, "cgroup %s is in use by another ctr-enter", cg->h[i].path);
 	}
+	/* Ours only now that every lock is held: a failed start must not
+	 * kill (cgroup_destroy) the run that holds them. */
+	cg->owner = true;
 	if ((r = v1_provisioned_devices(cg, cfg)) < 0)
 		return r;
 	if (limits_any(l)) {
@@ -884,13 +886,21 @@ int cgroup_provision(const struct ctr_config *cfg)
 	return 0;
 }
 
+/* Only what --provision made: with no record (CTR_RUN_DIR/NAME.cgroup)
+ * nothing is removed, and in each hierarchy only a directory with the
+ * marker (a foreign or orphan PARENT/NAME is left alone). */
 int cgroup_unprovision(const struct ctr_config *cfg)
 {
 	struct ctr_cgroup *cg;
+	bool locked[CG_NCTRL] = { false };
 	int r = cg_new(cfg, cfg->name, &cg);
 
 	if (r < 0)
 		return r;
+	if (access(cg->record, F_OK) < 0) {
+		cgroup_free(cg);
+		return 0;
+	}
 	/* The record first (a record without a cgroup would be worse); a run
 	 * still going finds no marker at its end and removes the cgroup. */
 	if (unlink(cg->record) < 0 && errno != ENOENT) {
@@ -898,20 +908,24 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 		cgroup_free(cg);
 		return r;
 	}
-	/* The markers of every hierarchy first: the kernel refuses the rmdir
-	 * of a directory (EBUSY) until its removed child is offline, about an
-	 * RCU grace period; one wait for all hierarchies, not one each. */
+	/* Lock, then the markers of every hierarchy: the kernel refuses the
+	 * rmdir of a directory (EBUSY) until its removed child is offline,
+	 * about an RCU grace period; one wait for all hierarchies, not one
+	 * each.  A held lock: its run removes the directory at its end. */
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cg->h[i].fd >= 0)
-			unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR);
+		if (cg->h[i].fd < 0)
+			continue;
+		locked[i] = flock(cg->h[i].fd, LOCK_EX | LOCK_NB) == 0;
+		if (faccessat(cg->h[i].fd, CG_MARKER, F_OK, 0) < 0 ||
+		    unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR) < 0)
+			locked[i] = false;   /* not provisioned: not ours */
 	}
 	for (size_t i = 0; i < cg->n && r == 0; i++) {
 		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
 		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		/* held: its run removes it at its end (no marker now) */
-		if (pfd < 0 || cg->h[i].fd < 0 || flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+		if (pfd < 0 || !locked[i])
 			continue;
 		if (!remove_if_empty(pfd, cg->name))
 			r = remove_tree(pfd, cg->name, cg->h[i].path);

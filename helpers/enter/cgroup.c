@@ -743,8 +743,21 @@ static int make_run_child(struct ctr_cgroup *cg)
 	for (size_t i = 0; i < cg->n; i++) {
 		int fd;
 
-		if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0 && errno != EEXIST)
+		/* A stale child (a run killed before its end): removed and
+		 * made again, never reused with an old run's limits. */
+		int made = mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755);
+
+		if (made < 0 && errno == EEXIST) {
+			_cleanup_free_ char *path = xasprintf("%s/" CG_RUN_CHILD, cg->h[i].path);
+			int r = remove_tree(cg->h[i].fd, CG_RUN_CHILD, path);
+
+			if (r < 0)
+				return r;
+			if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0)
+				return ctr_fail(-errno, "create cgroup %s", path);
+		} else if (made < 0) {
 			return ctr_fail(-errno, "create cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		}
 		fd = openat(cg->h[i].fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return ctr_fail(-errno, "open cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
@@ -834,6 +847,11 @@ static int end_provisioned(struct ctr_cgroup *cg)
 				cg_v2_disable(h->top);
 		} else if (top >= 0) {
 			r = kill_all(top, h->path);
+			/* Controllers a run enabled before it was killed
+			 * (between cg_v2_enable and its child's mkdir) would
+			 * make every later start without a child fail. */
+			if (cg->v2)
+				cg_v2_disable(top);
 		}
 		if (r == 0 && !kept) {
 			_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);

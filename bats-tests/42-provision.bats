@@ -173,6 +173,28 @@ pv_wait_running() {
 	wait "$sup" || true
 }
 
+@test "v1: a run that is not privileged takes out each of the exceptions c and b *:* rwm, also one alone" {
+	local d
+	[ "$(cg_layout)" = v1 ] || skip "v1 only: v2 attaches a device filter per run"
+	d=$(cg_dir pv-a devices)
+	echo 'b *:* rwm' >"$d/devices.allow"
+	run ctr-enter pv-a -- true
+	assert_success
+	run cat "$d/devices.list"
+	refute_line 'b *:* rwm'
+	refute_line 'c *:* rwm'
+	run ctr-enter pv-a --privileged -- true
+	assert_success
+	run cat "$d/devices.list"
+	assert_line 'b *:* rwm'
+	assert_line 'c *:* rwm'
+	run ctr-enter pv-a -- true
+	assert_success
+	run cat "$d/devices.list"
+	refute_line 'b *:* rwm'
+	refute_line 'c *:* rwm'
+}
+
 @test "the ceiling holds: 80 MiB under --memory 64 is OOM-killed (137, the message); pids refused above 40" {
 	run ctr-enter pv-a -- python3 -c 'b = bytearray(80 * 1024 * 1024); print("survived")'
 	assert_equal "$status" 137

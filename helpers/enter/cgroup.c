@@ -711,21 +711,25 @@ static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
  * of the default once the directory has a child, its marker); a
  * --privileged run adds the exceptions "c *:* rwm" and "b *:* rwm" (a child
  * cannot have more than its parent), the next run that is not privileged
- * takes them out again.  Only a change is written. */
+ * takes them out again: both denies are always written (each exception on
+ * its own: one may be there without the other), an allow only when it is
+ * missing. */
 static int v1_provisioned_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
 	static const char *const all[] = { "c *:* rwm", "b *:* rwm" };
 	int fd = cg_fd(cg, CG_DEVICES), r = 0;
 	char buf[1024];
-	bool has_all;
+	bool listed;
 
 	if (cg->v2 || fd < 0)
 		return 0;
-	has_all = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strstr(buf, all[0]);
-	if (has_all == cfg->privileged)
-		return 0;
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++)
-		r = cg_write(cg, CG_DEVICES, cfg->privileged ? "devices.allow" : "devices.deny", "%s", all[i]);
+	listed = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++) {
+		if (!cfg->privileged)
+			r = cg_write(cg, CG_DEVICES, "devices.deny", "%s", all[i]);
+		else if (!listed || !strstr(buf, all[i]))
+			r = cg_write(cg, CG_DEVICES, "devices.allow", "%s", all[i]);
+	}
 	return r;
 }
 

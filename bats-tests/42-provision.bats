@@ -203,6 +203,21 @@ pv_wait_running() {
 	assert_output --partial "fork"
 }
 
+@test "the OOM verdict counts this run only: after an OOM-killed run, a run killed by SIGKILL is not called OOM-killed" {
+	run ctr-enter pv-a -- python3 -c 'b = bytearray(80 * 1024 * 1024); print("survived")'
+	assert_equal "$status" 137
+	assert_line --partial "killed by the OOM killer"
+	local sup status=0
+	ctr-enter pv-a -- sleep 30 >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	sup=$!
+	pv_wait_running pv-a
+	kill -9 "$(state_field pv-a pid)"
+	wait "$sup" || status=$?
+	assert_equal "$status" 137
+	run cat "$BATS_TEST_TMPDIR/out"
+	refute_output --partial "OOM killer"
+}
+
 @test "a per-run limit above the ceiling is refused: 125, one line naming the container and the option" {
 	local opt
 	for opt in "--memory 100" "--pids-limit 41" "--cpus 1.5" "--memory 64 --memory-swap -1"; do

@@ -771,8 +771,8 @@ static int make_run_child(struct ctr_cgroup *cg)
 }
 
 /* This run's figures start at zero where the kernel lets us reset them
- * (v1: cpuacct.usage and the memory high-water mark); v2 notes where the
- * CPU time stood (its memory.peak stays the cgroup's own). */
+ * (v1: cpuacct.usage, the memory high-water mark and failcnt); v2 notes
+ * where the CPU time stood (its memory.peak stays the cgroup's own). */
 static void reset_stats(struct ctr_cgroup *cg)
 {
 	int fd;
@@ -783,8 +783,10 @@ static void reset_stats(struct ctr_cgroup *cg)
 	}
 	if ((fd = cg_fd(cg, CG_CPUACCT)) >= 0)
 		write_file_at(fd, "cpuacct.usage", "0");
-	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0)
+	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0) {
 		write_file_at(fd, "memory.max_usage_in_bytes", "0");
+		write_file_at(fd, "memory.failcnt", "0");
+	}
 	ctr_seterrmsg("");
 }
 
@@ -819,6 +821,8 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	} else {
 		reset_stats(cg);
 	}
+	/* The OOM verdict counts this run's kills only. */
+	cg->oom_base = cg->v2 ? cg_v2_oom_count(cg) : cg_v1_oom_count(cg);
 	if (cg->v2)
 		return apply_limits(cg, cfg);
 	run_cfg.privileged = true;   /* the devices: above */
@@ -1069,7 +1073,7 @@ int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
 
 bool cgroup_oom_killed(struct ctr_cgroup *cg)
 {
-	return cg->v2 ? cg_v2_oom_killed(cg) : cg_v1_oom_killed(cg);
+	return (cg->v2 ? cg_v2_oom_count(cg) : cg_v1_oom_count(cg)) > cg->oom_base;
 }
 
 int cgroup_destroy(struct ctr_cgroup *cg)

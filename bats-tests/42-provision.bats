@@ -103,6 +103,29 @@ pv_wait_running() {
 	done
 }
 
+@test "a failed create leaves a foreign PARENT/NAME cgroup and its process alone" {
+	local d sleeper
+	d=$(cg_dir pv-c pids)
+	mkdir "$d"
+	sleep 60 &
+	sleeper=$!
+	echo "$sleeper" >"$d/cgroup.procs"
+	run netns-setup create pv-c "$PV_NET.4/24" --bridge "$CTR_BRIDGE" --no-nat --memory 32
+	local rc=$status out=$output
+	local alive=0 there=0
+	kill -0 "$sleeper" 2>/dev/null && alive=1
+	[ -d "$d" ] && there=1
+	# The test's own: its process and its directory.
+	kill -9 "$sleeper" 2>/dev/null || true
+	wait "$sleeper" 2>/dev/null || true
+	wait_until 100 rmdir "$d" 2>/dev/null || true
+	[ "$rc" -ne 0 ] || fail "create succeeded over a foreign cgroup: $out"
+	[ "$alive" -eq 1 ] || fail "the foreign cgroup's process was killed: $out"
+	[ "$there" -eq 1 ] || fail "the foreign cgroup was removed: $out"
+	assert [ ! -e /run/netns/pv-c ]
+	assert [ ! -e "$CTR_NET_STATE_DIR/netns/pv-c" ]
+}
+
 @test "ctrctl create passes the limits through to netns-setup" {
 	run ctrctl create pv-c "$PV_NET.4/24" --bridge "$CTR_BRIDGE" --no-nat --pids-limit 33
 	assert_success
@@ -132,12 +155,67 @@ pv_wait_running() {
 	assert_success
 }
 
+@test "a second ctr-enter NAME from another CTR_RUN_DIR fails with one line and leaves the running container alone" {
+	local sup pid1
+	ctr-enter pv-a -- sleep 30 &
+	sup=$!
+	pv_wait_running pv-a
+	pid1=$(state_field pv-a pid)
+	mkdir -p "$BATS_TEST_TMPDIR/run2"
+	CTR_RUN_DIR=$BATS_TEST_TMPDIR/run2 run ctr-enter pv-a -- true
+	assert_failure
+	[ "${#lines[@]}" -eq 1 ] || fail "${#lines[@]} lines: $output"
+	assert_output --partial "in use by another ctr-enter"
+	kill -0 "$pid1" || fail "the running container was killed"
+	run pv_procs pv-a
+	assert_line "$pid1"
+	kill -9 "$pid1"
+	wait "$sup" || true
+}
+
+@test "v1: a run that is not privileged takes out each of the exceptions c and b *:* rwm, also one alone" {
+	local d
+	[ "$(cg_layout)" = v1 ] || skip "v1 only: v2 attaches a device filter per run"
+	d=$(cg_dir pv-a devices)
+	echo 'b *:* rwm' >"$d/devices.allow"
+	run ctr-enter pv-a -- true
+	assert_success
+	run cat "$d/devices.list"
+	refute_line 'b *:* rwm'
+	refute_line 'c *:* rwm'
+	run ctr-enter pv-a --privileged -- true
+	assert_success
+	run cat "$d/devices.list"
+	assert_line 'b *:* rwm'
+	assert_line 'c *:* rwm'
+	run ctr-enter pv-a -- true
+	assert_success
+	run cat "$d/devices.list"
+	refute_line 'b *:* rwm'
+	refute_line 'c *:* rwm'
+}
+
 @test "the ceiling holds: 80 MiB under --memory 64 is OOM-killed (137, the message); pids refused above 40" {
 	run ctr-enter pv-a -- python3 -c 'b = bytearray(80 * 1024 * 1024); print("survived")'
 	assert_equal "$status" 137
 	assert_line "ctr-enter: pv-a: killed by the OOM killer (memory limit 64 MiB)"
 	run ctr-enter pv-a -- sh -c 'for i in $(seq 60); do sleep 5 & done 2>&1; wait'
 	assert_output --partial "fork"
+}
+
+@test "the OOM verdict counts this run only: after an OOM-killed run, a run killed by SIGKILL is not called OOM-killed" {
+	run ctr-enter pv-a -- python3 -c 'b = bytearray(80 * 1024 * 1024); print("survived")'
+	assert_equal "$status" 137
+	assert_line --partial "killed by the OOM killer"
+	local sup status=0
+	ctr-enter pv-a -- sleep 30 >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	sup=$!
+	pv_wait_running pv-a
+	kill -9 "$(state_field pv-a pid)"
+	wait "$sup" || status=$?
+	assert_equal "$status" 137
+	run cat "$BATS_TEST_TMPDIR/out"
+	refute_output --partial "OOM killer"
 }
 
 @test "a per-run limit above the ceiling is refused: 125, one line naming the container and the option" {

@@ -36,6 +36,8 @@ struct ctr_cgroup {
 	char *record;               /* CTR_RUN_DIR/NAME.cgroup: the ceiling */
 	int dev_link;               /* v2: the device filter's bpf link (provisioned) */
 	unsigned needed;            /* CG_BIT()s the limits need */
+	int64_t oom_base;           /* the OOM count at the start (a provisioned
+				     * directory's counters are its lifetime's) */
 	char *name;
 	char *parent;               /* CTR_CGROUP_PARENT without outer slashes */
 	struct cg_hier h[CG_NCTRL];
@@ -94,7 +96,7 @@ extern const size_t cg_dev_allow_n;
 int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 /* Deny every device, allow cg_dev_allow (nothing under --privileged). */
 int cg_v1_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
-bool cg_v1_oom_killed(struct ctr_cgroup *cg);
+int64_t cg_v1_oom_count(struct ctr_cgroup *cg);
 void cg_v1_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st);
 
 /* Make the levels of parent under the v2 root and enable memory, cpu, pids
@@ -109,7 +111,7 @@ int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 /* The allow-list above as an eBPF device program on the v2 cgroup;
  * nothing under --privileged. */
 int cg_v2_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg);
-bool cg_v2_oom_killed(struct ctr_cgroup *cg);
+int64_t cg_v2_oom_count(struct ctr_cgroup *cg);
 /* A provisioned cgroup's CPU time at the start of a run, kept in an
  * extended attribute of its directory (cgroupfs keeps trusted.*): the
  * stats subtract it, so that they show this run's time. */

@@ -66,16 +66,16 @@ int cg_v1_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 
 /* oom_kill in memory.oom_control (kernel >= 4.13); older kernels only
  * count hitting the limit (failcnt), the best hint they give. */
-bool cg_v1_oom_killed(struct ctr_cgroup *cg)
+int64_t cg_v1_oom_count(struct ctr_cgroup *cg)
 {
 	int fd = cg_fd(cg, CG_MEMORY);
 	int64_t v = 0;
 
 	if (fd < 0)
-		return false;
+		return 0;
 	if (cg_read_key(fd, "memory.oom_control", "oom_kill", &v) == 0)
-		return v > 0;
-	return cg_read_int(fd, "memory.failcnt", &v) == 0 && v > 0;
+		return v;
+	return cg_read_int(fd, "memory.failcnt", &v) == 0 ? v : 0;
 }
 
 /* v1 reads "no limit" as the largest page-aligned value. */

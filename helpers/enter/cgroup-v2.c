@@ -112,11 +112,11 @@ int cg_v2_apply(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	return r;
 }
 
-bool cg_v2_oom_killed(struct ctr_cgroup *cg)
+int64_t cg_v2_oom_count(struct ctr_cgroup *cg)
 {
 	int64_t v = 0;
 
-	return cg_read_key(cg->h[0].fd, "memory.events", "oom_kill", &v) == 0 && v > 0;
+	return cg_read_key(cg->h[0].fd, "memory.events", "oom_kill", &v) == 0 ? v : 0;
 }
 
 #define CPU_BASE_XATTR "trusted.ctr.cpu_base_usec"

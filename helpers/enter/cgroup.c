@@ -711,21 +711,25 @@ static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
  * of the default once the directory has a child, its marker); a
  * --privileged run adds the exceptions "c *:* rwm" and "b *:* rwm" (a child
  * cannot have more than its parent), the next run that is not privileged
- * takes them out again.  Only a change is written. */
+ * takes them out again: both denies are always written (each exception on
+ * its own: one may be there without the other), an allow only when it is
+ * missing. */
 static int v1_provisioned_devices(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
 	static const char *const all[] = { "c *:* rwm", "b *:* rwm" };
 	int fd = cg_fd(cg, CG_DEVICES), r = 0;
 	char buf[1024];
-	bool has_all;
+	bool listed;
 
 	if (cg->v2 || fd < 0)
 		return 0;
-	has_all = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0 && strstr(buf, all[0]);
-	if (has_all == cfg->privileged)
-		return 0;
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++)
-		r = cg_write(cg, CG_DEVICES, cfg->privileged ? "devices.allow" : "devices.deny", "%s", all[i]);
+	listed = cg_read(fd, "devices.list", buf, sizeof(buf)) > 0;
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(all); i++) {
+		if (!cfg->privileged)
+			r = cg_write(cg, CG_DEVICES, "devices.deny", "%s", all[i]);
+		else if (!listed || !strstr(buf, all[i]))
+			r = cg_write(cg, CG_DEVICES, "devices.allow", "%s", all[i]);
+	}
 	return r;
 }
 
@@ -743,8 +747,21 @@ static int make_run_child(struct ctr_cgroup *cg)
 	for (size_t i = 0; i < cg->n; i++) {
 		int fd;
 
-		if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0 && errno != EEXIST)
+		/* A stale child (a run killed before its end): removed and
+		 * made again, never reused with an old run's limits. */
+		int made = mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755);
+
+		if (made < 0 && errno == EEXIST) {
+			_cleanup_free_ char *path = xasprintf("%s/" CG_RUN_CHILD, cg->h[i].path);
+			int r = remove_tree(cg->h[i].fd, CG_RUN_CHILD, path);
+
+			if (r < 0)
+				return r;
+			if (mkdirat(cg->h[i].fd, CG_RUN_CHILD, 0755) < 0)
+				return ctr_fail(-errno, "create cgroup %s", path);
+		} else if (made < 0) {
 			return ctr_fail(-errno, "create cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
+		}
 		fd = openat(cg->h[i].fd, CG_RUN_CHILD, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return ctr_fail(-errno, "open cgroup %s/" CG_RUN_CHILD, cg->h[i].path);
@@ -754,8 +771,8 @@ static int make_run_child(struct ctr_cgroup *cg)
 }
 
 /* This run's figures start at zero where the kernel lets us reset them
- * (v1: cpuacct.usage and the memory high-water mark); v2 notes where the
- * CPU time stood (its memory.peak stays the cgroup's own). */
+ * (v1: cpuacct.usage, the memory high-water mark and failcnt); v2 notes
+ * where the CPU time stood (its memory.peak stays the cgroup's own). */
 static void reset_stats(struct ctr_cgroup *cg)
 {
 	int fd;
@@ -766,8 +783,10 @@ static void reset_stats(struct ctr_cgroup *cg)
 	}
 	if ((fd = cg_fd(cg, CG_CPUACCT)) >= 0)
 		write_file_at(fd, "cpuacct.usage", "0");
-	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0)
+	if ((fd = cg_fd(cg, CG_MEMORY)) >= 0) {
 		write_file_at(fd, "memory.max_usage_in_bytes", "0");
+		write_file_at(fd, "memory.failcnt", "0");
+	}
 	ctr_seterrmsg("");
 }
 
@@ -780,7 +799,6 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	struct ctr_config run_cfg = *cfg;
 	int r;
 
-	cg->owner = true;
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cg->h[i].fd < 0)
@@ -789,6 +807,9 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 		if (flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
 			return ctr_failx(-EBUSY, "cgroup %s is in use by another ctr-enter", cg->h[i].path);
 	}
+	/* Ours only now that every lock is held: a failed start must not
+	 * kill (cgroup_destroy) the run that holds them. */
+	cg->owner = true;
 	if ((r = v1_provisioned_devices(cg, cfg)) < 0)
 		return r;
 	if (limits_any(l)) {
@@ -800,6 +821,8 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	} else {
 		reset_stats(cg);
 	}
+	/* The OOM verdict counts this run's kills only. */
+	cg->oom_base = cg->v2 ? cg_v2_oom_count(cg) : cg_v1_oom_count(cg);
 	if (cg->v2)
 		return apply_limits(cg, cfg);
 	run_cfg.privileged = true;   /* the devices: above */
@@ -832,6 +855,11 @@ static int end_provisioned(struct ctr_cgroup *cg)
 				cg_v2_disable(h->top);
 		} else if (top >= 0) {
 			r = kill_all(top, h->path);
+			/* Controllers a run enabled before it was killed
+			 * (between cg_v2_enable and its child's mkdir) would
+			 * make every later start without a child fail. */
+			if (cg->v2)
+				cg_v2_disable(top);
 		}
 		if (r == 0 && !kept) {
 			_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
@@ -884,13 +912,21 @@ int cgroup_provision(const struct ctr_config *cfg)
 	return 0;
 }
 
+/* Only what --provision made: with no record (CTR_RUN_DIR/NAME.cgroup)
+ * nothing is removed, and in each hierarchy only a directory with the
+ * marker (a foreign or orphan PARENT/NAME is left alone). */
 int cgroup_unprovision(const struct ctr_config *cfg)
 {
 	struct ctr_cgroup *cg;
+	bool locked[CG_NCTRL] = { false };
 	int r = cg_new(cfg, cfg->name, &cg);
 
 	if (r < 0)
 		return r;
+	if (access(cg->record, F_OK) < 0) {
+		cgroup_free(cg);
+		return 0;
+	}
 	/* The record first (a record without a cgroup would be worse); a run
 	 * still going finds no marker at its end and removes the cgroup. */
 	if (unlink(cg->record) < 0 && errno != ENOENT) {
@@ -898,20 +934,24 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 		cgroup_free(cg);
 		return r;
 	}
-	/* The markers of every hierarchy first: the kernel refuses the rmdir
-	 * of a directory (EBUSY) until its removed child is offline, about an
-	 * RCU grace period; one wait for all hierarchies, not one each. */
+	/* Lock, then the markers of every hierarchy: the kernel refuses the
+	 * rmdir of a directory (EBUSY) until its removed child is offline,
+	 * about an RCU grace period; one wait for all hierarchies, not one
+	 * each.  A held lock: its run removes the directory at its end. */
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cg->h[i].fd >= 0)
-			unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR);
+		if (cg->h[i].fd < 0)
+			continue;
+		locked[i] = flock(cg->h[i].fd, LOCK_EX | LOCK_NB) == 0;
+		if (faccessat(cg->h[i].fd, CG_MARKER, F_OK, 0) < 0 ||
+		    unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR) < 0)
+			locked[i] = false;   /* not provisioned: not ours */
 	}
 	for (size_t i = 0; i < cg->n && r == 0; i++) {
 		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
 		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-		/* held: its run removes it at its end (no marker now) */
-		if (pfd < 0 || cg->h[i].fd < 0 || flock(cg->h[i].fd, LOCK_EX | LOCK_NB) < 0)
+		if (pfd < 0 || !locked[i])
 			continue;
 		if (!remove_if_empty(pfd, cg->name))
 			r = remove_tree(pfd, cg->name, cg->h[i].path);
@@ -1033,7 +1073,7 @@ int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
 
 bool cgroup_oom_killed(struct ctr_cgroup *cg)
 {
-	return cg->v2 ? cg_v2_oom_killed(cg) : cg_v1_oom_killed(cg);
+	return (cg->v2 ? cg_v2_oom_count(cg) : cg_v1_oom_count(cg)) > cg->oom_base;
 }
 
 int cgroup_destroy(struct ctr_cgroup *cg)

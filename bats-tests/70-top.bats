@@ -78,21 +78,6 @@ run_detached() {
 	wait_running "$1"
 }
 
-# NAME's cgroup FILE where its PID 1 is (the per-run child "run" of a run
-# with its own limits: where ctr-top reads its figures).
-run_cg_file() {
-	echo "$(cg_run_dir "$1" "${2%%.*}")/$2"
-}
-
-# NAME's run cgroup file V1FILE on cgroup v1, V2FILE on v2.
-run_cg_layout_file() {
-	if [ "$(cg_layout)" = v1 ]; then
-		run_cg_file "$1" "$2"
-	else
-		run_cg_file "$1" "$3"
-	fi
-}
-
 # The one JSON line of NAME in a --json run's output.
 json_of() {
 	grep -F "\"name\":\"$1\"" | tail -1
@@ -119,15 +104,15 @@ web_start() {
 
 @test "--json and the plain view match the cgroup files read at the same moment" {
 	run_detached tp1 --memory 64 --pids-limit 20 --cpus 0.5 -- sh -c 'sleep 1000 & sleep 1000 & wait'
-	wait_until 100 eval '[ "$(cat "$(run_cg_file tp1 pids.current)")" = 3 ]' || fail "tp1 has not 3 processes"
+	wait_until 100 eval '[ "$(cat "$(cg_run_file tp1 pids.current)")" = 3 ]' || fail "tp1 has not 3 processes"
 	local mem_file limit_file peak_file j pid
-	mem_file=$(run_cg_layout_file tp1 memory.usage_in_bytes memory.current)
-	limit_file=$(run_cg_layout_file tp1 memory.limit_in_bytes memory.max)
-	peak_file=$(run_cg_layout_file tp1 memory.max_usage_in_bytes memory.peak)
+	mem_file=$(cg_layout_file tp1 memory.usage_in_bytes memory.current cg_run_file)
+	limit_file=$(cg_layout_file tp1 memory.limit_in_bytes memory.max cg_run_file)
+	peak_file=$(cg_layout_file tp1 memory.max_usage_in_bytes memory.peak cg_run_file)
 	j=$(ctrctl top --json --no-stream tp1)
 	local mem_now limit pids pids_max
 	mem_now=$(cat "$mem_file") limit=$(cat "$limit_file")
-	pids=$(cat "$(run_cg_file tp1 pids.current)") pids_max=$(cat "$(run_cg_file tp1 pids.max)")
+	pids=$(cat "$(cg_run_file tp1 pids.current)") pids_max=$(cat "$(cg_run_file tp1 pids.max)")
 	pid=$(state_field tp1 pid)
 	echo "$j"
 	assert_equal "$(jq -r .name <<<"$j")" tp1
@@ -156,10 +141,10 @@ web_start() {
 	# the layout's own figures: v2 has io.stat, memory.events (high) and PSI
 	if [ "$(cg_layout)" = v2 ]; then
 		[[ $(jq -r .io_read_bytes <<<"$j") =~ ^[0-9]+$ ]] || fail "io_read_bytes on v2: $j"
-		assert_equal "$(jq -r .mem_high_events <<<"$j")" "$(awk '$1 == "high" { print $2 }' "$(run_cg_file tp1 memory.events)")"
-		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(run_cg_file tp1 memory.events)")"
-		assert_equal "$(jq -r .pids_max_events <<<"$j")" "$(awk '$1 == "max" { print $2 }' "$(run_cg_file tp1 pids.events)")"
-		if [ -f "$(run_cg_file tp1 cpu.pressure)" ] && cat "$(run_cg_file tp1 cpu.pressure)" >/dev/null 2>&1; then
+		assert_equal "$(jq -r .mem_high_events <<<"$j")" "$(awk '$1 == "high" { print $2 }' "$(cg_run_file tp1 memory.events)")"
+		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_run_file tp1 memory.events)")"
+		assert_equal "$(jq -r .pids_max_events <<<"$j")" "$(awk '$1 == "max" { print $2 }' "$(cg_run_file tp1 pids.events)")"
+		if [ -f "$(cg_run_file tp1 cpu.pressure)" ] && cat "$(cg_run_file tp1 cpu.pressure)" >/dev/null 2>&1; then
 			[[ $(jq -r .psi_cpu_some10 <<<"$j") =~ ^[0-9]+\.[0-9]+$ ]] || fail "psi on v2: $j"
 		fi
 	else
@@ -167,8 +152,8 @@ web_start() {
 		assert_equal "$(jq -r .io_read_bytes <<<"$j")" null
 		assert_equal "$(jq -r .psi_cpu_some10 <<<"$j")" null
 		assert_equal "$(jq -r .mem_high_events <<<"$j")" null
-		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(run_cg_file tp1 memory.oom_control)")"
-		assert_equal "$(jq -r .mem_max_events <<<"$j")" "$(cat "$(run_cg_file tp1 memory.failcnt)")"
+		assert_equal "$(jq -r .oom_kill_events <<<"$j")" "$(awk '$1 == "oom_kill" { print $2 }' "$(cg_run_file tp1 memory.oom_control)")"
+		assert_equal "$(jq -r .mem_max_events <<<"$j")" "$(cat "$(cg_run_file tp1 memory.failcnt)")"
 	fi
 	# the plain view: one row, the same figures in people's units
 	run ctrctl top --no-stream
@@ -352,7 +337,7 @@ pane() {
 	run -0 curl -sS "http://$WEB/api/containers"
 	assert_equal "$(jq -r '.[0].name' <<<"$output")" tp1
 	assert_equal "$(jq -r '.[0].mem_limit' <<<"$output")" 67108864
-	assert_equal "$(jq -r '.[0].pids_limit' <<<"$output")" "$(cat "$(run_cg_file tp1 pids.max)")"
+	assert_equal "$(jq -r '.[0].pids_limit' <<<"$output")" "$(cat "$(cg_run_file tp1 pids.max)")"
 	assert_equal "$(jq -c '.[0] | keys_unsorted' <<<"$output")" "$(ctrctl top --json --no-stream | jq -c 'keys_unsorted')"
 	curl -sSN --max-time 60 "http://$WEB/api/events" >"$BATS_TEST_TMPDIR/sse" &
 	local reader=$!

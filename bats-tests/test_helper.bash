@@ -230,12 +230,21 @@ cg_file() {
 	echo "$d/$2"
 }
 
-# NAME's file V1FILE on cgroup v1, V2FILE on v2.
+# The host path of cgroup FILE of NAME where its PID 1 is (cg_run_dir).
+cg_run_file() {
+	local d
+	d=$(cg_run_dir "$1" "${2%%.*}") || return 1
+	echo "$d/$2"
+}
+
+# NAME's file V1FILE on cgroup v1, V2FILE on v2, found by FINDER (cg_file,
+# or cg_run_file for where PID 1 is).
 cg_layout_file() {
+	local finder=${4:-cg_file}
 	if [ "$(cg_layout)" = v1 ]; then
-		cg_file "$1" "$2"
+		"$finder" "$1" "$2"
 	else
-		cg_file "$1" "$3"
+		"$finder" "$1" "$3"
 	fi
 }
 

@@ -145,3 +145,8 @@ bench_kill_and_clean() {
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
 }
+
+# bench_names PREFIX N: PREFIX1 .. PREFIXN, one per line.
+bench_names() {
+	seq -f "$1%g" 1 "$2"
+}

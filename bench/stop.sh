@@ -17,12 +17,7 @@ WORK=""
 RUN=""
 PIDS=()
 
-names() {
-	local i
-	for ((i = 1; i <= N; i++)); do
-		echo "ctb-p$i"
-	done
-}
+names() { bench_names ctb-p "$N"; }
 
 cleanup_stop_bench() {
 	# shellcheck disable=SC2046  # one name per word

@@ -19,9 +19,7 @@ WORK=""
 RUN=""
 PIDS=()
 
-names() {
-	seq -f "ctb-t%g" 1 "$N"
-}
+names() { bench_names ctb-t "$N"; }
 
 cleanup_top_bench() {
 	# shellcheck disable=SC2046  # the names are words

@@ -49,6 +49,11 @@ pv_wait_running() {
 	wait_until 100 test -s "$CTR_RUN_DIR/$1/state"
 }
 
+# The CPU time --stats reports for the running container NAME, in ns.
+pv_cpu_ns() {
+	ctr-enter --stats "$1" --json | sed 's/.*"cpu_ns":\([0-9]*\).*/\1/'
+}
+
 # ------------------------------------------------------- create, destroy
 
 @test "create --memory 64 --pids-limit 40 --cpus 1: the cgroup exists in every hierarchy with the ceiling, recorded" {
@@ -247,16 +252,20 @@ pv_wait_running() {
 }
 
 @test "a tighter --cpus 0.2 throttles that run: a busy loop gets at most 30% of a CPU" {
-	local sup cpu
+	local sup cpu t0 wall
+	t0=$(date +%s%N)
 	ctr-enter pv-a --cpus 0.2 -- sh -c 'while :; do :; done' &
 	sup=$!
 	pv_wait_running pv-a
 	sleep 2
-	cpu=$(ctr-enter --stats pv-a --json | sed 's/.*"cpu_ns":\([0-9]*\).*/\1/')
+	cpu=$(pv_cpu_ns pv-a)
+	wall=$(($(date +%s%N) - t0))
 	kill -9 "$(state_field pv-a pid)"
 	wait "$sup" || true
-	# 2 s and a little more of wall time at 20%: about 0.4 s of CPU.
-	[ "$cpu" -gt 0 ] && [ "$cpu" -lt 700000000 ] || fail "cpu_ns $cpu in about 2 s under --cpus 0.2"
+	# 20% of the wall time since the start, with 30% and one CFS period
+	# (100 ms) of slack: an unthrottled loop gets 100% of a CPU.
+	[ "$cpu" -gt 0 ] && [ "$cpu" -lt $((wall * 3 / 10 + 100000000)) ] ||
+		fail "cpu_ns $cpu in ${wall} ns of wall time under --cpus 0.2"
 }
 
 @test "joining a run with tighter limits: the joined process is in the run's cgroup" {
@@ -273,16 +282,29 @@ pv_wait_running() {
 }
 
 @test "per-run figures: --stats shows this run's CPU time, not the cgroup's lifetime sum" {
-	local sup cpu
-	ctr-enter pv-a -- sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done' || true
+	local sup busy=0 cpu i
+	# A busy run that has used at least 1 s of CPU (measured, not assumed:
+	# under emulation a loop's speed is anyone's guess).
+	ctr-enter pv-a -- sh -c 'while :; do :; done' &
+	sup=$!
+	pv_wait_running pv-a
+	for i in $(seq 120); do
+		busy=$(pv_cpu_ns pv-a)
+		[ "$busy" -ge 1000000000 ] && break
+		sleep 0.5
+	done
+	kill -9 "$(state_field pv-a pid)"
+	wait "$sup" || true
+	[ "$busy" -ge 1000000000 ] || fail "the busy run used only ${busy} ns of CPU in 60 s"
 	ctr-enter pv-a -- sleep 30 &
 	sup=$!
 	pv_wait_running pv-a
-	cpu=$(ctr-enter --stats pv-a --json | sed 's/.*"cpu_ns":\([0-9]*\).*/\1/')
+	cpu=$(pv_cpu_ns pv-a)
 	kill -9 "$(state_field pv-a pid)"
 	wait "$sup" || true
-	# The busy run used far more than 100 ms; this one has slept.
-	[ "$cpu" -lt 100000000 ] || fail "cpu_ns $cpu: the previous run's time is counted"
+	# Had the sum carried over, this run would show at least the busy one's
+	# figure; its own is the start-up and a sleep.
+	[ "$cpu" -lt "$busy" ] || fail "cpu_ns $cpu >= the previous run's $busy: the previous run's time is counted"
 }
 
 @test "--stats of a provisioned container that is not running: 125, one line" {

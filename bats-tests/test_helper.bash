@@ -286,3 +286,47 @@ expect_refusal() {
 	# shellcheck disable=SC2034  # read by the caller's assert_output
 	output=$stderr
 }
+
+# ------------------------------------------------------------ test users
+# Unprivileged host users for the rootless tests. test_user_add NAME [ARGS]
+# makes NAME (no home, no shell) with the subordinate uid and gid ranges
+# that useradd allocates by itself (/etc/login.defs SUB_UID_*: a range that
+# overlaps no other user's); ARGS go to useradd (-K SUB_UID_COUNT=0
+# -K SUB_GID_COUNT=0: no range). test_user_del NAME removes the user and,
+# with it, its /etc/subuid and /etc/subgid lines (userdel does; checked).
+# Names start with "ctrt" so that a leftover is recognisable as ours.
+test_user_add() {
+	local name=$1
+	shift
+	[[ $name == ctrt* ]] || fail "test user $name: the name must start with ctrt"
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$@" "$name"
+}
+
+test_user_del() {
+	local name=$1
+	if id -u "$name" >/dev/null 2>&1; then
+		userdel "$name"
+	fi
+	! grep -q "^$name:" /etc/subuid /etc/subgid || fail "userdel left $name's subordinate range"
+}
+
+# The subordinate uid range of NAME as "START COUNT" (the first line).
+test_user_subuid() {
+	awk -F: -v u="$1" '$1 == u { print $2, $3; exit }' /etc/subuid
+}
+
+# as_test_user NAME CMD...: CMD as NAME with no capabilities at all (none
+# inherited, an empty bounding set), no supplementary groups, a clean
+# environment but for the CTR_* overrides and PATH. setpriv's exec keeps
+# root's capabilities until env's exec of CMD, which has none.
+as_test_user() {
+	local name=$1 v
+	local -a keep=()
+	shift
+	for v in $(compgen -e); do
+		[[ $v == CTR_* ]] && keep+=("$v=${!v}")
+	done
+	setpriv --reuid="$(id -u "$name")" --regid="$(id -g "$name")" --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- \
+		env -i HOME=/ USER="$name" LOGNAME="$name" PATH="$PATH" "${keep[@]}" "$@"
+}

@@ -2,8 +2,11 @@
 /*
  * netcfg.c: ctr-netlink, the kernel half of netns-setup.
  *
- *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC [STATE_DIR SELF]
+ *   ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC
+ *               [--owner UID:GID:USTART:UCOUNT:GSTART:GCOUNT USERNS_PIN IMAGE VIEW]
+ *               [STATE_DIR SELF]
  *   ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]
+ *   ctr-netlink disown USERNS_PIN VIEW [--kill]
  *
  * netns-setup (bash) keeps the policy, the checks and the state; this
  * program does the link, address and namespace work of one command in one
@@ -21,6 +24,17 @@
  * sysctls: no forwarding (a new netns copies the host's ip_forward), no
  * IPv6 on eth0 (ctr networks are IPv4; no router advertisements either),
  * ICMP echo sockets for every group (ping without CAP_NET_RAW).
+ *
+ * With --owner (netns-setup create --owner, owner.c): the netns is made
+ * together with a user namespace owned by UID, by a child running as UID,
+ * and pinned on /run/netns/NAME as usual, the user namespace on
+ * USERNS_PIN; then the idmapped view of IMAGE through that user namespace
+ * (read-only, nosuid, nodev) is attached on VIEW.  ping_group_range is
+ * then the namespace's own gids (0..GCOUNT-1).
+ *
+ * disown: (--kill: SIGKILL to every process of the user namespace pinned
+ * on USERNS_PIN, found by namespace, not by cgroup) the view and the pin
+ * unmounted and removed.
  *
  * destroy: VETH (when given), the netns (unmount and unlink: the kernel
  * frees it, and any link still in it, once nothing uses it), BRIDGE (when
@@ -46,6 +60,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "owner.h"
 #include "rtnl.h"
 #include "util.h"
 
@@ -58,6 +73,8 @@ struct create_args {
 	unsigned prefix;
 	bool new_bridge;
 	unsigned char mac[RTNL_MAC_LEN];
+	struct owner_spec owner;
+	bool owned;
 };
 
 /* Writes VALUE to /proc/sys/PATH, a sysctl of the caller's network
@@ -165,14 +182,18 @@ static int bridge_make(struct rtnl *host, const struct create_args *a)
 /* The sysctls of the new netns (this process is in it): a new netns
  * copies ip_forward from the host's, which is 1 on a NAT host: a container
  * with NET_RAW would route for its neighbours. */
-static int netns_sysctls(void)
+static int netns_sysctls(const struct create_args *a)
 {
+	/* an owned netns takes only gids mapped in its user namespace */
+	_cleanup_free_ char *ping = a->owned ? xasprintf("0 %lu", a->owner.gcount - 1) :
+					       xstrdup("0 2147483647");
+
 	int r = set_sysctl("net/ipv4/ip_forward", "0");
 
 	if (r >= 0)
 		r = set_sysctl("net/ipv6/conf/" PEER_NAME "/disable_ipv6", "1");
 	if (r >= 0)
-		r = set_sysctl("net/ipv4/ping_group_range", "0 2147483647");
+		r = set_sysctl("net/ipv4/ping_group_range", ping);
 	return r;
 }
 
@@ -199,7 +220,7 @@ static int netns_configure(struct rtnl *inner, const struct create_args *a)
 	r = rtnl_default_route_add(inner, eth0, a->gw);
 	if (r < 0)
 		return ctr_fail(r, "default route via %s", gw);
-	return netns_sysctls();
+	return netns_sysctls(a);
 }
 
 static int net_create(const struct create_args *a)
@@ -222,7 +243,20 @@ static int net_create(const struct create_args *a)
 	}
 	if (master < 0)
 		return master;
-	ns = netns_add(a->name);
+	if (a->owned) {
+		_cleanup_free_ char *path = xasprintf(NETNS_RUN_DIR "/%s", a->name);
+
+		r = netns_run_dir_shared();
+		ns = r < 0 ? r : owner_netns_add(path, &a->owner);
+		if (ns < 0)
+			return ns;
+		if ((r = owner_image_view(&a->owner)) < 0)
+			return r;
+		if (setns(ns, CLONE_NEWNET) < 0)
+			return ctr_fail(-errno, "netns %s: setns", a->name);
+	} else {
+		ns = netns_add(a->name);
+	}
 	if (ns < 0)
 		return ns;
 	r = rtnl_open(&inner);
@@ -297,8 +331,10 @@ static int hand_back(const char *self, const char *name, int host_ns)
 
 static int usage(void)
 {
-	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC [STATE_DIR SELF]\n"
+	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC\n"
+	      "                   [--owner UID:GID:USTART:UCOUNT:GSTART:GCOUNT USERNS_PIN IMAGE VIEW] [STATE_DIR SELF]\n"
 	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]\n"
+	      "       ctr-netlink disown USERNS_PIN VIEW [--kill]\n"
 	      "(the kernel half of netns-setup; see netns-setup(1))\n", stderr);
 	return 2;
 }
@@ -327,11 +363,48 @@ static bool parse_create(char **argv, struct create_args *a)
 	       inet_pton(AF_INET, argv[5], &a->gw) == 1;
 }
 
+/* disown USERNS_PIN VIEW [--kill] */
+static int disown(int argc, char **argv)
+{
+	int r = 0;
+
+	if (argc == 5 && strcmp(argv[4], "--kill") == 0)
+		r = owner_kill_userns(argv[2]);
+	if (r >= 0)
+		r = owner_unpin(argv[3], true);
+	if (r >= 0)
+		r = owner_unpin(argv[2], false);
+	if (r < 0)
+		fprintf(stderr, "%s\n", ctr_errmsg());
+	return r < 0 ? 1 : 0;
+}
+
+/* create's --owner SPEC USERNS_PIN IMAGE VIEW, when given: taken out of
+ * argv (argc adjusted).  false when malformed. */
+static bool take_owner(int *argc, char **argv, struct create_args *a)
+{
+	if (*argc < 15 || strcmp(argv[10], "--owner") != 0)
+		return true;
+	if (!owner_parse(argv[11], &a->owner) || !*argv[12] || !*argv[13] || !*argv[14])
+		return false;
+	a->owner.userns_pin = argv[12];
+	a->owner.image = argv[13];
+	a->owner.image_view = argv[14];
+	a->owned = true;
+	memmove(&argv[10], &argv[15], (size_t)(*argc - 15 + 1) * sizeof(*argv));
+	*argc -= 5;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct create_args a = { 0 };
 	int r;
 
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "disown") == 0)
+		return disown(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "create") == 0 && !take_owner(&argc, argv, &a))
+		return usage();
 	if ((argc == 10 || argc == 12) && strcmp(argv[1], "create") == 0) {
 		bool handed = argc == 12;
 		_cleanup_close_ int host_ns = handed ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;

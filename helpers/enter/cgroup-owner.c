@@ -341,12 +341,45 @@ void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	}
 	if (busy)
 		ctr_warn(cg->name, "kept %s's ceiling %s: processes of her sessions are still in it "
-			 "(it goes with her last container's removal once they have ended)", cg->user, u->h[0].path);
+			 "(ctr-session removes it at her next login once they have ended)", cg->user, u->h[0].path);
 out:
 	ctr_error_release(&keep);
 }
 
 /* ------------------------------------------------------------ sessions */
+
+/* Whether UDIR (UPARENT/USER in one hierarchy) holds a provisioned
+ * container. */
+static bool has_container(const char *udir)
+{
+	_cleanup_closedir_ DIR *d = opendir(udir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *m = NULL;
+
+		if (de->d_type != DT_DIR || !name_is_valid(de->d_name))
+			continue;
+		m = xasprintf("%s/%s/" CG_MARKER, udir, de->d_name);
+		if (access(m, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A ceiling whose last container went while her sessions were in it
+ * (cg_owner_release kept it): removed once empty. */
+static void remove_leftover(struct ctr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *udir = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
+
+		if (rmdir(cg->h[i].path) < 0 && errno != ENOENT)
+			continue;
+		if (rmdir(udir) == 0)
+			cg_remove_parent(cg->h[i].mount, cg->uparent);
+	}
+}
 
 int cgroup_session_join(const char *uparent, const char *user, pid_t pid)
 {
@@ -375,6 +408,10 @@ int cgroup_session_join(const char *uparent, const char *user, pid_t pid)
 	udir = xasprintf("%s/%s", cg->h[0].mount, cg->parent);
 	if (access(udir, F_OK) < 0)
 		return 0;   /* no container of hers: nothing to do */
+	if (!has_container(udir)) {
+		remove_leftover(cg);
+		return 0;
+	}
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
 		if (mkdir(cg->h[i].path, 0755) < 0 && errno != EEXIST)

@@ -17,6 +17,8 @@ BINDIR  ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR  ?= $(PREFIX)/share/man
 COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# pam-auth-update reads its profiles here only, whatever PREFIX is.
+PAMCONFDIR ?= /usr/share/pam-configs
 DESTDIR ?=
 ROOTFS  ?= /var/lib/ctr/rootfs/default
 BUILD   ?= build
@@ -29,9 +31,10 @@ WARNINGS = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat-security -Wshadow -Wpointer-arith -Wvla -Wundef
 # The C sources, one folder per program: helpers/enter (ctr-enter),
 # helpers/netlink (ctr-netlink, netns-setup's kernel half) and
-# helpers/common (both), helpers/top (ctr-top, the monitor of `ctrctl top`).
+# helpers/common (both), helpers/top (ctr-top, the monitor of `ctrctl top`),
+# helpers/session (ctr-session, the PAM session hook of container owners).
 # Objects are built flat in BUILD (names are unique).
-SRC_DIRS := helpers/enter helpers/netlink helpers/common helpers/top
+SRC_DIRS := helpers/enter helpers/netlink helpers/common helpers/top helpers/session
 CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS))
 vpath %.c $(SRC_DIRS) helpers/enter/gen
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(CPPFLAGS) $(CFLAGS)
@@ -55,7 +58,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 # into them (VERSION_INSTALLED=), as netns-setup's ctr-netlink path is.
 BAKE    = sed -e 's|^VERSION_INSTALLED=.*|VERSION_INSTALLED=$(VERSION)|'
 
-all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink $(BUILD)/ctr-top
+all: $(BUILD)/ctr-enter $(BUILD)/ctr-netlink $(BUILD)/ctr-top $(BUILD)/ctr-session
 
 # The test hooks (CTR_TEST_* in docs/testing.md) exist only in a test
 # build, BUILD/test-hooks/ctr-enter, compiled with -DCTR_TEST_HOOKS by
@@ -94,6 +97,11 @@ $(ENTER_LIB): $(filter-out $(BUILD)/main.o,$(OBJS))
 
 $(BUILD)/ctr-top: $(TOP_OBJS) $(ENTER_LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TOP_OBJS) $(ENTER_LIB) $(LDLIBS) $(SECCOMP_LIBS) -lm
+
+# ctr-session places a container owner's logins under her ceiling with
+# ctr-enter's cgroup code (cgroup-owner.c), from the same archive.
+$(BUILD)/ctr-session: $(BUILD)/ctr-session.o $(ENTER_LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/ctr-session.o $(ENTER_LIB) $(LDLIBS) $(SECCOMP_LIBS)
 
 # The page of --web, embedded in the binary (.incbin): one file, nothing
 # fetched from anywhere else.
@@ -146,7 +154,13 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BUILD)/ctr-enter $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(LIBEXECDIR)/ctr
-	install -m 0755 $(BUILD)/ctr-netlink $(BUILD)/ctr-top $(DESTDIR)$(LIBEXECDIR)/ctr/
+	install -m 0755 $(BUILD)/ctr-netlink $(BUILD)/ctr-top $(BUILD)/ctr-session $(DESTDIR)$(LIBEXECDIR)/ctr/
+	@# The PAM profile of ctr-session (Default: no): installing it changes
+	@# no PAM stack; `pam-auth-update --enable ctr-session` turns it on
+	@# (docs/cgroups.md, "Sessions").
+	install -d $(DESTDIR)$(PAMCONFDIR)
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' helpers/session/pam-config.in >$(DESTDIR)$(PAMCONFDIR)/ctr-session
+	chmod 0644 $(DESTDIR)$(PAMCONFDIR)/ctr-session
 	$(BAKE) -e 's|^NETLINK_INSTALLED=.*|NETLINK_INSTALLED=$(LIBEXECDIR)/ctr/ctr-netlink|' -e 's|^ENTER_INSTALLED=.*|ENTER_INSTALLED=$(BINDIR)/ctr-enter|' netns-setup >$(DESTDIR)$(BINDIR)/netns-setup
 	$(BAKE) rootfs-builder >$(DESTDIR)$(BINDIR)/rootfs-builder
 	$(BAKE) -e 's|^TOP_INSTALLED=.*|TOP_INSTALLED=$(LIBEXECDIR)/ctr/ctr-top|' ctrctl >$(DESTDIR)$(BINDIR)/ctrctl
@@ -157,8 +171,13 @@ install: all
 	install -m 0644 completions/ctrctl.bash $(DESTDIR)$(COMPDIR)/ctrctl
 
 uninstall:
+	@# A session line left enabled without its program would fail every
+	@# login (it is "required"): take ours out of the PAM stack first.
+	@if [ -z "$(DESTDIR)" ] && [ -f $(PAMCONFDIR)/ctr-session ] && command -v pam-auth-update >/dev/null; then \
+		pam-auth-update --package --remove ctr-session; fi
+	rm -f $(DESTDIR)$(PAMCONFDIR)/ctr-session
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,ctr-enter $(SCRIPTS))
-	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-top
+	rm -f $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-netlink $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-top $(DESTDIR)$(LIBEXECDIR)/ctr/ctr-session
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/ctr 2>/dev/null
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MANS)))
 	rm -f $(DESTDIR)$(COMPDIR)/ctrctl

@@ -33,6 +33,7 @@ ctr_test_env() {
 	export CTR_RUN_DIR="$BATS_FILE_TMPDIR/run"
 	export CTR_LIB_DIR="$BATS_FILE_TMPDIR/lib"
 	export CTR_CGROUP_PARENT="ctrtest-$tag"
+	export CTR_USER_CGROUP_PARENT="ctrtest-users-$tag"
 	export CTR_BRIDGE="ct-$tag"
 	export CTR_ROOTFS="$CTR_TEST_ROOTFS"
 	export CTR_NET_STATE_DIR="$BATS_FILE_TMPDIR/net-state"

@@ -39,10 +39,61 @@ struct ctr_cgroup {
 	int64_t oom_base;           /* the OOM count at the start (a provisioned
 				     * directory's counters are its lifetime's) */
 	char *name;
-	char *parent;               /* CTR_CGROUP_PARENT without outer slashes */
+	char *parent;               /* CTR_CGROUP_PARENT without outer slashes;
+				     * an owned container's: UPARENT/USER */
+	char *uparent;              /* CTR_USER_CGROUP_PARENT, normalised */
+	char *user;                 /* the owner (cgroup-owner.c), NULL for none */
+	uid_t uid;                  /* the owner's, when user */
+	gid_t gid;
+	char *cpu_base;             /* CTR_RUN_DIR/NAME/cgroup-cpu-base: a
+				     * non-root run's CPU time at its start */
 	struct cg_hier h[CG_NCTRL];
 	size_t n;
 };
+
+/* "a/b" from "/a/b/" (WHAT names the variable in the message; DEF when
+ * in is empty); no empty, "." or ".." component. */
+int cg_parent_normalise(const char *in, const char *def, const char *what, char **out);
+/* NAME's cgroup (not opened): CTR_CGROUP_PARENT/NAME, or, owned,
+ * CTR_USER_CGROUP_PARENT/USER/NAME (cg_owner_find). */
+int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out);
+/* Point cg at mount/PARENT/NAME in every hierarchy (nothing opened) and
+ * note whether it is provisioned (its marker). */
+void cg_set_parent(struct ctr_cgroup *cg, const char *parent);
+/* A copy of cg's hierarchies pointing at mount/DIR (nothing opened). */
+struct ctr_cgroup *cg_copy_at(const struct ctr_cgroup *cg, const char *dir);
+/* Open every hierarchy's directory (O_DIRECTORY); -errno recorded. */
+int cg_open_dirs(struct ctr_cgroup *cg);
+/* SIGKILL what is in the cgroup at fd and wait until it is empty. */
+int cg_kill_all(int fd, const char *path);
+/* rmdir mount/PARENT's levels, deepest first, while they are empty. */
+void cg_remove_parent(const char *mount, const char *parent);
+/* The marker child of a provisioned cgroup. */
+#define CG_MARKER ".provisioned"
+
+/* The owner of a provisioned cgroup (cgroup-owner.c).  Which user's
+ * ceiling NAME lives under: cfg->owner (--provision --owner), the
+ * caller's own name when it is not root, else (root: a start, a join,
+ * --stats, --unprovision of an owned container) the user under
+ * UPARENT whose directory holds a provisioned NAME; *user NULL: none. */
+int cg_owner_find(const struct ctr_config *cfg, const char *mount, const char *parent,
+		  const char *uparent, const char *name, char **user);
+/* --provision --owner: the owner exists and is not root; uid, gid set. */
+int cg_owner_check(struct ctr_cgroup *cg);
+/* Before the container's directory is made: UPARENT/USER and its leaf
+ * "session" in every hierarchy (v2: the controllers enabled in USER's
+ * subtree_control), and USER's ceiling raised to the sum of her
+ * containers' ceilings with LIMITS added. */
+int cg_owner_prepare(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+/* After: the container's cgroup made joinable by the owner (v1: tasks
+ * and cgroup.procs of each hierarchy; v2: cgroup.procs and
+ * cgroup.threads of NAME and of USER, the common ancestor). */
+int cg_owner_grant(struct ctr_cgroup *cg);
+/* After an unprovision (or a failed provision): USER's ceiling lowered
+ * to her remaining containers' sum, or, with none left, USER removed
+ * when no process is in it (a login's processes are never killed: then
+ * it stays, with a warning). */
+void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg);
 
 /* The directory fd serving controller c; -1 when none. */
 int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c);

@@ -32,11 +32,10 @@ const struct cg_dev cg_dev_allow[] = {
 const size_t cg_dev_allow_n = ARRAY_SIZE(cg_dev_allow);
 
 #define CG_MOUNTINFO "/proc/self/mountinfo"
-/* An empty child of a provisioned cgroup in every hierarchy: it says
- * "provisioned" (whatever CTR_RUN_DIR a caller uses), and it makes every
- * rmdir of the cgroup fail but remove_tree's (the stale clean-up of an
- * unprovisioned start never removes it). */
-#define CG_MARKER ".provisioned"
+/* CG_MARKER (cgroup-internal.h): an empty child of a provisioned cgroup in
+ * every hierarchy: it says "provisioned" (whatever CTR_RUN_DIR a caller
+ * uses), and it makes every rmdir of the cgroup fail but remove_tree's
+ * (the stale clean-up of an unprovisioned start never removes it). */
 
 /* Test hook, only in a test build (-DCTR_TEST_HOOKS, docs/testing.md):
  * CTR_TEST_MOUNTINFO replaces it; a mountinfo that lists just the (empty)
@@ -300,13 +299,13 @@ static unsigned v2_ctrls(const char *mount)
 }
 
 /* "ctr", "/a/b/" -> "a/b"; no empty, "." or ".." components. */
-static int parent_normalise(const char *in, char **out)
+int cg_parent_normalise(const char *in, const char *def, const char *what, char **out)
 {
 	_cleanup_free_ char *p = NULL;
 	char *s, *e, *comp, *save = NULL;
 
 	if (!in || !*in)
-		in = "ctr";
+		in = def;
 	p = xstrdup(in);
 	for (s = p; *s == '/'; s++)
 		;
@@ -314,29 +313,75 @@ static int parent_normalise(const char *in, char **out)
 		;
 	*e = '\0';
 	if (!*s || strstr(s, "//"))
-		return ctr_failx(-EINVAL, "bad CTR_CGROUP_PARENT '%s': expected a relative cgroup path like ctr or a/b", in);
+		return ctr_failx(-EINVAL, "bad %s '%s': expected a relative cgroup path like %s or a/b", what, in, def);
 	{
 		_cleanup_free_ char *copy = xstrdup(s);
 
 		for (comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save))
 			if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
-				return ctr_failx(-EINVAL, "bad CTR_CGROUP_PARENT '%s': no . or .. allowed", in);
+				return ctr_failx(-EINVAL, "bad %s '%s': no . or .. allowed", what, in);
 	}
 	*out = xstrdup(s);
 	return 0;
 }
 
-/* The container's cgroup, not yet opened: one entry per hierarchy used. */
-static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
+void cg_set_parent(struct ctr_cgroup *cg, const char *parent)
 {
-	_cleanup_free_ char *parent = NULL;
+	_cleanup_free_ char *marker = NULL;
+
+	free(cg->parent);
+	cg->parent = xstrdup(parent);
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->h[i].path);
+		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, cg->name);
+	}
+	marker = xasprintf("%s/" CG_MARKER, cg->h[0].path);
+	cg->provisioned = access(marker, F_OK) == 0;
+}
+
+struct ctr_cgroup *cg_copy_at(const struct ctr_cgroup *cg, const char *dir)
+{
+	struct ctr_cgroup *c = xcalloc(1, sizeof(*c));
+
+	c->v2 = cg->v2;
+	c->name = xstrdup(cg->name);
+	c->parent = xstrdup(dir);
+	c->dev_link = -1;
+	c->n = cg->n;
+	for (size_t i = 0; i < cg->n; i++) {
+		c->h[i].mount = xstrdup(cg->h[i].mount);
+		c->h[i].ctrls = cg->h[i].ctrls;
+		c->h[i].path = xasprintf("%s/%s", cg->h[i].mount, dir);
+		c->h[i].fd = c->h[i].top = -1;
+	}
+	return c;
+}
+
+int cg_open_dirs(struct ctr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->h[i].fd >= 0)
+			continue;
+		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->h[i].fd < 0)
+			return ctr_fail(-errno, "open cgroup %s", cg->h[i].path);
+	}
+	return 0;
+}
+
+/* The container's cgroup, not yet opened: one entry per hierarchy used. */
+int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgroup **out)
+{
+	_cleanup_free_ char *parent = NULL, *uparent = NULL, *user = NULL;
 	struct cg_layout lo;
 	struct ctr_cgroup *cg;
 	int r;
 
 	if (!name || !name_is_valid(name))
 		return ctr_failx(-EINVAL, "cgroup: bad container name '%s'", name ? name : "");
-	r = parent_normalise(cfg->cgroup_parent, &parent);
+	r = cg_parent_normalise(cfg->cgroup_parent, "ctr", "CTR_CGROUP_PARENT", &parent);
+	if (r == 0)
+		r = cg_parent_normalise(cfg->user_cgroup_parent, "ctr-users", "CTR_USER_CGROUP_PARENT", &uparent);
 	if (r < 0)
 		return r;
 	r = layout_read(mountinfo_path(), &lo);
@@ -348,6 +393,8 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 	cg->name = xstrdup(name);
 	cg->parent = ctr_steal_ptr(&parent);
 	cg->record = xasprintf("%s/%s.cgroup", cfg->run_dir, name);
+	cg->cpu_base = xasprintf("%s/%s/cgroup-cpu-base", cfg->run_dir, name);
+	cg->uparent = ctr_steal_ptr(&uparent);
 	cg->dev_link = -1;
 	cg->v2 = lo.n_v1 == 0;
 	if (cg->v2) {
@@ -365,12 +412,20 @@ static int cg_new(const struct ctr_config *cfg, const char *name, struct ctr_cgr
 		cg->h[i].fd = cg->h[i].top = -1;
 		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, name);
 	}
-	{
-		_cleanup_free_ char *marker = xasprintf("%s/" CG_MARKER, cg->h[0].path);
-
-		cg->provisioned = access(marker, F_OK) == 0;
-	}
 	layout_free(&lo);
+	r = cg_owner_find(cfg, cg->h[0].mount, cg->parent, cg->uparent, name, &user);
+	if (r < 0) {
+		cgroup_free(cg);
+		return r;
+	}
+	if (user) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", cg->uparent, user);
+
+		cg->user = ctr_steal_ptr(&user);
+		cg_set_parent(cg, p);
+	} else {
+		cg_set_parent(cg, cg->parent);
+	}
 	*out = cg;
 	return 0;
 }
@@ -390,8 +445,11 @@ void cgroup_free(struct ctr_cgroup *cg)
 	if (cg->dev_link >= 0)
 		close(cg->dev_link);
 	free(cg->record);
+	free(cg->cpu_base);
 	free(cg->name);
 	free(cg->parent);
+	free(cg->uparent);
+	free(cg->user);
 	free(cg);
 }
 
@@ -408,11 +466,12 @@ static DIR *list_dir(int fd)
 	return d;
 }
 
-/* SIGKILL what is in the cgroup (cgroup.kill when the kernel has it) and
- * wait until it is empty.  Only pids listed in this cgroup are signalled. */
-static int kill_all(int fd, const char *path)
+/* SIGKILL what is in the cgroup (cgroup.kill when the kernel has it and
+ * we may write it: not so for an owner's run) and wait until it is empty.
+ * Only pids listed in this cgroup are signalled. */
+int cg_kill_all(int fd, const char *path)
 {
-	bool has_kill = faccessat(fd, "cgroup.kill", F_OK, 0) == 0;
+	bool has_kill = faccessat(fd, "cgroup.kill", W_OK, 0) == 0;
 
 	for (int i = 0; i < CG_RETRIES; i++) {
 		_cleanup_free_ char *procs = NULL;
@@ -475,7 +534,7 @@ static int remove_tree(int pfd, const char *name, const char *path)
 	}
 	if (r < 0)
 		return r;
-	r = kill_all(fd, path);
+	r = cg_kill_all(fd, path);
 	if (r < 0)
 		return r;
 	/* EBUSY while a child just removed goes offline (an RCU grace
@@ -492,8 +551,7 @@ static int remove_tree(int pfd, const char *name, const char *path)
 	return ctr_fail(-errno, "remove cgroup %s", path);
 }
 
-/* rmdir the parent's levels, deepest first, while they are empty. */
-static void remove_parent(const char *mount, const char *parent)
+void cg_remove_parent(const char *mount, const char *parent)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s", mount, parent);
 	size_t mlen = strlen(mount);
@@ -568,7 +626,9 @@ static int create_dir(struct ctr_cgroup *cg, struct cg_hier *h)
 				continue;
 			return ctr_fail(-errno, "open cgroup %s", ppath);
 		}
-		remove_stale(pfd, cg->name);
+		/* Not among an owner's: her session leaf is no container. */
+		if (!cg->user)
+			remove_stale(pfd, cg->name);
 		if (mkdirat(pfd, cg->name, 0755) < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -790,14 +850,51 @@ static void reset_stats(struct ctr_cgroup *cg)
 	ctr_seterrmsg("");
 }
 
+/* A run's CPU time so far, in ns (v1 cpuacct.usage, v2 cpu.stat). */
+static int cpu_usage_ns(struct ctr_cgroup *cg, int64_t *ns)
+{
+	int fd = cg_fd(cg, CG_CPUACCT);
+	int r;
+
+	if (fd < 0)
+		return -ENOENT;
+	if (!cg->v2)
+		return cg_read_int(fd, "cpuacct.usage", ns);
+	r = cg_read_key(fd, "cpu.stat", "usage_usec", ns);
+	if (r == 0)
+		*ns *= 1000;
+	return r;
+}
+
+/* A run by the owner (not root) may write nothing but the procs files
+ * (cg_owner_grant): its figures start where the cgroup's CPU time stood,
+ * noted in its state directory (cg->cpu_base), and --stats subtracts it.
+ * The memory high-water mark stays the cgroup's own (v1
+ * max_usage_in_bytes, v2 memory.peak). */
+static void note_cpu_base(struct ctr_cgroup *cg)
+{
+	int64_t ns;
+
+	if (cpu_usage_ns(cg, &ns) == 0 && write_file_at(AT_FDCWD, cg->cpu_base, "%lld", (long long)ns) < 0)
+		ctr_warn(cg->name, "warning: %s: --stats will show the CPU time of earlier runs too",
+			 ctr_errmsg());
+	ctr_seterrmsg("");
+}
+
 /* A start of a provisioned container: open its directories and hold their
  * locks (the previous run's leftovers were removed by the clean-up before,
- * lifecycle.c); tighter limits of this run go into a child. */
+ * lifecycle.c); tighter limits of this run go into a child.  The owner
+ * (not root) joins it and writes nothing else. */
 static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
 	const struct ctr_limits *l = &cfg->limits;
 	struct ctr_config run_cfg = *cfg;
+	bool root = geteuid() == 0;
 	int r;
+
+	if (!root && limits_any(l))
+		return ctr_failx(-EPERM, "per-run limits (--memory, --cpus, ...) need root: the provisioned ceiling applies "
+				 "(sudo netns-setup destroy and create %s with other limits)", cg->name);
 
 	for (size_t i = 0; i < cg->n; i++) {
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -810,6 +907,15 @@ static int join_provisioned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	/* Ours only now that every lock is held: a failed start must not
 	 * kill (cgroup_destroy) the run that holds them. */
 	cg->owner = true;
+	if (!root) {
+		/* v1: the devices were denied at provisioning; v2: no device
+		 * filter (loading one needs CAP_BPF and CAP_NET_ADMIN); the
+		 * owner's user namespace gets no device node anyway: mknod
+		 * needs CAP_MKNOD in the initial namespace (vfs_mknod). */
+		note_cpu_base(cg);
+		cg->oom_base = cg->v2 ? cg_v2_oom_count(cg) : cg_v1_oom_count(cg);
+		return 0;
+	}
 	if ((r = v1_provisioned_devices(cg, cfg)) < 0)
 		return r;
 	if (limits_any(l)) {
@@ -854,7 +960,7 @@ static int end_provisioned(struct ctr_cgroup *cg)
 			if (cg->v2)
 				cg_v2_disable(h->top);
 		} else if (top >= 0) {
-			r = kill_all(top, h->path);
+			r = cg_kill_all(top, h->path);
 			/* Controllers a run enabled before it was killed
 			 * (between cg_v2_enable and its child's mkdir) would
 			 * make every later start without a child fail. */
@@ -866,7 +972,7 @@ static int end_provisioned(struct ctr_cgroup *cg)
 			_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 			r = pfd < 0 ? 0 : remove_tree(pfd, cg->name, ppath);
-			remove_parent(h->mount, cg->parent);
+			cg_remove_parent(h->mount, cg->parent);
 		}
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -875,41 +981,91 @@ static int end_provisioned(struct ctr_cgroup *cg)
 	return ret;
 }
 
-int cgroup_provision(const struct ctr_config *cfg)
+/* --owner: NAME is nobody's yet (not under CTR_CGROUP_PARENT either), the
+ * owner is a user and not root; her ceiling is made or raised. */
+static int provision_owned(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 {
-	_cleanup_(cgroup_destroyp) struct ctr_cgroup *cg = NULL;
-	struct ctr_config ceiling = *cfg;
-	char text[512];
-	int r = cg_new_checked(cfg, &cg);
+	_cleanup_free_ char *plain = NULL, *marker = NULL;
+	int r = cg_parent_normalise(cfg->cgroup_parent, "ctr", "CTR_CGROUP_PARENT", &plain);
 
 	if (r < 0)
 		return r;
+	marker = xasprintf("%s/%s/%s/" CG_MARKER, cg->h[0].mount, plain, cfg->name);
+	if (access(marker, F_OK) == 0)
+		return ctr_failx(-EEXIST, "provision: cgroup %s/%s/%s is provisioned already, without an owner (netns-setup destroy %s first)",
+				 cg->h[0].mount, plain, cfg->name, cfg->name);
+	r = cg_owner_check(cg);
+	return r < 0 ? r : cg_owner_prepare(cg, cfg);
+}
+
+/* The body of cgroup_provision: the directories, the ceiling, the
+ * marker, the owner's rights, the record.  On a failure the caller
+ * removes what was made. */
+static int provision(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+{
+	struct ctr_config ceiling = *cfg;
+	char text[512];
+	int r;
+
 	if (cg->provisioned || access(cg->record, F_OK) == 0)
 		return ctr_failx(-EEXIST, "provision: cgroup %s is provisioned already (netns-setup destroy %s first)",
 				 cg->h[0].path, cfg->name);
-	r = make_dirs(cg, &cfg->limits);
-	if (r < 0)
+	if (cfg->owner && (r = provision_owned(cg, cfg)) < 0)
+		return r;
+	if ((r = make_dirs(cg, &cfg->limits)) < 0)
 		return r;
 	/* v1: the devices outside the allow-list denied (a --privileged run
 	 * allows them, the next run denies them again); v2: each run attaches
 	 * its device filter. */
 	ceiling.privileged = cg->v2;
-	r = apply_limits(cg, &ceiling);
-	if (r < 0)
+	if ((r = apply_limits(cg, &ceiling)) < 0)
 		return r;
 	/* The marker last: v1 refuses the devices' default once there is a child. */
 	for (size_t i = 0; i < cg->n; i++)
 		if (mkdirat(cg->h[i].fd, CG_MARKER, 0755) < 0)
 			return ctr_fail(-errno, "provision: create cgroup %s/" CG_MARKER, cg->h[i].path);
+	if (cg->user && (r = cg_owner_grant(cg)) < 0)
+		return r;
 	limits_format_record(&cfg->limits, text, sizeof(text));
+	if (cg->user)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "owner=%s\n", cg->user);
 	r = mkdir_p(cfg->run_dir, 0755);
 	if (r < 0)
 		return ctr_fail(r, "provision: create %s", cfg->run_dir);
-	r = write_atomic(cg->record, text, strlen(text));
+	return write_atomic(cg->record, text, strlen(text));
+}
+
+int cgroup_provision(const struct ctr_config *cfg)
+{
+	struct ctr_cgroup *cg, *owner = NULL;
+	struct ctr_error keep = CTR_ERROR_INIT;
+	int r;
+
+	if (geteuid() != 0)
+		return ctr_failx(-EPERM, "--provision needs root (sudo netns-setup create %s IP --owner USER)", cfg->name);
+	r = cg_new_checked(cfg, &cg);
 	if (r < 0)
 		return r;
-	cgroup_free(ctr_steal_ptr(&cg));
-	return 0;
+	r = provision(cg, cfg);
+	if (r == 0) {
+		cgroup_free(cg);
+		return 0;
+	}
+	/* Undo: NAME's directories, then the owner's ceiling back to what
+	 * her other containers need (or gone with none). */
+	ctr_error_local(&keep);
+	if (cfg->owner && cg->user) {
+		owner = cg_copy_at(cg, cg->parent);
+		owner->user = xstrdup(cg->user);
+		owner->uparent = xstrdup(cg->uparent);
+	}
+	cgroup_destroy(cg);
+	if (owner) {
+		cg_owner_release(owner, cfg);
+		cgroup_free(owner);
+	}
+	ctr_error_release(&keep);
+	return r;
 }
 
 /* Only what --provision made: with no record (CTR_RUN_DIR/NAME.cgroup)
@@ -919,8 +1075,11 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 {
 	struct ctr_cgroup *cg;
 	bool locked[CG_NCTRL] = { false };
-	int r = cg_new(cfg, cfg->name, &cg);
+	int r;
 
+	if (geteuid() != 0)
+		return ctr_failx(-EPERM, "--unprovision needs root (sudo netns-setup destroy %s)", cfg->name);
+	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
 	if (access(cg->record, F_OK) < 0) {
@@ -942,7 +1101,9 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 		cg->h[i].fd = open(cg->h[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cg->h[i].fd < 0)
 			continue;
-		locked[i] = flock(cg->h[i].fd, LOCK_EX | LOCK_NB) == 0;
+		/* An owner's run could not remove the directory at its end
+		 * (UPARENT/USER is root's): what runs there is killed now. */
+		locked[i] = flock(cg->h[i].fd, LOCK_EX | LOCK_NB) == 0 || cg->user;
 		if (faccessat(cg->h[i].fd, CG_MARKER, F_OK, 0) < 0 ||
 		    unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR) < 0)
 			locked[i] = false;   /* not provisioned: not ours */
@@ -955,8 +1116,11 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 			continue;
 		if (!remove_if_empty(pfd, cg->name))
 			r = remove_tree(pfd, cg->name, cg->h[i].path);
-		remove_parent(cg->h[i].mount, cg->parent);
+		if (!cg->user)
+			cg_remove_parent(cg->h[i].mount, cg->parent);
 	}
+	if (cg->user)
+		cg_owner_release(cg, cfg);
 	cgroup_free(cg);
 	return r;
 }
@@ -968,6 +1132,8 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out)
 
 	if (r < 0)
 		return r;
+	if (!cg->provisioned && geteuid() != 0)
+		return ctr_failx(-ENOENT, "not provisioned: sudo netns-setup create %s IP --owner %s", cfg->name, cg->user);
 	if (cg->provisioned) {
 		r = join_provisioned(cg, cfg);
 		if (r < 0)
@@ -1100,7 +1266,7 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 		}
 		if (r < 0 && ret == 0)
 			ret = r;
-		remove_parent(cg->h[i].mount, cg->parent);
+		cg_remove_parent(cg->h[i].mount, cg->parent);
 	}
 	cgroup_free(cg);
 	return ret;
@@ -1130,6 +1296,9 @@ int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t
 
 int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 {
+	_cleanup_free_ char *base = NULL;
+	int64_t ns;
+
 	st->v2 = cg->v2;
 	st->mem_current = st->mem_peak = st->mem_limit = CTR_STAT_UNKNOWN;
 	st->cpu_usage_ns = st->pids_current = st->pids_limit = CTR_STAT_UNKNOWN;
@@ -1137,6 +1306,10 @@ int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 		cg_v2_read_stats(cg, st);
 	else
 		cg_v1_read_stats(cg, st);
+	/* An owner's run noted where the CPU time stood (note_cpu_base). */
+	if (cg->provisioned && cg->h[0].top < 0 && cg->cpu_base && read_file(cg->cpu_base, &base) == 0 &&
+	    cpu_usage_ns(cg, &ns) == 0)
+		st->cpu_usage_ns = ns > atoll(base) ? ns - atoll(base) : 0;
 	return 0;
 }
 
@@ -1169,7 +1342,7 @@ int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json
 		if (cg_read(cg->h[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0) {
 			cgroup_free(cg);
 			return ctr_failx(-ENOENT, "cgroup %s/%s: container %s is not running",
-					 cfg->cgroup_parent, name, name);
+					 cg->parent, name, name);
 		}
 	}
 	cgroup_read_stats(cg, &st);

@@ -72,6 +72,12 @@ int cgroup_claim(struct ctr_cgroup *cg);
 int cgroup_provision(const struct ctr_config *cfg);
 int cgroup_unprovision(const struct ctr_config *cfg);
 
+/* The session hook (ctr-session, run as root by pam_exec at a login of
+ * USER): move pid into UPARENT/USER/session in every hierarchy, so that
+ * her login is under her per-user ceiling; 0 and nothing done when she
+ * has no ceiling (no container of hers) or is root. */
+int cgroup_session_join(const char *uparent, const char *user, pid_t pid);
+
 /* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
  * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */
 int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t size);

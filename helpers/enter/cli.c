@@ -32,7 +32,7 @@ static void cli_usage(FILE *out)
 {
 	fputs("Usage: ctr-enter [OPTIONS] NAME [OPTIONS] [--] [COMMAND [ARG...]]\n"
 	      "       ctr-enter --stats NAME [--json]\n"
-	      "       ctr-enter --provision NAME [LIMITS] | --unprovision NAME\n"
+	      "       ctr-enter --provision NAME [--owner USER] [LIMITS] | --unprovision NAME\n"
 	      "\n"
 	      "Run COMMAND as PID 1 of container NAME: join the network namespace\n"
 	      "/run/netns/NAME (made by `netns-setup create NAME IP`), unshare the\n"
@@ -85,6 +85,9 @@ static void cli_usage(FILE *out)
 	      "  --provision           make NAME's cgroup once, its limits the ceiling of\n"
 	      "                        every run (netns-setup create does it); a run\n"
 	      "                        then joins it, its limits only tighten it\n"
+	      "  --owner USER          with --provision: the cgroup goes under USER's\n"
+	      "                        per-user ceiling (CTR_USER_CGROUP_PARENT/USER/NAME)\n"
+	      "                        and USER may join it without root\n"
 	      "  --unprovision         remove NAME's provisioned cgroup (netns-setup\n"
 	      "                        destroy does it)\n"
 	      "  --join                only join NAME: fail when it is not running\n"
@@ -97,7 +100,7 @@ static void cli_usage(FILE *out)
 	      "\n"
 	      "Environment: CTR_ROOTFS, CTR_LIB_DIR (default " CTR_DEFAULT_LIB_DIR "),\n"
 	      "CTR_RUN_DIR (default " CTR_DEFAULT_RUN_DIR "), CTR_CGROUP_PARENT (default " CTR_DEFAULT_CGROUP "),\n"
-	      "CTR_NETNS_DIR (default " CTR_DEFAULT_NETNS ").\n"
+	      "CTR_USER_CGROUP_PARENT (default " CTR_DEFAULT_USER_CGROUP "), CTR_NETNS_DIR (default " CTR_DEFAULT_NETNS ").\n"
 	      "\n"
 	      "Exit status: COMMAND's; 128+N when it died of signal N; 137 when the OOM\n"
 	      "killer ended it; 125 when ctr-enter failed; 126 COMMAND not executable;\n"
@@ -251,7 +254,7 @@ enum opt_id {
 	O_ROOTFS, O_HOSTNAME, O_ENV, O_WORKDIR, O_USER, O_VOLUME, O_RM, O_READONLY,
 	O_INIT, O_MEMORY, O_MEMSWAP, O_CPUS, O_CPUSHARES, O_PIDS, O_CAPADD, O_CAPDROP,
 	O_PRIV, O_SECOPT, O_SECCOMP, O_ULIMIT, O_STATS, O_JSON, O_HELP, O_VERSION,
-	O_JOIN, O_CLEANUP, O_PROVISION, O_UNPROVISION, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP, O_STOPSIG,
+	O_JOIN, O_CLEANUP, O_PROVISION, O_UNPROVISION, O_OWNER, O_DETACH, O_LOGFILE, O_LOGMAX, O_NOOP, O_STOPSIG,
 };
 
 static const struct option_def {
@@ -275,6 +278,7 @@ static const struct option_def {
 	{ "version", 0, false, O_VERSION },
 	{ "join", 0, false, O_JOIN },         { "cleanup", 0, false, O_CLEANUP },
 	{ "provision", 0, false, O_PROVISION }, { "unprovision", 0, false, O_UNPROVISION },
+	{ "owner", 0, true, O_OWNER },
 	{ "detach", 'd', false, O_DETACH },   { "log-file", 0, true, O_LOGFILE },
 	{ "log-max-size", 0, true, O_LOGMAX },
 	{ "interactive", 'i', false, O_NOOP }, { "tty", 't', false, O_NOOP },
@@ -317,6 +321,16 @@ static int set_log_max(struct ctr_config *cfg, const char *arg)
 {
 	if (limits_parse_size(arg, &cfg->log_max) < 0 || cfg->log_max < 1024)
 		return ctr_failx(-EINVAL, "bad --log-max-size '%s': a size of at least 1k (k, m, g)", arg);
+	return 0;
+}
+
+/* --owner USER: a login name (checked against the user database by
+ * --provision, cgroup-owner.c). */
+static int set_owner(struct ctr_config *cfg, const char *arg)
+{
+	if (!name_is_valid(arg))
+		return ctr_failx(-EINVAL, "bad --owner '%s': a user name of 1 to 32 of [A-Za-z0-9_.-]", arg);
+	set_string(&cfg->owner, arg);
 	return 0;
 }
 
@@ -385,6 +399,7 @@ static int apply_option(struct ctr_config *cfg, enum opt_id id, const char *opt,
 	case O_VOLUME:   return add_volume(cfg, arg);
 	case O_LOGFILE:  return set_log_file(cfg, arg);
 	case O_LOGMAX:   return set_log_max(cfg, arg);
+	case O_OWNER:    return set_owner(cfg, arg);
 	case O_MEMORY: case O_MEMSWAP: case O_CPUS: case O_CPUSHARES: case O_PIDS:
 		return limits_parse_option(&cfg->limits, opt, arg);
 	case O_CAPADD: case O_CAPDROP: case O_PRIV: case O_SECOPT: case O_SECCOMP: case O_ULIMIT:
@@ -427,6 +442,8 @@ static void set_defaults(struct ctr_config *cfg)
 	cfg->run_dir = xstrdup(e && *e ? e : CTR_DEFAULT_RUN_DIR);
 	e = getenv("CTR_CGROUP_PARENT");
 	cfg->cgroup_parent = xstrdup(e && *e ? e : CTR_DEFAULT_CGROUP);
+	e = getenv("CTR_USER_CGROUP_PARENT");
+	cfg->user_cgroup_parent = xstrdup(e && *e ? e : CTR_DEFAULT_USER_CGROUP);
 	e = getenv("CTR_NETNS_DIR");
 	cfg->netns_dir = xstrdup(e && *e ? e : CTR_DEFAULT_NETNS);
 }
@@ -612,6 +629,8 @@ static int finish_config(struct ctr_config *cfg)
 
 	if ((r = default_hostname(cfg)) < 0 || (r = limits_check(&cfg->limits)) < 0)
 		return r;
+	if (cfg->owner && !cfg->provision)
+		return ctr_failx(-EINVAL, "--owner goes with --provision (netns-setup create NAME IP --owner USER)");
 	if (cfg->rm && cfg->read_only)
 		cfg->rm = false;   /* nothing to discard */
 	if ((cfg->log_file || cfg->log_max) && !cfg->detach)
@@ -658,6 +677,8 @@ void cli_free(struct ctr_config *cfg)
 	free(cfg->lib_dir);
 	free(cfg->run_dir);
 	free(cfg->cgroup_parent);
+	free(cfg->user_cgroup_parent);
+	free(cfg->owner);
 	free(cfg->netns_dir);
 	for (char **p = cfg->argv; p && *p; p++)
 		free(*p);

@@ -13,6 +13,7 @@
 #define CTR_DEFAULT_RUN_DIR "/run/ctr"
 #define CTR_DEFAULT_NETNS   "/run/netns"
 #define CTR_DEFAULT_CGROUP  "ctr"
+#define CTR_DEFAULT_USER_CGROUP "ctr-users"
 
 /* Parse argv into cfg (environment overrides included).
  * Returns 0 to run, 1 when --help/--version was printed (exit 0),

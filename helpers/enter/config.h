@@ -42,6 +42,9 @@ struct ctr_config {
 	char *lib_dir;         /* CTR_LIB_DIR, default /var/lib/ctr/containers */
 	char *run_dir;         /* CTR_RUN_DIR, default /run/ctr */
 	char *cgroup_parent;   /* CTR_CGROUP_PARENT, default "ctr" */
+	char *user_cgroup_parent; /* CTR_USER_CGROUP_PARENT, default "ctr-users":
+				   * where owned containers' cgroups live, under
+				   * their owner's ceiling (PARENT/USER/NAME) */
 	char *netns_dir;       /* /run/netns (CTR_NETNS_DIR for tests of the tool itself) */
 
 	char **argv;           /* COMMAND; NULL means the rootfs's bash, else sh */
@@ -90,6 +93,9 @@ struct ctr_config {
 	bool cleanup;
 	bool provision;        /* --provision NAME [limits] (cgroup.c) */
 	bool unprovision;
+	char *owner;           /* --provision NAME --owner USER: the container's
+				* cgroup under USER's per-user ceiling, joinable
+				* by USER (cgroup-owner.c) */
 	char *start_opt;
 
 	/* --stats NAME [--json] (cgroup.c reader) */

@@ -98,6 +98,13 @@ struct ctr_config {
 				* by USER (cgroup-owner.c) */
 	char *start_opt;
 
+	/* a container owned by a user (netns-setup create --owner): its netns
+	 * belongs to a user namespace that is not ours (ns_probe_owner).
+	 * run_dir and lib_dir are then the owner's (RUN/.user/UID), rootfs the
+	 * idmapped view of the image netns-setup made */
+	bool owned;
+	uid_t owner_uid;
+
 	/* --stats NAME [--json] (cgroup.c reader) */
 	bool stats;
 	bool json;

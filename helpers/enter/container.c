@@ -14,7 +14,9 @@
  * Any failure sends "step: reason" to the supervisor and exits 125 (126/127
  * for exec), so the user reads one line and no user code has run.
  */
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "container.h"
@@ -37,7 +39,18 @@ static void build_root(const struct ctr_config *cfg, int sock, const struct rela
 	_cleanup_close_ int devfd = -1;
 
 	process_test_delay();
-	if (ns_unshare_container() < 0 || mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
+	/* Owned by a user: her directories are opened as her, then PID 1
+	 * becomes root of her user namespace (uid and gid 0 there, START
+	 * outside) and builds the root as that; a uid change clears the
+	 * death signal, so it is set again. */
+	if (ns_unshare_container() < 0)
+		sync_fail(sock, EXIT_CTR_FAIL);
+	/* (opened in the new mount namespace: overlay takes only layers of
+	 * the mounter's own namespace) */
+	if (cfg->owned && (mounts_open_owned(cfg, mp) < 0 || ns_become_userns_root(true) < 0 ||
+			   prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
+		sync_fail(sock, EXIT_CTR_FAIL);
+	if (mounts_setup(cfg, mp, &rootfd, &devfd) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	process_send_pty(io, sock, devfd, "pts/ptmx", true);
 	if (mounts_pivot(rootfd) < 0)

@@ -30,6 +30,7 @@
 #include "cgroup.h"
 #include "join.h"
 #include "lifecycle.h"
+#include "namespaces.h"
 #include "process.h"
 #include "relay.h"
 #include "security.h"
@@ -144,13 +145,17 @@ static void adopt_state(struct ctr_config *cfg, const struct ctr_state *st)
 	}
 }
 
-static int enter_namespaces(const int fds[NS_N])
+/* OWNED: a container owned by a user (its user namespace is nstypes[0]):
+ * once in it, become its root before anything else, so that nothing runs
+ * there with the caller's host uid (a host root there could be ptraced by
+ * the owner). */
+static int enter_namespaces(const int fds[NS_N], bool owned)
 {
 	for (size_t i = 0; i < NS_N; i++) {
-		if (fds[i] < 0 || nstypes[i].flag == CLONE_NEWPID)
-			continue;
-		if (setns(fds[i], nstypes[i].flag) < 0)
+		if (fds[i] >= 0 && nstypes[i].flag != CLONE_NEWPID && setns(fds[i], nstypes[i].flag) < 0)
 			return ctr_fail(-errno, "join %s namespace", nstypes[i].name);
+		if (nstypes[i].flag == CLONE_NEWUSER && owned && ns_become_userns_root(false) < 0)
+			return -EPERM;
 	}
 	if (chdir("/") < 0)
 		return ctr_fail(-errno, "chdir /");
@@ -172,7 +177,7 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	process_retitle("ctr-exec");
 	process_wait_go(sock);
 	/* rlimits first: raising one needs CAP_SYS_RESOURCE, which goes next */
-	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds) < 0 || security_narrow_caps(cfg) < 0)
+	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds, cfg->owned) < 0 || security_narrow_caps(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	process_test_delay();
 	process_send_pty(io, sock, AT_FDCWD, "/dev/ptmx", false);
@@ -192,7 +197,9 @@ static pid_t fork_into(int pidns, int ownns)
 	pid = fork();
 	if (pid < 0)
 		ctr_fail(-errno, "fork");
-	if (pid != 0 && pidns >= 0 && setns(ownns, CLONE_NEWPID) < 0)
+	/* (the owner, in her user namespace now, may not go back to the
+	 * host's PID namespace: she has no capability there; we fork no more) */
+	if (pid != 0 && pidns >= 0 && ownns >= 0 && setns(ownns, CLONE_NEWPID) < 0)
 		ctr_warn(NULL, "cannot return to our own pid namespace: %s", strerror(errno));
 	return pid;
 }
@@ -258,6 +265,20 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 	}
 	if (relay_plan(&io, NULL) < 0)
 		goto out;
+	/* The owner joins her user namespace herself: only there may she join
+	 * its PID namespace (setns needs CAP_SYS_ADMIN in our own user
+	 * namespace too).  Root never does: it stays root of the host, and
+	 * its child becomes the namespace's root (enter_namespaces). */
+	if (cfg->owned && getuid() != 0 && fds[0] >= 0) {
+		if (setns(fds[0], CLONE_NEWUSER) < 0) {
+			ctr_fail(-errno, "join the container's user namespace");
+			goto out;
+		}
+		close(fds[0]);
+		fds[0] = -1;
+		close(ownpid);
+		ownpid = -1;
+	}
 	pid = fork_into(fds[NS_PID], ownpid);
 	if (pid < 0)
 		goto out;

@@ -67,6 +67,20 @@ static int check_volumes(const struct ctr_config *cfg)
 	return 0;
 }
 
+/* A container owned by a user is started by her: root's supervisor would
+ * have to enter her user namespace, where she could ptrace it. */
+static int check_owned_start(const struct ctr_config *cfg)
+{
+	if (!cfg->owned)
+		return 0;
+	if (getuid() == 0)
+		return ctr_failx(-EPERM, "owned by uid %u: start it as that user (root may join it once it runs)",
+				 (unsigned)cfg->owner_uid);
+	if (cfg->rm)
+		return ctr_failx(-EINVAL, "--rm: not yet for a container owned by a user (her layer is made at create)");
+	return 0;
+}
+
 static int oom_exit(const struct ctr_config *cfg)
 {
 	char limit[64];
@@ -217,15 +231,21 @@ static int prepare_start(struct start *s)
 {
 	int r;
 
-	if ((r = check_rootfs(s->cfg)) < 0 || (r = check_volumes(s->cfg)) < 0 ||
-	    (r = ns_open_netns(s->cfg, &s->netfd)) < 0)
+	if ((r = check_owned_start(s->cfg)) < 0 || (r = check_rootfs(s->cfg)) < 0 ||
+	    (r = check_volumes(s->cfg)) < 0 || (r = ns_open_netns(s->cfg, &s->netfd)) < 0)
 		return r;
 	if (s->lockfd < 0 && (r = state_lock(s->cfg, &s->lockfd)) < 0)
 		return r;
 	/* Under the lock: --rm on a container that has a layer must leave
 	 * that layer as it is (a throwaway layer on top, state.h). */
 	s->cfg->rm_top = s->cfg->rm && state_layer_exists(s->cfg);
-	if ((r = state_prepare(s->cfg, &s->new_layer)) < 0 || (r = ns_join_net(s->netfd)) < 0)
+	if ((r = state_prepare(s->cfg, &s->new_layer)) < 0)
+		return r;
+	/* her user namespace first: it owns the netns, and PID 1's PID
+	 * namespace is made in it */
+	if (s->cfg->owned && (r = ns_join_owner_userns(s->cfg)) < 0)
+		return r;
+	if ((r = ns_join_net(s->netfd)) < 0)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sv) < 0)
 		return ctr_fail(-errno, "socketpair");
@@ -322,10 +342,9 @@ static int run(struct ctr_config *cfg)
 	int code;
 
 	relay_init(&s.io);
-	if (geteuid() != 0) {
-		ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
+	/* root, or the owner of NAME's user namespace (namespaces.c) */
+	if (ns_probe_owner(cfg) < 0)
 		return start_abort(&s, EXIT_CTR_FAIL);
-	}
 	code = join_or_lock(cfg, &s.lockfd);   /* NAME runs: join it (join.c) */
 	if (code != JOIN_START)
 		return code;

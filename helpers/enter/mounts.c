@@ -265,6 +265,92 @@ static int open_in_root_depth(int rootfd, const char *path, bool create, bool di
 	}
 }
 
+/* The fds of mounts_open_owned (-1: not an owned container). */
+static struct {
+	int mp, upper, work;
+} owned = { -1, -1, -1 };
+
+static int open_path(const char *path, int *fd)
+{
+	*fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return *fd < 0 ? ctr_fail(-errno, "open %s", path) : 0;
+}
+
+int mounts_open_owned(const struct ctr_config *cfg, const char *mp)
+{
+	_cleanup_free_ char *layer = state_layer_dir(cfg);
+	_cleanup_free_ char *upper = xasprintf("%s/upper", layer);
+	_cleanup_free_ char *work = xasprintf("%s/work", layer);
+	int r;
+
+	if ((r = open_path(mp, &owned.mp)) < 0)
+		return r;
+	if (cfg->read_only)
+		return 0;
+	if ((r = open_path(upper, &owned.upper)) < 0 || (r = open_path(work, &owned.work)) < 0)
+		return r;
+	return 0;
+}
+
+/*
+ * An owned container's overlay, with the mount API: the image is the
+ * idmapped view netns-setup made (read-only, owned by her uid 0 through
+ * it), the upper and work directories are reached through the fds opened
+ * as her, and `userxattr` keeps overlay's own attributes in user.*
+ * (trusted.* needs CAP_SYS_ADMIN of the host).  *rootfd: the new mount,
+ * attached on the mountpoint.
+ */
+static int mount_owned_overlay(const struct ctr_config *cfg, int *rootfd)
+{
+	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	_cleanup_close_ int mnt = -1;
+	char upper[64], work[64];
+
+	if (fs < 0)
+		return ctr_fail(-errno, "fsopen overlay");
+	fd_path(owned.upper, upper, sizeof(upper));
+	fd_path(owned.work, work, sizeof(work));
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", cfg->rootfs, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return ctr_fail(-errno, "overlay options (lowerdir=%s, userxattr)", cfg->rootfs);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		int err = -errno;
+		char why[256];
+		ssize_t n = read(fs, why, sizeof(why) - 1);   /* the kernel's reason */
+
+		why[n > 0 ? n : 0] = '\0';
+		if (n > 0 && why[n - 1] == '\n')
+			why[n - 1] = '\0';
+		return ctr_fail(err, "mount overlay (lowerdir=%s, her layer, userxattr%s%s)", cfg->rootfs,
+				n > 0 ? "; " : "", why);
+	}
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return ctr_fail(-errno, "fsmount overlay");
+	if (move_mount(mnt, "", owned.mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ctr_fail(-errno, "attach the overlay");
+	*rootfd = ctr_steal_fd(&mnt);
+	return 0;
+}
+
+/* An owned container with --read-only: a read-only bind of the view. */
+static int mount_owned_readonly(const struct ctr_config *cfg, int *rootfd)
+{
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, cfg->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (tree < 0)
+		return ctr_fail(-errno, "bind rootfs %s", cfg->rootfs);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return ctr_fail(-errno, "make rootfs read-only");
+	if (move_mount(tree, "", owned.mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ctr_fail(-errno, "attach the rootfs");
+	*rootfd = ctr_steal_fd(&tree);
+	return 0;
+}
+
 static int mount_rootfs(const struct ctr_config *cfg, const char *mp)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -378,12 +464,20 @@ int mounts_setup(const struct ctr_config *cfg, const char *mp, int *rootfd_out, 
 	_cleanup_close_ int devfd = -1;
 	int r;
 
-	r = mount_rootfs(cfg, mp);
-	if (r < 0)
-		return r;
-	rootfd = open(mp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	if (rootfd < 0)
-		return ctr_fail(-errno, "open %s", mp);
+	if (owned.mp >= 0) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return ctr_fail(-errno, "make / private");
+		r = cfg->read_only ? mount_owned_readonly(cfg, &rootfd) : mount_owned_overlay(cfg, &rootfd);
+		if (r < 0)
+			return r;
+	} else {
+		r = mount_rootfs(cfg, mp);
+		if (r < 0)
+			return r;
+		rootfd = open(mp, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+		if (rootfd < 0)
+			return ctr_fail(-errno, "open %s", mp);
+	}
 	r = mount_at(rootfd, "/proc", true, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (r < 0)
 		return r;

@@ -18,6 +18,11 @@ const char *fd_path(int fd, char *buf, size_t len);
  * on MOUNTPOINT, /proc, /sys, /dev (devices.c), netns files, volumes.
  * *rootfd receives an fd of the new root, *devfd of its /dev. */
 int mounts_setup(const struct ctr_config *cfg, const char *mountpoint, int *rootfd, int *devfd);
+/* A container owned by a user: PID 1 opens the mountpoint and the layer
+ * (hers, 0700) while it still has her uid, before it becomes root of her
+ * user namespace (START on the host), which may not walk her directories;
+ * mounts_setup then mounts through these fds. */
+int mounts_open_owned(const struct ctr_config *cfg, const char *mountpoint);
 /* pivot_root(".", ".") into ROOTFD and detach the old root. */
 int mounts_pivot(int rootfd);
 

@@ -8,7 +8,11 @@
  * container is ever visible to, or pinned by, the host side).
  */
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/nsfs.h>
+#include <pwd.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <string.h>
@@ -72,5 +76,98 @@ int ns_unshare_cgroup(void)
 {
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return ctr_fail(-errno, "unshare cgroup namespace");
+	return 0;
+}
+
+/* The user namespace that owns NAME's netns (an fd), or -errno (recorded). */
+static int owner_userns(const struct ctr_config *cfg)
+{
+	_cleanup_close_ int net = -1;
+	int r = ns_open_netns(cfg, &net), fd;
+
+	if (r < 0)
+		return r;
+	fd = ioctl(net, NS_GET_USERNS);
+	if (fd < 0)
+		return ctr_fail(-errno, "user namespace of the network namespace (NS_GET_USERNS)");
+	return fd;
+}
+
+int ns_probe_owner(struct ctr_config *cfg)
+{
+	_cleanup_close_ int user = -1;
+	struct stat a, b;
+	struct passwd *pw;
+	uid_t owner;
+	const char *e;
+
+	cfg->owned = false;
+	user = owner_userns(cfg);
+	if (user < 0)
+		return getuid() == 0 ? 0 : user;
+	if (fstat(user, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+		return ctr_fail(-errno, "stat user namespace");
+	if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
+		if (geteuid() != 0)
+			return ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts), or be the owner of a container made with `netns-setup create %s IP --owner USER`",
+					 cfg->name);
+		return 0;
+	}
+	if (ioctl(user, NS_GET_OWNER_UID, &owner) < 0)
+		return ctr_fail(-errno, "owner of the user namespace (NS_GET_OWNER_UID)");
+	if (getuid() != 0 && owner != getuid())
+		return ctr_failx(-EPERM, "not the owner: its user namespace belongs to uid %u", (unsigned)owner);
+	cfg->owned = true;
+	cfg->owner_uid = owner;
+	/* her cgroup is found by her name (cgroup-owner.c); asked here, in our
+	 * own user namespace, where her uid still has its name */
+	pw = getpwuid(owner);
+	if (!pw)
+		return ctr_failx(-ENOENT, "owner uid %u of its user namespace has no user name", (unsigned)owner);
+	free(cfg->owner);
+	cfg->owner = xstrdup(pw->pw_name);
+	{
+		char *run = xasprintf("%s/.user/%u", cfg->run_dir, (unsigned)owner);
+		char *lib = xasprintf("%s/.user/%u", cfg->lib_dir, (unsigned)owner);
+		_cleanup_free_ char *log = xasprintf("%s/%s/log", cfg->lib_dir, cfg->name);
+
+		/* -d's default log goes with the layer */
+		if (cfg->log_file && strcmp(cfg->log_file, log) == 0) {
+			free(cfg->log_file);
+			cfg->log_file = xasprintf("%s/%s/log", lib, cfg->name);
+		}
+		free(cfg->run_dir);
+		cfg->run_dir = run;
+		free(cfg->lib_dir);
+		cfg->lib_dir = lib;
+	}
+	e = getenv("CTR_NET_STATE_DIR");
+	free(cfg->rootfs);
+	cfg->rootfs = xasprintf("%s/image/%s", e && *e ? e : "/run/ctr-net", cfg->name);
+	return 0;
+}
+
+int ns_join_owner_userns(const struct ctr_config *cfg)
+{
+	_cleanup_close_ int user = owner_userns(cfg);
+
+	if (user < 0)
+		return user;
+	if (setns(user, CLONE_NEWUSER) < 0)
+		return ctr_fail(-errno, "join the container's user namespace");
+	return 0;
+}
+
+int ns_become_userns_root(bool effective_only)
+{
+	uid_t keep_uid = effective_only ? (uid_t)-1 : 0;
+	gid_t keep_gid = effective_only ? (gid_t)-1 : 0;
+
+	if (setgroups(0, NULL) < 0)
+		return ctr_fail(-errno, "setgroups in the user namespace");
+	if (setresgid(keep_gid, 0, keep_gid) < 0)
+		return ctr_fail(-errno, "become gid 0 of the user namespace");
+	if (setresuid(keep_uid, 0, keep_uid) < 0)
+		return ctr_fail(-errno, "become uid 0 of the user namespace");
 	return 0;
 }

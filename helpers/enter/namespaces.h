@@ -3,6 +3,8 @@
 #ifndef CTR_NAMESPACES_H
 #define CTR_NAMESPACES_H
 
+#include <stdbool.h>
+
 #include "config.h"
 
 /* Open NETNS_DIR/NAME (O_RDONLY|O_CLOEXEC) and check that it is a netns.
@@ -20,5 +22,24 @@ pid_t ns_fork_pid1(void);
  * so that its root is that cgroup. */
 int ns_unshare_container(void);
 int ns_unshare_cgroup(void);
+
+/* Is NAME's netns owned by a user namespace other than ours (netns-setup
+ * create --owner)?  Sets cfg->owned and owner_uid (NS_GET_USERNS,
+ * NS_GET_OWNER_UID), and for an owned one the owner's directories
+ * (CTR_RUN_DIR/.user/UID, CTR_LIB_DIR/.user/UID) and the idmapped image
+ * (CTR_NET_STATE_DIR/image/NAME).  Refuses a caller who is neither root
+ * nor the owner (-EPERM, recorded); a netns that cannot be opened is an
+ * error for a non-root caller only (root gets the start's message). */
+int ns_probe_owner(struct ctr_config *cfg);
+/* setns into the user namespace that owns NAME's netns. */
+int ns_join_owner_userns(const struct ctr_config *cfg);
+/* In a user namespace: become its root (uid and gid 0, no supplementary
+ * groups), so that nothing runs there with the caller's host identity
+ * (a host root would be ptrace-able by the owner).  EFFECTIVE_ONLY: the
+ * effective ids only (what mounts record), the real and saved ones stay
+ * the owner's until PID 1 sets its user (process.c): a v1 cgroup takes a
+ * task only from a writer whose euid is the task's uid or suid, and the
+ * supervisor (the owner) opened PID 1's tasks files. */
+int ns_become_userns_root(bool effective_only);
 
 #endif

@@ -188,7 +188,7 @@ uninstall:
 # test-netcfg includes netcfg.c).
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o $(BUILD)/top-format.o $(BUILD)/top-sample.o
+UNIT_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS)) $(BUILD)/rtnl.o $(BUILD)/owner.o $(BUILD)/top-format.o $(BUILD)/top-sample.o
 
 $(BUILD)/unit/test-%: tests/unit/test-%.c tests/unit/unit.h $(UNIT_OBJS) $(HDRS) | $(BUILD)/unit
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_OBJS) $(LDLIBS) $(SECCOMP_LIBS) $(MNL_LIBS)

@@ -95,8 +95,27 @@ static void test_create(void)
 	CHECK(!create_ok("c1", "10.0.0.2", "24", "10.0.0.1", "vc-c1", "", "0", &a), "empty BRIDGE");
 }
 
+/* owner_parse: UID:GID:USTART:UCOUNT:GSTART:GCOUNT of create --owner. */
+static void test_owner(void)
+{
+	struct owner_spec o;
+
+	CHECK(owner_parse("1001:100:100000:65536:200000:65536", &o) && o.uid == 1001 && o.gid == 100 &&
+	      o.ustart == 100000 && o.ucount == 65536 && o.gstart == 200000 && o.gcount == 65536,
+	      "a full owner spec");
+	CHECK(!owner_parse("0:0:100000:65536:100000:65536", &o), "uid 0 refused");
+	CHECK(!owner_parse("1001:100:100000:0:100000:65536", &o), "an empty uid range refused");
+	CHECK(!owner_parse("1001:100:100000:65536:100000", &o), "five fields refused");
+	CHECK(!owner_parse("1001:100:100000:65536:100000:65536:1", &o), "seven fields refused");
+	CHECK(!owner_parse("1001:100:-1:65536:100000:65536", &o), "a negative start refused");
+	CHECK(!owner_parse("1001:100:4294967295:65536:100000:65536", &o), "a range past 2^32 refused");
+	CHECK(!owner_parse("1001:100:x:65536:100000:65536", &o), "a word refused");
+	CHECK(!owner_parse("", &o), "empty refused");
+}
+
 int main(void)
 {
 	test_create();
+	test_owner();
 	return unit_end("netcfg");
 }

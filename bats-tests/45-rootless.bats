@@ -1,0 +1,280 @@
+#!/usr/bin/env bats
+# Containers owned by an unprivileged user (issue 17, the namespace half):
+# `netns-setup create NAME IP --owner USER` makes the netns inside a user
+# namespace owned by USER (uid 0 inside = the start of her /etc/subuid
+# range), an idmapped read-only view of the image and her layer; then
+# `ctr-enter NAME` runs as her, with no capabilities, no setuid bit, no
+# file capabilities.  Real test users (test_user_add: useradd's own
+# subordinate ranges), the real kernel.  The cgroup half (her ceiling,
+# joining it) is 46-rootless-cgroup's.
+# shellcheck shell=bash
+# shellcheck disable=SC2030,SC2031  # bats' run sets $lines in each test
+# shellcheck disable=SC2016  # the container's shell expands them
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+RL_A=ctrt45a
+RL_B=ctrt45b
+RL_NET=10.207.45
+
+rl_snapshot() {
+	suite_snapshot rl- ct-rootless rootless
+	echo "## user cgroups"
+	find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -path "*$CTR_USER_CGROUP_PARENT*" 2>/dev/null | sort
+	echo "## run"; find "$CTR_RUN_DIR" "$CTR_LIB_DIR" -mindepth 1 2>/dev/null | sort
+	echo "## net-state"; find "$CTR_NET_STATE_DIR" -mindepth 1 -path "*/netns/*" -o -path "*/userns*" -o -path "*/image*" 2>/dev/null | sort
+	echo "## users"; grep -E "^($RL_A|$RL_B|ctrt45[a-z]*):" /etc/passwd /etc/subuid /etc/subgid || true
+}
+
+setup_file() {
+	require_root
+	ctr_test_env rootless
+	# the test users walk to their directories and the image view, which
+	# are under the suite's private tmpdir: let them through (not read)
+	local d=$BATS_FILE_TMPDIR
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+		[ -n "$d" ] || d=/
+	done
+	rl_snapshot >"$BATS_FILE_TMPDIR/before"
+	test_user_add "$RL_A"
+	test_user_add "$RL_B"
+}
+
+teardown_file() {
+	remove_containers rl-a rl-b rl-bad
+	test_user_del "$RL_A"
+	test_user_del "$RL_B"
+	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot rl_snapshot "$BATS_FILE_TMPDIR/before")"
+}
+
+teardown() {
+	local n
+	for n in rl-a rl-b rl-bad; do
+		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
+	done
+	for n in ctrt45c ctrt45d; do
+		test_user_del "$n" 2>/dev/null || true
+	done
+}
+
+# The first subordinate uid of USER (what uid 0 inside her containers is).
+rl_start() {
+	local r
+	r=$(test_user_subuid "$1")
+	echo "${r%% *}"
+}
+
+# ctr-enter as USER (no capabilities, no groups).
+rl_enter() {
+	local user=$1
+	shift
+	as_test_user "$user" ctr-enter "$@"
+}
+
+# Nothing of owned container NAME is left: netns, user namespace pin, the
+# image view, her layer and state, the record, the cgroups.
+rl_nothing_left() {
+	local name=$1
+	[ ! -e "/run/netns/$name" ] || fail "netns $name left"
+	[ ! -e "$CTR_NET_STATE_DIR/userns/$name" ] || fail "userns pin left"
+	[ ! -e "$CTR_NET_STATE_DIR/image/$name" ] || fail "image view left"
+	[ ! -e "$CTR_NET_STATE_DIR/netns/$name" ] || fail "record left"
+	! grep -qF "$CTR_NET_STATE_DIR/" /proc/self/mountinfo || fail "a mount under the state dir left"
+	[ -z "$(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" -mindepth 1 2>/dev/null)" ] ||
+		fail "left in the run/lib dirs: $(find "$CTR_RUN_DIR" "$CTR_LIB_DIR" -mindepth 1)"
+	[ -z "$(find /sys/fs/cgroup -mindepth 1 -maxdepth 4 -path "*$CTR_USER_CGROUP_PARENT/*" 2>/dev/null)" ] ||
+		fail "her cgroups left"
+}
+
+# ------------------------------------------------------------ bad input
+
+@test "create --owner: a user that does not exist, root, uid 0: one line, exit 1, nothing left" {
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45nosuch
+	assert_output "netns-setup: rl-bad: owner ctrt45nosuch: no such user"
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner root
+	assert_output --regexp '^netns-setup: rl-bad: owner root: is root \(uid 0\): .*$'
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner 0
+	assert_output --regexp '^netns-setup: rl-bad: owner 0: is root \(uid 0\)'
+	rl_nothing_left rl-bad
+}
+
+@test "create --owner: no subordinate range, a small one, one containing 0 or her uid, one overlapping another user's: one line each, nothing left" {
+	local uid a
+	test_user_add ctrt45c -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output --regexp '^netns-setup: rl-bad: owner ctrt45c: no subordinate uid range in /etc/subuid'
+	rl_nothing_left rl-bad
+	uid=$(id -u ctrt45c)
+	echo "ctrt45c:3000000000:1000" >>/etc/subuid
+	echo "ctrt45c:3000000000:65536" >>/etc/subgid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate uid range 3000000000-3000000999 in /etc/subuid has 1000 ids, fewer than 65536"
+	sed -i '/^ctrt45c:/d' /etc/subuid
+	echo "ctrt45c:0:65536" >>/etc/subuid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate uid range 0-65535 in /etc/subuid contains 0 (root)"
+	sed -i '/^ctrt45c:/d' /etc/subuid
+	echo "ctrt45c:$((uid - 10)):65536" >>/etc/subuid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate uid range $((uid - 10))-$((uid + 65525)) in /etc/subuid contains her own uid $uid"
+	sed -i '/^ctrt45c:/d' /etc/subuid
+	a=$(rl_start "$RL_A")
+	echo "ctrt45c:$((a + 100)):65536" >>/etc/subuid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output --regexp "^netns-setup: rl-bad: owner ctrt45c: subordinate uid range $((a + 100))-[0-9]+ in /etc/subuid overlaps $RL_A's $a-"
+	rl_nothing_left rl-bad
+	test_user_del ctrt45c
+}
+
+@test "ctr-enter of a netns not owned by her, by a user: one line, exit 125" {
+	net_create rl-b "$RL_NET.3/24" >/dev/null
+	run -125 rl_enter "$RL_A" rl-b -- true
+	assert_output --regexp '^ctr-enter: rl-b: must be run as root .*or be the owner of a container made with `netns-setup create rl-b IP --owner USER`$'
+}
+
+# ------------------------------------------------------------ provisioning
+
+@test "create --owner: the netns belongs to a user namespace owned by her (uid_map 0 START COUNT, setgroups allow), pinned; the image view is idmapped, read-only, nosuid, nodev; her dirs are 0700" {
+	local start count uid pin view
+	uid=$(id -u "$RL_A")
+	read -r start count < <(test_user_subuid "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	pin=$CTR_NET_STATE_DIR/userns/rl-a
+	view=$CTR_NET_STATE_DIR/image/rl-a
+	# the netns's user namespace is the pinned one, owned by her uid
+	run python3 -c '
+import fcntl, os, sys, array
+net = os.open(sys.argv[1], os.O_RDONLY)
+user = fcntl.ioctl(net, 0xb701)          # NS_GET_USERNS
+uid = array.array("I", [0]); fcntl.ioctl(user, 0xb704, uid)   # NS_GET_OWNER_UID
+a, b = os.fstat(user), os.stat(sys.argv[2])
+print(uid[0], (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev))' "/run/netns/rl-a" "$pin"
+	assert_success
+	assert_output "$uid True"
+	# the maps, read through a process in it (nsenter as root: only reads)
+	run nsenter --user="$pin" --net=/run/netns/rl-a cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups
+	assert_success
+	assert_line --index 0 --regexp "^ +0 +$start +$count$"
+	assert_line --index 2 allow
+	# `ip netns exec` works for root as before
+	run ip netns exec rl-a ip -4 -o addr show dev eth0
+	assert_output --partial "inet $RL_NET.2/24"
+	run findmnt -n -o OPTIONS "$view"
+	assert_output --regexp '(^|,)ro,nosuid,nodev,.*idmapped'
+	run stat -c '%u %a' "$view/etc/passwd" "$CTR_RUN_DIR/.user/$uid" "$CTR_LIB_DIR/.user/$uid" "$CTR_LIB_DIR/.user/$uid/rl-a" "$CTR_LIB_DIR/.user/$uid/rl-a/upper"
+	assert_output "$start 644
+$uid 700
+$uid 700
+$uid 700
+$start 755"
+	run netns-setup show rl-a
+	assert_line "owner:     $RL_A (uid $uid); inside uid 0 = host uid $start:$count, gid 0 = host gid $(awk -F: -v u="$RL_A" '$1==u{print $2":"$3; exit}' /etc/subgid) (start:count)"
+	run netns-setup list --json
+	assert_output --partial "\"owner\":{\"user\":\"$RL_A\",\"uid\":$uid,"
+}
+
+# ------------------------------------------------------------ the flow
+
+@test "she enters without capabilities: uid 0 inside, her range in uid_map, eth0 has the address, the hostname" {
+	local start count
+	read -r start count < <(test_user_subuid "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run rl_enter "$RL_A" rl-a --hostname c1 -- sh -c 'id -u; cat /proc/self/uid_map; ip -4 -o addr show dev eth0; hostname; grep ^CapEff /proc/self/status'
+	assert_success
+	assert_line --index 0 0
+	assert_line --index 1 --regexp "^ +0 +$start +$count$"
+	assert_line --index 2 --partial "inet $RL_NET.2/24"
+	assert_line --index 3 c1
+	# her own capabilities outside: none (as_test_user)
+	run as_test_user "$RL_A" grep ^CapEff /proc/self/status
+	assert_output --regexp 'CapEff:\s+0+$'
+}
+
+@test "a file she writes lands in her layer owned by START on the host; the image is unchanged" {
+	local start uid before after
+	start=$(rl_start "$RL_A")
+	uid=$(id -u "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	before=$(find "$CTR_ROOTFS" -xdev -printf '%p %U %G %m %s %T@ %C@\n' | sort | sha256sum)
+	run rl_enter "$RL_A" rl-a -- sh -c 'echo hers >/root/f; echo x >>/etc/passwd; chmod 4755 /usr/bin/env; rm /etc/hostname.orig 2>/dev/null; touch /usr/bin; mkdir -p /var/x; echo done'
+	assert_success
+	assert_output done
+	run stat -c '%u %g %s' "$CTR_LIB_DIR/.user/$uid/rl-a/upper/root/f"
+	assert_output "$start $start 5"
+	after=$(find "$CTR_ROOTFS" -xdev -printf '%p %U %G %m %s %T@ %C@\n' | sort | sha256sum)
+	[ "$before" = "$after" ] || fail "the image changed"
+	# the view cannot be written from the host either
+	run -1 touch "$CTR_NET_STATE_DIR/image/rl-a/x"
+	assert_output --partial "Read-only file system"
+}
+
+@test "a server inside is reached from the host; she joins it while it runs; root's join is uid 0 of her namespace" {
+	local start
+	start=$(rl_start "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run rl_enter "$RL_A" rl-a -d -- sh -c 'printf token-%s 4517 >/tmp/t && cd /tmp && exec python3 -m http.server 8000 --bind 0.0.0.0'
+	assert_success
+	wait_until 100 curl -sf "http://$RL_NET.2:8000/t" -o /dev/null
+	run curl -sf "http://$RL_NET.2:8000/t"
+	assert_output token-4517
+	run rl_enter "$RL_A" rl-a -- sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_line --index 0 0
+	assert_line --index 1 --partial "http.server 8000"
+	# root's join: it becomes root of her namespace (START outside), never
+	# stays host root in it
+	run ctr-enter rl-a -- sh -c 'grep -E "^Uid" /proc/self/status; cat /proc/self/uid_map'
+	assert_success
+	assert_line --index 0 --regexp '^Uid:\s+0\s+0\s+0\s+0$'
+	assert_line --index 1 --regexp "^ +0 +$start "
+	run ps -o user= -C python3
+	assert_output --partial "$start"
+	refute_output --regexp '^root'
+}
+
+@test "another user cannot enter, join, stop or read the state of her container; root cannot start it" {
+	local uid pid1
+	uid=$(id -u "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run -125 rl_enter "$RL_B" rl-a -- true
+	assert_output "ctr-enter: rl-a: not the owner: its user namespace belongs to uid $uid"
+	run -125 ctr-enter rl-a -- true
+	assert_output "ctr-enter: rl-a: owned by uid $uid: start it as that user (root may join it once it runs)"
+	run rl_enter "$RL_A" rl-a -d -- sleep 1000
+	assert_success
+	run -125 rl_enter "$RL_B" rl-a -- true
+	assert_output "ctr-enter: rl-a: not the owner: its user namespace belongs to uid $uid"
+	run -125 rl_enter "$RL_B" rl-a --join -- true
+	assert_output "ctr-enter: rl-a: not the owner: its user namespace belongs to uid $uid"
+	run as_test_user "$RL_B" cat "$CTR_RUN_DIR/.user/$uid/rl-a/state"
+	assert_failure
+	assert_output --partial "Permission denied"
+	run as_test_user "$RL_B" ls "$CTR_LIB_DIR/.user/$uid"
+	assert_failure
+	pid1=$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/.user/$uid/rl-a/state")
+	[ -n "$pid1" ]
+	run as_test_user "$RL_B" kill -TERM "$pid1"
+	assert_failure
+	assert_output --partial "Operation not permitted"
+	run as_test_user "$RL_B" nsenter --user="$CTR_NET_STATE_DIR/userns/rl-a" true
+	assert_failure
+	kill -0 "$pid1"
+}
+
+@test "destroy -f ends her processes found by user namespace (also one she moved out of the netns) and leaves nothing" {
+	local uid
+	uid=$(id -u "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run rl_enter "$RL_A" rl-a -d -- sh -c 'unshare -n sleep 1000 & exec sleep 1000'
+	assert_success
+	wait_until 100 pgrep -f "^sleep 1000" >/dev/null
+	run -1 netns-setup destroy rl-a
+	assert_output --partial "in use by process"
+	netns-setup destroy rl-a -f
+	run pgrep -f "^sleep 1000"
+	assert_failure
+	rl_nothing_left rl-a
+}

@@ -394,3 +394,24 @@ rc_provision_a() {
 	assert_equal "$status" 125
 	assert [ -d "$(rc_mem_dir "$RC_A" rc-a)" ]
 }
+
+@test "make install: ctr-session in LIBEXECDIR/ctr and its PAM profile, which enables nothing by itself (Default: no); no setuid bit, no file capability; uninstall removes both" {
+	command -v make >/dev/null || skip "no make here (the VM image has none): packaging is checked on the host"
+	local d="$BATS_TEST_TMPDIR/dest"
+	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	assert_file_executable "$d/usr/libexec/ctr/ctr-session"
+	cmp "$CTR_BIN/ctr-session" "$d/usr/libexec/ctr/ctr-session"
+	grep -qx 'Default: no' "$d/usr/share/pam-configs/ctr-session"
+	grep -qxP '\trequired\tpam_exec.so type=open_session quiet /usr/libexec/ctr/ctr-session' "$d/usr/share/pam-configs/ctr-session"
+	run find "$d" -perm /6000
+	assert_output ""
+	if command -v getcap >/dev/null; then
+		run getcap -r "$d"
+		assert_output ""
+	fi
+	run make -s -C "$CTR_SRC" uninstall DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
+	assert_success
+	assert_not_exists "$d/usr/libexec/ctr/ctr-session"
+	assert_not_exists "$d/usr/share/pam-configs/ctr-session"
+}

@@ -30,6 +30,7 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup-internal.h"
@@ -323,7 +324,21 @@ void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 		goto out;
 	owner_sum(u, cfg, cg->name, NULL, &s);
 	if (s.containers > 0) {
-		if (cg_open_dirs(u) < 0 || write_ceiling(u, &s) < 0)
+		int r = cg_open_dirs(u);
+
+		/* v1's CPU bandwidth refuses a parent quota below a child's
+		 * (tg_cfs_schedulable_down) while the removed container's
+		 * group is still going offline: retried for a second. */
+		for (int i = 0; r == 0; i++) {
+			struct timespec ms10 = { 0, 10 * 1000 * 1000 };
+
+			r = write_ceiling(u, &s);
+			if (r != -EINVAL || i == 100)
+				break;
+			r = 0;
+			nanosleep(&ms10, NULL);
+		}
+		if (r < 0)
 			ctr_warn(cg->name, "warning: %s's ceiling stays as it was: %s", cg->user, ctr_errmsg());
 		goto out;
 	}

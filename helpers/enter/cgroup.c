@@ -328,9 +328,10 @@ int cg_parent_normalise(const char *in, const char *def, const char *what, char 
 void cg_set_parent(struct ctr_cgroup *cg, const char *parent)
 {
 	_cleanup_free_ char *marker = NULL;
+	char *copy = xstrdup(parent);   /* parent may be cg->parent itself */
 
 	free(cg->parent);
-	cg->parent = xstrdup(parent);
+	cg->parent = copy;
 	for (size_t i = 0; i < cg->n; i++) {
 		free(cg->h[i].path);
 		cg->h[i].path = xasprintf("%s/%s/%s", cg->h[i].mount, cg->parent, cg->name);

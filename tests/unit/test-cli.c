@@ -334,6 +334,23 @@ static void test_join_options(void)
 	CHECK(str_is(cfg.start_opt, "--volume"), "-v is start-only, named by its long form");
 }
 
+static void test_owner(void)
+{
+	ACCEPTED("--provision", "c1", "--owner", "alice", "--memory", "64");
+	CHECK(cfg.provision && str_is(cfg.owner, "alice") && cfg.limits.memory == 64LL << 20,
+	      "--provision NAME --owner USER with limits");
+	REFUSED("--owner goes with --provision", "c1", "--owner", "alice");
+	REFUSED("bad --owner '../x'", "--provision", "c1", "--owner", "../x");
+	REFUSED("bad --owner ''", "--provision", "c1", "--owner", "");
+	unsetenv("CTR_USER_CGROUP_PARENT");
+	ACCEPTED("c1");
+	CHECK(str_is(cfg.user_cgroup_parent, CTR_DEFAULT_USER_CGROUP), "CTR_USER_CGROUP_PARENT defaults to ctr-users");
+	setenv("CTR_USER_CGROUP_PARENT", "t/users", 1);
+	ACCEPTED("c1");
+	CHECK(str_is(cfg.user_cgroup_parent, "t/users"), "CTR_USER_CGROUP_PARENT overrides it");
+	unsetenv("CTR_USER_CGROUP_PARENT");
+}
+
 static void test_environment_paths(void)
 {
 	setenv("CTR_ROOTFS", "/srv/img", 1);
@@ -368,6 +385,7 @@ int main(void)
 {
 	static const char *const vars[] = {
 		"CTR_ROOTFS", "CTR_LIB_DIR", "CTR_RUN_DIR", "CTR_CGROUP_PARENT", "CTR_NETNS_DIR",
+		"CTR_USER_CGROUP_PARENT",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(vars); i++)
@@ -379,6 +397,7 @@ int main(void)
 	test_limits_through_cli();
 	test_security_options();
 	test_join_options();
+	test_owner();
 	test_environment_paths();
 	cli_free(&cfg);
 	return unit_end("cli");

@@ -201,7 +201,7 @@ $start 755"
 	before=$(find "$CTR_ROOTFS" -xdev -printf '%p %U %G %m %s %T@ %C@\n' | sort | sha256sum)
 	run rl_enter "$RL_A" rl-a -- sh -c 'echo hers >/root/f; echo x >>/etc/passwd; chmod 4755 /usr/bin/env; rm /etc/hostname.orig 2>/dev/null; touch /usr/bin; mkdir -p /var/x; echo done'
 	assert_success
-	assert_output done
+	assert_output 'done'
 	run stat -c '%u %g %s' "$CTR_LIB_DIR/.user/$uid/rl-a/upper/root/f"
 	assert_output "$start $start 5"
 	after=$(find "$CTR_ROOTFS" -xdev -printf '%p %U %G %m %s %T@ %C@\n' | sort | sha256sum)

@@ -874,9 +874,12 @@ static int cpu_usage_ns(struct ctr_cgroup *cg, int64_t *ns)
  * max_usage_in_bytes, v2 memory.peak). */
 static void note_cpu_base(struct ctr_cgroup *cg)
 {
+	char text[32];
 	int64_t ns;
 
-	if (cpu_usage_ns(cg, &ns) == 0 && write_file_at(AT_FDCWD, cg->cpu_base, "%lld", (long long)ns) < 0)
+	/* a new file (write_file_at opens existing ones only: cgroup files) */
+	if (cpu_usage_ns(cg, &ns) == 0 &&
+	    write_atomic(cg->cpu_base, text, (size_t)snprintf(text, sizeof(text), "%lld", (long long)ns)) < 0)
 		ctr_warn(cg->name, "warning: %s: --stats will show the CPU time of earlier runs too",
 			 ctr_errmsg());
 	ctr_seterrmsg("");

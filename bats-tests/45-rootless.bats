@@ -193,6 +193,12 @@ $start 755"
 	assert_output --regexp 'CapEff:\s+0+$'
 }
 
+@test "under the ceiling given at create (--memory 64m) her start with no flags ends 137 with the OOM message" {
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" --memory 64m >/dev/null
+	run -137 rl_enter "$RL_A" rl-a -- python3 -c 'b = bytearray(256 << 20); print(len(b))'
+	assert_output "ctr-enter: rl-a: killed by the OOM killer (memory limit 64 MiB)"
+}
+
 @test "a file she writes lands in her layer owned by START on the host; the image is unchanged" {
 	local start uid before after
 	start=$(rl_start "$RL_A")

@@ -351,8 +351,10 @@ print("echo reply" if s.recvfrom(100)[0][0] == 0 else "other")'
 	assert_output hi
 	# -q: valgrind prints only errors.  Lines of PID 1 (==1==, --1--, the
 	# child until its exec) are valgrind's own gaps (openat2, mount(2) with
-	# a NULL type); the supervisor's must be none.
-	run grep -Ev '^(==|--)1(==|--)' "$BATS_TEST_TMPDIR/vg.log"
+	# a NULL type); the supervisor's must be none but valgrind's note that
+	# it does not know NS_GET_USERNS (0xb701, which returns an fd and
+	# writes no memory: who owns the netns, namespaces.c).
+	run grep -Ev '^(==|--)1(==|--)|unhandled ioctl 0xb701 with no size|could cause spurious value errors|README_MISSING_SYSCALL_OR_IOCTL' "$BATS_TEST_TMPDIR/vg.log"
 	assert_output ""
 }
 

@@ -132,7 +132,7 @@ rl_nothing_left() {
 @test "ctr-enter of a netns not owned by her, by a user: one line, exit 125" {
 	net_create rl-b "$RL_NET.3/24" >/dev/null
 	run -125 rl_enter "$RL_A" rl-b -- true
-	assert_output --regexp '^ctr-enter: rl-b: must be run as root .*or be the owner of a container made with `netns-setup create rl-b IP --owner USER`$'
+	assert_output "ctr-enter: rl-b: must be run as root (it creates namespaces and mounts)"
 }
 
 # ------------------------------------------------------------ provisioning
@@ -215,6 +215,22 @@ $start 755"
 	# the view cannot be written from the host either
 	run -1 touch "$CTR_NET_STATE_DIR/image/rl-a/x"
 	assert_output --partial "Read-only file system"
+}
+
+@test "--rm by her: her kept layer is a lower layer, what the run writes or deletes is gone after it" {
+	local uid
+	uid=$(id -u "$RL_A")
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run rl_enter "$RL_A" rl-a -- sh -c 'echo kept >/root/kept'
+	assert_success
+	run rl_enter "$RL_A" rl-a --rm -- sh -c 'cat /root/kept; echo tmp >/root/tmp; rm /root/kept; ls /root'
+	assert_success
+	assert_output "kept
+tmp"
+	run rl_enter "$RL_A" rl-a -- ls /root
+	assert_output kept
+	run ls -A "$CTR_LIB_DIR/.user/$uid"
+	assert_output rl-a
 }
 
 @test "a server inside is reached from the host; she joins it while it runs; root's join is uid 0 of her namespace" {

@@ -76,8 +76,6 @@ static int check_owned_start(const struct ctr_config *cfg)
 	if (getuid() == 0)
 		return ctr_failx(-EPERM, "owned by uid %u: start it as that user (root may join it once it runs)",
 				 (unsigned)cfg->owner_uid);
-	if (cfg->rm)
-		return ctr_failx(-EINVAL, "--rm: not yet for a container owned by a user (her layer is made at create)");
 	return 0;
 }
 

@@ -300,17 +300,62 @@ int mounts_open_owned(const struct ctr_config *cfg, const char *mp)
  * (trusted.* needs CAP_SYS_ADMIN of the host).  *rootfd: the new mount,
  * attached on the mountpoint.
  */
+/*
+ * --rm on an owned container (returns an fd of the throwaway upper): her
+ * kept layer becomes a lower layer and the
+ * throwaway upper and work are on a tmpfs of PID 1's own, attached on the
+ * mountpoint under the overlay: it goes with the mount namespace, and its
+ * pages count in her cgroup.  (She cannot make a directory owned by her
+ * container's root on the host: a throwaway layer on disk would be hers,
+ * which her container's root may not write.)
+ */
+static int throwaway_upper(void)
+{
+	_cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	_cleanup_close_ int mnt = -1;
+	int fd;
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return ctr_fail(-errno, "tmpfs for the --rm layer");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	if (mnt < 0)
+		return ctr_fail(-errno, "fsmount tmpfs for the --rm layer");
+	if (move_mount(mnt, "", owned.mp, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return ctr_fail(-errno, "attach the --rm layer's tmpfs");
+	if (mkdirat(mnt, "upper", 0755) < 0 || mkdirat(mnt, "work", 0700) < 0)
+		return ctr_fail(-errno, "the --rm layer's directories");
+	close(owned.work);
+	owned.work = openat(mnt, "work", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (owned.work < 0)
+		return ctr_fail(-errno, "open the --rm layer's work");
+	/* her upper is a lower layer now: owned.upper stays open for it */
+	fd = openat(mnt, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? ctr_fail(-errno, "open the --rm layer's upper") : fd;
+}
+
 static int mount_owned_overlay(const struct ctr_config *cfg, int *rootfd)
 {
 	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	_cleanup_close_ int mnt = -1;
-	char upper[64], work[64];
+	_cleanup_close_ int top = -1;
+	_cleanup_free_ char *lower = NULL;
+	char upper[64], work[64], kept[64];
 
 	if (fs < 0)
 		return ctr_fail(-errno, "fsopen overlay");
-	fd_path(owned.upper, upper, sizeof(upper));
+	if (cfg->rm_top) {
+		int r = throwaway_upper();
+
+		if (r < 0)
+			return r;
+		top = r;
+	}
+	fd_path(owned.upper, kept, sizeof(kept));
+	lower = top >= 0 ? xasprintf("%s:%s", kept, cfg->rootfs) : xstrdup(cfg->rootfs);
+	fd_path(top >= 0 ? top : owned.upper, upper, sizeof(upper));
 	fd_path(owned.work, work, sizeof(work));
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", cfg->rootfs, 0) < 0 ||
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)

@@ -109,8 +109,7 @@ int ns_probe_owner(struct ctr_config *cfg)
 		return ctr_fail(-errno, "stat user namespace");
 	if (a.st_ino == b.st_ino && a.st_dev == b.st_dev) {
 		if (geteuid() != 0)
-			return ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts), or be the owner of a container made with `netns-setup create %s IP --owner USER`",
-					 cfg->name);
+			return ctr_failx(-EPERM, "must be run as root (it creates namespaces and mounts)");
 		return 0;
 	}
 	if (ioctl(user, NS_GET_OWNER_UID, &owner) < 0)

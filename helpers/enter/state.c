@@ -286,6 +286,8 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
+	if (cfg->rm_top && cfg->owned)
+		return 0;   /* her throwaway upper is a tmpfs of PID 1 (mounts.c) */
 	if (cfg->rm_top) {
 		/* the layer is kept as it is: a throwaway upper over it */
 		_cleanup_free_ char *top = state_top_dir(cfg);

@@ -286,6 +286,33 @@ tmp"
 	kill -0 "$pid1"
 }
 
+@test "ctrctl without sudo: she lists, stats, stops and starts her own container; another user sees none of it; rm stays root's" {
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	run rl_enter "$RL_A" rl-a -d -- sleep 1000
+	assert_success
+	run as_test_user "$RL_A" ctrctl ps
+	assert_success
+	assert_line --index 1 --regexp '^rl-a +running '
+	run as_test_user "$RL_A" ctrctl stats --no-stream rl-a
+	assert_success
+	assert_line --index 1 --regexp '^rl-a '
+	run as_test_user "$RL_B" ctrctl ps -a
+	assert_success
+	refute_output --partial rl-a
+	run -1 as_test_user "$RL_B" ctrctl stop rl-a
+	run -125 as_test_user "$RL_B" ctr-enter --stats rl-a
+	assert_output --partial "not the owner"
+	run as_test_user "$RL_A" ctrctl stop -t 1 rl-a
+	assert_success
+	run as_test_user "$RL_A" ctrctl ps -a
+	assert_line --index 1 --regexp '^rl-a +stopped '
+	run as_test_user "$RL_A" ctrctl start rl-a
+	assert_success
+	wait_until 100 eval 'as_test_user "$RL_A" ctrctl ps | grep -q "^rl-a  *running"'
+	run -1 as_test_user "$RL_A" ctrctl rm -f rl-a
+	assert_output "ctrctl: rm: must be run as root (an owned container goes with sudo netns-setup destroy NAME)"
+}
+
 @test "destroy -f ends her processes found by user namespace (also one she moved out of the netns) and leaves nothing" {
 	local uid
 	uid=$(id -u "$RL_A")

@@ -45,6 +45,7 @@ setup_file() {
 
 teardown_file() {
 	remove_containers rl-a rl-b rl-bad
+	rl_remove_ceiling "$RL_A"
 	test_user_del "$RL_A"
 	test_user_del "$RL_B"
 	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot rl_snapshot "$BATS_FILE_TMPDIR/before")"
@@ -58,6 +59,7 @@ teardown() {
 	for n in ctrt45c ctrt45d; do
 		test_user_del "$n" 2>/dev/null || true
 	done
+	rl_remove_ceiling "$RL_A"
 }
 
 # The first subordinate uid of USER (what uid 0 inside her containers is).
@@ -67,11 +69,36 @@ rl_start() {
 	echo "${r%% *}"
 }
 
-# ctr-enter as USER (no capabilities, no groups).
+# COMMAND... as USER (no capabilities, no groups) in a login that the
+# session hook placed under her ceiling, as PAM's pam_exec would: on v2
+# moving a process into her container's cgroup needs write access to the
+# common ancestor's cgroup.procs, so her processes must already be in
+# her delegated subtree (46-rootless-cgroup tests the hook itself).
+rl_login() {
+	local user=$1
+	shift
+	(
+		PAM_TYPE=open_session PAM_USER=$user "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT" || exit 99
+		as_test_user "$user" "$@"
+	)
+}
+
+# ctr-enter as USER, logged in.
 rl_enter() {
 	local user=$1
 	shift
-	as_test_user "$user" ctr-enter "$@"
+	rl_login "$user" ctr-enter "$@"
+}
+
+# Her ceiling's session leaf (the hook's) and the ceiling, once empty:
+# the unprovision of her last container keeps them while a login's
+# processes are in the leaf.
+rl_remove_ceiling() {
+	local d
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CTR_USER_CGROUP_PARENT/$1" 2>/dev/null); do
+		rmdir "$d/session" "$d" 2>/dev/null || true
+		rmdir "${d%/*}" 2>/dev/null || true
+	done
 }
 
 # Nothing of owned container NAME is left: netns, user namespace pin, the
@@ -290,7 +317,7 @@ tmp"
 	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
 	run rl_enter "$RL_A" rl-a -d -- sleep 1000
 	assert_success
-	run as_test_user "$RL_A" ctrctl ps
+	run rl_login "$RL_A" ctrctl ps
 	assert_success
 	assert_line --index 1 --regexp '^rl-a +running '
 	run as_test_user "$RL_A" ctrctl stats --no-stream rl-a
@@ -306,7 +333,7 @@ tmp"
 	assert_success
 	run as_test_user "$RL_A" ctrctl ps -a
 	assert_line --index 1 --regexp '^rl-a +stopped '
-	run as_test_user "$RL_A" ctrctl start rl-a
+	run rl_login "$RL_A" ctrctl start rl-a
 	assert_success
 	wait_until 100 eval 'as_test_user "$RL_A" ctrctl ps | grep -q "^rl-a  *running"'
 	run -1 as_test_user "$RL_A" ctrctl rm -f rl-a

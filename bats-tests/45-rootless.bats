@@ -95,10 +95,10 @@ rl_enter() {
 # processes are in the leaf.
 rl_remove_ceiling() {
 	local d
-	for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CTR_USER_CGROUP_PARENT/$1" 2>/dev/null); do
+	while read -r d; do
 		rmdir "$d/session" "$d" 2>/dev/null || true
 		rmdir "${d%/*}" 2>/dev/null || true
-	done
+	done < <(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CTR_USER_CGROUP_PARENT/$1" 2>/dev/null)
 }
 
 # Nothing of owned container NAME is left: netns, user namespace pin, the

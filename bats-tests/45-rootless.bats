@@ -156,6 +156,18 @@ rl_nothing_left() {
 	test_user_del ctrt45c
 }
 
+@test "create --owner of an image on a filesystem without idmapped mounts (ramfs): one line, rolled back, nothing left" {
+	local img=$BATS_TEST_TMPDIR/ram
+	mkdir "$img"
+	mount -t ramfs ramfs "$img"
+	touch "$img/.ctr-rootfs"
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner "$RL_A" --rootfs "$img"
+	umount "$img"
+	assert_output "netns-setup: rl-bad: image $img has no idmapped mounts (Linux >= 5.12 and a filesystem that supports them): mount_setattr: Invalid argument"
+	rl_nothing_left rl-bad
+	rl_remove_ceiling "$RL_A"
+}
+
 @test "ctr-enter of a netns not owned by her, by a user: one line, exit 125" {
 	net_create rl-b "$RL_NET.3/24" >/dev/null
 	run -125 rl_enter "$RL_A" rl-b -- true

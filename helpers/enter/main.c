@@ -377,11 +377,19 @@ int main(int argc, char **argv)
 		ctr_report(cfg.name);
 		code = EXIT_CTR_FAIL;
 	} else if (cfg.stats || cfg.provision || cfg.unprovision) {
-		/* --stats: root, or the owner (her run dir holds the CPU baseline) */
-		if (cfg.stats)
-			r = ns_probe_owner(&cfg) < 0 ? -EPERM : cgroup_print_stats(&cfg, cfg.name, cfg.json);
-		else
+		/* --stats: root, or the owner (her run dir holds the CPU baseline);
+		 * without a netns the cgroup's place says whose it is */
+		if (cfg.stats) {
+			r = ns_probe_owner(&cfg);
+			if (r == -ENOENT) {
+				ctr_seterrmsg("");
+				r = 0;
+			}
+			if (r == 0)
+				r = cgroup_print_stats(&cfg, cfg.name, cfg.json);
+		} else {
 			r = cfg.provision ? cgroup_provision(&cfg) : cgroup_unprovision(&cfg);
+		}
 		if (r < 0)
 			ctr_report(cfg.name);
 		code = r < 0 ? EXIT_CTR_FAIL : 0;

@@ -874,9 +874,11 @@ static int cpu_usage_ns(struct ctr_cgroup *cg, int64_t *ns)
  * max_usage_in_bytes, v2 memory.peak). */
 static void note_cpu_base(struct ctr_cgroup *cg)
 {
+	char buf[24];
 	int64_t ns;
 
-	if (cpu_usage_ns(cg, &ns) == 0 && write_file_at(AT_FDCWD, cg->cpu_base, "%lld", (long long)ns) < 0)
+	if (cpu_usage_ns(cg, &ns) == 0 &&
+	    write_atomic(cg->cpu_base, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)ns)) < 0)
 		ctr_warn(cg->name, "warning: %s: --stats will show the CPU time of earlier runs too",
 			 ctr_errmsg());
 	ctr_seterrmsg("");

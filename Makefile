@@ -70,7 +70,7 @@ CPPFLAGS += -DCTR_TEST_HOOKS
 endif
 
 test-hooks:
-	$(MAKE) BUILD=$(HOOKS_BUILD) CTR_TEST_HOOKS_BUILD=1 $(HOOKS_BUILD)/ctr-enter
+	$(MAKE) BUILD=$(HOOKS_BUILD) CTR_TEST_HOOKS_BUILD=1 $(HOOKS_BUILD)/ctr-enter $(HOOKS_BUILD)/cg-join
 
 # ENTER_STATIC=-static links ctr-enter statically (Debian's libseccomp-dev
 # ships libseccomp.a): no ld.so, no shared-library relocations at a start.
@@ -102,6 +102,11 @@ $(BUILD)/ctr-top: $(TOP_OBJS) $(ENTER_LIB)
 # ctr-enter's cgroup code (cgroup-owner.c), from the same archive.
 $(BUILD)/ctr-session: $(BUILD)/ctr-session.o $(ENTER_LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/ctr-session.o $(ENTER_LIB) $(LDLIBS) $(SECCOMP_LIBS)
+
+# 46-rootless-cgroup's probe: the cgroup half of an owner's start, with
+# ctr-enter's own cgroup code (bats-tests/probes/cg-join.c).
+$(BUILD)/cg-join: bats-tests/probes/cg-join.c $(ENTER_LIB) $(HDRS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ENTER_LIB) $(LDLIBS) $(SECCOMP_LIBS)
 
 # The page of --web, embedded in the binary (.incbin): one file, nothing
 # fetched from anywhere else.

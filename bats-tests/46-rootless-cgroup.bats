@@ -32,6 +32,12 @@ setup_file() {
 	rc_snapshot >"$BATS_FILE_TMPDIR/before"
 	test_user_add "$RC_A"
 	test_user_add "$RC_B"
+	# Her own run directory (a start's state directory, where the CPU
+	# time at its start is noted), where she can reach it.
+	RC_USER_RUN=$(mktemp -d /tmp/ctrt46-run.XXXXXX)
+	export RC_USER_RUN
+	mkdir "$RC_USER_RUN/rc-a"
+	chown -R "$RC_A" "$RC_USER_RUN"
 }
 
 teardown_file() {
@@ -44,6 +50,7 @@ teardown_file() {
 	rc_remove_ceiling "$RC_B"
 	test_user_del "$RC_A"
 	test_user_del "$RC_B"
+	rm -rf "${RC_USER_RUN:?}"
 	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot rc_snapshot "$BATS_FILE_TMPDIR/before")"
 }
 
@@ -139,6 +146,23 @@ rc_oom_kills() {
 		sed -n 's/^oom_kill //p' "$1/memory.oom_control"
 	else
 		sed -n 's/^oom_kill //p' "$1/memory.events"
+	fi
+}
+
+# A start by USER (not root) of her container, its cgroup half: the probe
+# cg-join runs ctr-enter's cgroup_create/attach/destroy as her, in her login.
+rc_start() { # USER ARGS...
+	local user=$1
+	shift
+	rc_login "$user" env CTR_RUN_DIR="$RC_USER_RUN" "$CTR_HOOKS_BIN/cg-join" "$@"
+}
+
+# The memory high-water mark of USER's container NAME.
+rc_mem_peak() {
+	if [ "$(cg_layout)" = v1 ]; then
+		cat "$(rc_mem_dir "$1" "$2")/memory.max_usage_in_bytes"
+	else
+		cat "$(rc_mem_dir "$1" "$2")/memory.peak"
 	fi
 }
 
@@ -287,6 +311,41 @@ rc_provision_a() {
 	assert_failure
 	run grep -c "$CTR_USER_CGROUP_PARENT/$RC_A" "/proc/$pid/cgroup"
 	assert_output 0
+}
+
+@test "a start by the owner (ctr-enter's cgroup code as her): joins the provisioned cgroup, makes, writes and resets nothing, keeps it; 80 MiB OOM-killed; per-run limits and a container not hers refused in one line" {
+	[ -x "$CTR_HOOKS_BIN/cg-join" ] || fail "no $CTR_HOOKS_BIN/cg-join: run make test-hooks"
+	rc_provision_a
+	local before peak
+	# shellcheck disable=SC2046  # one directory a hierarchy, no spaces
+	before=$(find $(rc_dirs "$RC_A") -type d | sort)
+	run rc_start "$RC_A" rc-a -- sh -c "cat /proc/self/cgroup; $(rc_alloc 20)"
+	assert_success
+	assert_output --partial "$CTR_USER_CGROUP_PARENT/$RC_A/rc-a"
+	assert_output --partial "allocated 20 MiB"
+	# shellcheck disable=SC2046
+	assert_equal "$(find $(rc_dirs "$RC_A") -type d | sort)" "$before"
+	assert [ -s "$RC_USER_RUN/rc-a/cgroup-cpu-base" ]
+	# No counter reset (root's start resets v1's high-water mark).
+	peak=$(rc_mem_peak "$RC_A" rc-a)
+	((peak >= 20 << 20))
+	run rc_start "$RC_A" rc-a -- true
+	assert_success
+	assert_output ""
+	(($(rc_mem_peak "$RC_A" rc-a) >= peak))
+	run rc_start "$RC_A" rc-a -- sh -c "exec $(rc_alloc 80)"
+	assert_equal "$status" 137
+	assert_output "oom"
+	run rc_start "$RC_A" rc-a --memory 32 -- true
+	assert_equal "$status" 125
+	assert_output "ctr-enter: rc-a: per-run limits (--memory, --cpus, ...) need root: the provisioned ceiling applies (sudo netns-setup destroy and create rc-a with other limits)"
+	run "$CTR_ENTER" --provision rc-b --owner "$RC_B" --memory 64
+	assert_success
+	run rc_start "$RC_A" rc-b -- true
+	assert_equal "$status" 125
+	assert_output "ctr-enter: rc-b: not provisioned: sudo netns-setup create rc-b IP --owner $RC_A"
+	# shellcheck disable=SC2046
+	assert_equal "$(find $(rc_dirs "$RC_A") -type d | sort)" "$before"
 }
 
 # ------------------------------------------- the ceiling she cannot leave

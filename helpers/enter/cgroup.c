@@ -874,12 +874,11 @@ static int cpu_usage_ns(struct ctr_cgroup *cg, int64_t *ns)
  * max_usage_in_bytes, v2 memory.peak). */
 static void note_cpu_base(struct ctr_cgroup *cg)
 {
-	char text[32];
+	char buf[24];
 	int64_t ns;
 
-	/* a new file (write_file_at opens existing ones only: cgroup files) */
 	if (cpu_usage_ns(cg, &ns) == 0 &&
-	    write_atomic(cg->cpu_base, text, (size_t)snprintf(text, sizeof(text), "%lld", (long long)ns)) < 0)
+	    write_atomic(cg->cpu_base, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", (long long)ns)) < 0)
 		ctr_warn(cg->name, "warning: %s: --stats will show the CPU time of earlier runs too",
 			 ctr_errmsg());
 	ctr_seterrmsg("");

@@ -23,7 +23,7 @@ machine_section() {
 	echo "Measured on $(date -u +%Y-%m-%d) by \`make bench\`: $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
 	# shellcheck source=/dev/null
 	echo "$(awk '/MemTotal/ {printf "%d GiB", $2/1024/1024}' /proc/meminfo), kernel $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")."
-	echo "This tree: $(bench_version "$BENCH_SRC/ctr" --version) ($(ctr_commit)), $(bench_version "$BENCH_SRC/build/ctr-enter" --version); $(ip_version) (the \`ip\` of netns-setup and of the naive script)."
+	echo "This tree: $(bench_version "$BENCH_SRC/ctrctl" --version) ($(ctr_commit)), $(bench_version "$BENCH_SRC/build/ctr-enter" --version); $(ip_version) (the \`ip\` of netns-setup and of the naive script)."
 	echo "Peers: $(bench_version bwrap --version), $(bench_version crun --version), $(bench_version runc --version), $(bench_version unshare --version), $(bench_version hyperfine --version)."
 	echo "Rootfs: $BENCH_ROOTFS ($(du -sh "$BENCH_ROOTFS" 2>/dev/null | cut -f1))."
 	echo
@@ -45,6 +45,8 @@ main() {
 		echo "## Container start-up"
 		echo
 		"$BENCH_SRC/bench/start.sh"
+		echo
+		"$BENCH_SRC/bench/rootless.sh"
 		echo
 		echo "## Network setup"
 		echo

@@ -16,6 +16,10 @@ container's network namespace can:
   spoof.py listen-udp IP PORT SECONDS
       (on the host) prints what one UDP datagram to IP:PORT carries, or
       "nothing" after SECONDS
+  spoof.py sniff IFACE SECONDS NEEDLE
+      IFACE in promiscuous mode for SECONDS: prints "seen" when a frame
+      carrying NEEDLE came by (for anyone), else "not seen"; "listening"
+      first, once the socket is ready
 """
 import socket
 import struct
@@ -83,6 +87,30 @@ def listen_udp(ip, port, seconds):
         print("nothing", flush=True)
 
 
+def sniff(iface, seconds, needle):
+    import time
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    s.bind((iface, 0))
+    index = socket.if_nametoindex(iface)
+    # struct packet_mreq: ifindex, PACKET_MR_PROMISC, no address
+    s.setsockopt(263, 1, struct.pack("iHH8s", index, 1, 0, b""))
+    print("listening", flush=True)
+    end = time.monotonic() + float(seconds)
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        s.settimeout(left)
+        try:
+            frame = s.recv(65535)
+        except socket.timeout:
+            break
+        if needle.encode() in frame:
+            print("seen", flush=True)
+            return
+    print("not seen", flush=True)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"arp": arp, "udp": udp, "ra": ra, "listen-udp": listen_udp}[cmd](*args)
+    {"arp": arp, "udp": udp, "ra": ra, "listen-udp": listen_udp, "sniff": sniff}[cmd](*args)

@@ -334,11 +334,14 @@ EOF
 	run ctrctl run svr true
 	assert_success
 	local v
-	for v in rm stop start restart; do
+	for v in stop start restart; do
 		run setpriv --reuid 65534 --regid 65534 --clear-groups -- "$CTR_SRC/ctrctl" "$v" svr
 		assert_failure 1
-		assert_output "ctrctl: $v: must be run as root (it changes containers of root's)"
+		assert_output "ctrctl: $v: must be run as root (it changes containers of root's), or own the container"
 	done
+	run setpriv --reuid 65534 --regid 65534 --clear-groups -- "$CTR_SRC/ctrctl" rm svr
+	assert_failure 1
+	assert_output "ctrctl: rm: must be run as root (sudo ctrctl rm NAME; a container owned by a user goes with sudo netns-setup destroy NAME)"
 	[ -d "$CTR_LIB_DIR/svr/upper" ]
 	run ctrctl rm svr
 	assert_success

@@ -10,9 +10,11 @@
  *   /api/containers  the last sample: a JSON array, the rows of --json
  *   /api/events      server-sent events: "sample" (that array) every
  *                    refresh, "event" (started, stopped, oom_kill,
- *                    mem_max, mem_high, pids_max) as they happen; on
- *                    connect the last events, "history" (CPU% and memory
- *                    of the last five minutes) and the current sample
+ *                    mem_max, mem_high, pids_max) as they happen, each
+ *                    with an "id:"; on connect the last events (on a
+ *                    reconnect, only those after its Last-Event-ID),
+ *                    "history" (CPU% and memory of the last five
+ *                    minutes) and the current sample
  * Serves until SIGINT or SIGTERM, then closes everything and exits 0.
  */
 #include <arpa/inet.h>
@@ -63,6 +65,7 @@ struct server {
 	char *sample_json;          /* the last /api/containers body */
 	char *events[WEB_EVENTS_KEPT];
 	size_t n_events, ev_next;
+	unsigned long long ev_seq;  /* the id of the newest event (SSE "id:") */
 	/* The last five minutes, for a page that opens now: per sample
 	 * {"t":TIME,"r":[[NAME,CPU%,MEM],...]} (running containers). */
 	char *history[WEB_HISTORY_MAX];
@@ -294,8 +297,28 @@ static bool host_allowed(const struct server *srv, const struct client *c, const
 	return strcmp(host, alt) == 0;
 }
 
+/* The id of the last event a reconnecting EventSource saw (its
+ * Last-Event-ID header); 0 for a first connection, or for an id this server
+ * never gave (a server started again counts from 1). */
+static unsigned long long last_event_seen(const struct server *srv, const struct client *c)
+{
+	char buf[32], *end;
+	unsigned long long id;
+
+	if (!header(c->req, "Last-Event-ID", buf, sizeof(buf)))
+		return 0;
+	errno = 0;
+	id = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end || id > srv->ev_seq)
+		return 0;
+	return id;
+}
+
+/* A new stream: the kept events this client has not seen (all of them
+ * unless it reconnects), the history, the last sample. */
 static void sse_start(struct server *srv, struct client *c)
 {
+	unsigned long long last_seen = last_event_seen(srv, c);
 	static const char head[] =
 		"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 		"X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
@@ -306,7 +329,8 @@ static void sse_start(struct server *srv, struct client *c)
 	for (size_t i = 0; i < srv->n_events; i++) {
 		const char *e = srv->events[(srv->ev_next + WEB_EVENTS_KEPT - srv->n_events + i) % WEB_EVENTS_KEPT];
 
-		client_queue(c, e, strlen(e));
+		if (srv->ev_seq - srv->n_events + 1 + i > last_seen)
+			client_queue(c, e, strlen(e));
 	}
 	if (srv->n_history) {
 		static const char hist_head[] = "event: history\ndata: [";
@@ -479,7 +503,7 @@ static void publish(struct server *srv, const struct top_opts *o, struct top_sam
 		f = open_memstream(&ev, &evlen);
 		if (!f)
 			abort();
-		fputs("event: event\ndata: ", f);
+		fprintf(f, "id: %llu\nevent: event\ndata: ", ++srv->ev_seq);
 		top_event_json(f, &smp->events[i]);
 		fputs("\n\n", f);
 		fclose(f);

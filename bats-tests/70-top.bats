@@ -228,6 +228,9 @@ web_start() {
 	assert_line --index 0 'ctr-top: -n 0: a whole number of refreshes, at least 1'
 	run -2 ctrctl top '../x'
 	assert_line --index 0 "ctr-top: bad container name '../x'"
+	# a port too long for its buffer is refused, not cut to a shorter one
+	run -1 timeout 10 ctrctl top --listen 127.0.0.1:000000000080
+	assert_output 'ctr-top: --listen 127.0.0.1:000000000080: not ADDR:PORT (a numeric address)'
 	run -1 ctrctl top --web=10.206.72.1:7397
 	assert_output 'ctr-top: 10.206.72.1: not a loopback address: the monitor has no authentication; to serve it beyond this machine anyway, give --listen 10.206.72.1:7397'
 	# an address from --web stays loopback-only, even beside --listen

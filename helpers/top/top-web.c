@@ -83,26 +83,37 @@ static double mono(void)
 
 /* ------------------------------------------------------------ listening */
 
+/* LEN bytes of SRC into DST (of SIZE) as a string; false when too long:
+ * a part that does not fit is refused, never cut short. */
+static bool copy_part(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return true;
+}
+
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" into addr and port. */
 static int split_listen(const char *spec, char *addr, size_t asz, char *port, size_t psz)
 {
 	const char *colon = strrchr(spec, ':');
+	bool ok;
 
 	if (!colon) {
-		snprintf(addr, asz, "127.0.0.1");
-		snprintf(port, psz, "%s", spec);
+		ok = copy_part(addr, asz, "127.0.0.1", 9) && copy_part(port, psz, spec, strlen(spec));
 	} else if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 
 		if (!close || close + 1 != colon)
 			return -EINVAL;
-		snprintf(addr, asz, "%.*s", (int)(close - spec - 1), spec + 1);
-		snprintf(port, psz, "%s", colon + 1);
+		ok = copy_part(addr, asz, spec + 1, (size_t)(close - spec - 1)) &&
+		     copy_part(port, psz, colon + 1, strlen(colon + 1));
 	} else {
-		snprintf(addr, asz, "%.*s", (int)(colon - spec), spec);
-		snprintf(port, psz, "%s", colon + 1);
+		ok = copy_part(addr, asz, spec, (size_t)(colon - spec)) &&
+		     copy_part(port, psz, colon + 1, strlen(colon + 1));
 	}
-	if (!*addr || !*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+	if (!ok || !*addr || !*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
 		return -EINVAL;
 	return 0;
 }

@@ -701,7 +701,7 @@ feed_rest() {
 	assert_output --partial "$dir: cached"
 }
 
-@test "make install: every command, man page and completion in place; the installed ones print VERSION" {
+@test "make install: every command, man page and completion in place, no setuid bit or file capability; the installed ones print VERSION" {
 	local d="$BATS_TEST_TMPDIR/dest" v f
 	v=$(cat "$CTR_SRC/VERSION")
 	run make -s -C "$CTR_SRC" install DESTDIR="$d" PREFIX=/usr BUILD="$CTR_BIN"
@@ -728,6 +728,13 @@ feed_rest() {
 	run "$d/usr/bin/ctr-enter" --version
 	assert_output "ctr-enter $v"
 	grep -qx 'NETLINK_INSTALLED=/usr/libexec/ctr/ctr-netlink' "$d/usr/bin/netns-setup"
+	# No privilege is installed: no setuid or setgid bit, no file capability.
+	run find "$d" -perm /6000
+	assert_success
+	assert_output ""
+	run getcap -r "$d"
+	assert_success
+	assert_output ""
 }
 
 @test "ctr-enter's version comes from the VERSION file through the Makefile, not a second copy in the source" {

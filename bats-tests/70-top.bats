@@ -228,6 +228,9 @@ web_start() {
 	assert_line --index 0 'ctr-top: -n 0: a whole number of refreshes, at least 1'
 	run -2 ctrctl top '../x'
 	assert_line --index 0 "ctr-top: bad container name '../x'"
+	# a port too long for its buffer is refused, not cut to a shorter one
+	run -1 timeout 10 ctrctl top --listen 127.0.0.1:000000000080
+	assert_output 'ctr-top: --listen 127.0.0.1:000000000080: not ADDR:PORT (a numeric address)'
 	run -1 ctrctl top --web=10.206.72.1:7397
 	assert_output 'ctr-top: 10.206.72.1: not a loopback address: the monitor has no authentication; to serve it beyond this machine anyway, give --listen 10.206.72.1:7397'
 	# an address from --web stays loopback-only, even beside --listen
@@ -357,6 +360,18 @@ pane() {
 	assert_line --regexp '^data: \{"time":[0-9.]+,"name":"tp1","kind":"stopped","count":1,"detail":"exit 1?[0-9]+"\}$'
 	run -0 sed -n 's/^data: \(\[.*\]\)$/\1/p' "$BATS_TEST_TMPDIR/sse"
 	assert_equal "$(tail -1 <<<"$output" | jq -r '.[0].state')" stopped
+	# Each event has an id; a reconnect naming the last one it saw (what an
+	# EventSource sends) is not given that event again, a new client is.
+	run -0 grep -B1 '^event: event$' "$BATS_TEST_TMPDIR/sse"
+	local last
+	last=$(sed -n 's/^id: \([0-9][0-9]*\)$/\1/p' <<<"$output" | tail -1)
+	[ -n "$last" ] || fail "no id: line before the event: $output"
+	run -28 curl -sSN --max-time 1.5 -H "Last-Event-ID: $last" "http://$WEB/api/events"
+	assert_output --partial "event: sample"
+	refute_output --partial "event: event"
+	run -28 curl -sSN --max-time 1.5 "http://$WEB/api/events"
+	assert_output --partial "id: $last"
+	assert_output --partial '"kind":"stopped"'
 }
 
 @test "--listen 0.0.0.0: a request naming the address it came to is served, another Host is not" {

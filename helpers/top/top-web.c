@@ -10,9 +10,11 @@
  *   /api/containers  the last sample: a JSON array, the rows of --json
  *   /api/events      server-sent events: "sample" (that array) every
  *                    refresh, "event" (started, stopped, oom_kill,
- *                    mem_max, mem_high, pids_max) as they happen; on
- *                    connect the last events, "history" (CPU% and memory
- *                    of the last five minutes) and the current sample
+ *                    mem_max, mem_high, pids_max) as they happen, each
+ *                    with an "id:"; on connect the last events (on a
+ *                    reconnect, only those after its Last-Event-ID),
+ *                    "history" (CPU% and memory of the last five
+ *                    minutes) and the current sample
  * Serves until SIGINT or SIGTERM, then closes everything and exits 0.
  */
 #include <arpa/inet.h>
@@ -63,6 +65,7 @@ struct server {
 	char *sample_json;          /* the last /api/containers body */
 	char *events[WEB_EVENTS_KEPT];
 	size_t n_events, ev_next;
+	unsigned long long ev_seq;  /* the id of the newest event (SSE "id:") */
 	/* The last five minutes, for a page that opens now: per sample
 	 * {"t":TIME,"r":[[NAME,CPU%,MEM],...]} (running containers). */
 	char *history[WEB_HISTORY_MAX];
@@ -80,26 +83,37 @@ static double mono(void)
 
 /* ------------------------------------------------------------ listening */
 
+/* LEN bytes of SRC into DST (of SIZE) as a string; false when too long:
+ * a part that does not fit is refused, never cut short. */
+static bool copy_part(char *dst, size_t size, const char *src, size_t len)
+{
+	if (len >= size)
+		return false;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return true;
+}
+
 /* "ADDR:PORT", "[V6]:PORT" or "PORT" into addr and port. */
 static int split_listen(const char *spec, char *addr, size_t asz, char *port, size_t psz)
 {
 	const char *colon = strrchr(spec, ':');
+	bool ok;
 
 	if (!colon) {
-		snprintf(addr, asz, "127.0.0.1");
-		snprintf(port, psz, "%s", spec);
+		ok = copy_part(addr, asz, "127.0.0.1", 9) && copy_part(port, psz, spec, strlen(spec));
 	} else if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 
 		if (!close || close + 1 != colon)
 			return -EINVAL;
-		snprintf(addr, asz, "%.*s", (int)(close - spec - 1), spec + 1);
-		snprintf(port, psz, "%s", colon + 1);
+		ok = copy_part(addr, asz, spec + 1, (size_t)(close - spec - 1)) &&
+		     copy_part(port, psz, colon + 1, strlen(colon + 1));
 	} else {
-		snprintf(addr, asz, "%.*s", (int)(colon - spec), spec);
-		snprintf(port, psz, "%s", colon + 1);
+		ok = copy_part(addr, asz, spec, (size_t)(colon - spec)) &&
+		     copy_part(port, psz, colon + 1, strlen(colon + 1));
 	}
-	if (!*addr || !*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
+	if (!ok || !*addr || !*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535)
 		return -EINVAL;
 	return 0;
 }
@@ -294,8 +308,28 @@ static bool host_allowed(const struct server *srv, const struct client *c, const
 	return strcmp(host, alt) == 0;
 }
 
+/* The id of the last event a reconnecting EventSource saw (its
+ * Last-Event-ID header); 0 for a first connection, or for an id this server
+ * never gave (a server started again counts from 1). */
+static unsigned long long last_event_seen(const struct server *srv, const struct client *c)
+{
+	char buf[32], *end;
+	unsigned long long id;
+
+	if (!header(c->req, "Last-Event-ID", buf, sizeof(buf)))
+		return 0;
+	errno = 0;
+	id = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end || id > srv->ev_seq)
+		return 0;
+	return id;
+}
+
+/* A new stream: the kept events this client has not seen (all of them
+ * unless it reconnects), the history, the last sample. */
 static void sse_start(struct server *srv, struct client *c)
 {
+	unsigned long long last_seen = last_event_seen(srv, c);
 	static const char head[] =
 		"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
 		"X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n";
@@ -306,7 +340,8 @@ static void sse_start(struct server *srv, struct client *c)
 	for (size_t i = 0; i < srv->n_events; i++) {
 		const char *e = srv->events[(srv->ev_next + WEB_EVENTS_KEPT - srv->n_events + i) % WEB_EVENTS_KEPT];
 
-		client_queue(c, e, strlen(e));
+		if (srv->ev_seq - srv->n_events + 1 + i > last_seen)
+			client_queue(c, e, strlen(e));
 	}
 	if (srv->n_history) {
 		static const char hist_head[] = "event: history\ndata: [";
@@ -479,7 +514,7 @@ static void publish(struct server *srv, const struct top_opts *o, struct top_sam
 		f = open_memstream(&ev, &evlen);
 		if (!f)
 			abort();
-		fputs("event: event\ndata: ", f);
+		fprintf(f, "id: %llu\nevent: event\ndata: ", ++srv->ev_seq);
 		top_event_json(f, &smp->events[i]);
 		fputs("\n\n", f);
 		fclose(f);

@@ -170,6 +170,41 @@ rc_provision_a() {
 	"$CTR_ENTER" --provision rc-a --owner "$RC_A" --memory 64 --pids-limit 40 "$@"
 }
 
+# USER's ceiling: its memory limit and pids.max, "MEMORY PIDS".
+rc_ceiling() {
+	local f=memory.max
+	[ "$(cg_layout)" = v2 ] || f=memory.limit_in_bytes
+	echo "$(cat "$(rc_mem_dir "$1")/$f") $(cat "$(cg_mount pids)/$CTR_USER_CGROUP_PARENT/$1/pids.max")"
+}
+
+# A script that waits until REAPER has adopted it (its parent gone), then
+# becomes ctr-session for USER with its stderr in OUT: the hook of a login
+# whose process was killed before the hook ran.
+rc_orphan_script() {
+	local s=$BATS_TEST_TMPDIR/orphan
+	cat >"$s" <<EOF
+#!/bin/bash
+reaper=\$1 user=\$2 out=\$3
+for _ in \$(seq 500); do
+	if [ "\$(awk '/^PPid:/ {print \$2}' /proc/\$\$/status)" = "\$reaper" ]; then
+		exec env PAM_TYPE=open_session PAM_USER="\$user" "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT" 2>"\$out"
+	fi
+	sleep 0.01
+done
+echo "never adopted by \$reaper" >"\$out"
+EOF
+	chmod +x "$s"
+	echo "$s"
+}
+
+# Nothing in USER's session leaf, in any hierarchy.
+rc_session_empty() {
+	local d
+	for d in $(rc_dirs "$1" session); do
+		[ -z "$(cat "$d/cgroup.procs")" ] || fail "$d/cgroup.procs: $(cat "$d/cgroup.procs")"
+	done
+}
+
 # ----------------------------------------------------------------- layout
 
 @test "--provision --owner: the cgroup under her ceiling in every hierarchy; only its procs files are hers (v2: and the ceiling's), no directory, no limit file" {
@@ -239,6 +274,29 @@ rc_provision_a() {
 	for d in $(rc_dirs "$RC_A"); do
 		assert [ ! -e "$d" ]
 	done
+}
+
+@test "the ceiling is summed from the kernel's limit files, not her records: deleted or edited, a create and a destroy still sum right; the container whose record is gone is destroyed by its marker and can be made again" {
+	rc_provision_a
+	# Her records are in her own directory: she may delete or edit them.
+	rm "$CTR_RUN_DIR/rc-a.cgroup"
+	run "$CTR_ENTER" --provision rc-a2 --owner "$RC_A" --memory 32 --pids-limit 10
+	assert_success
+	assert_equal "$(rc_ceiling "$RC_A")" "$((96 << 20)) 50"
+	sed -i 's/^memory=.*/memory=-1/; s/^pids_limit=.*/pids_limit=-1/' "$CTR_RUN_DIR/rc-a2.cgroup"
+	run "$CTR_ENTER" --unprovision rc-a
+	assert_success
+	local d
+	for d in $(rc_dirs "$RC_A" rc-a); do
+		assert [ ! -e "$d" ]
+	done
+	assert_equal "$(rc_ceiling "$RC_A")" "$((32 << 20)) 10"
+	run rc_provision_a
+	assert_success
+	assert_equal "$(rc_ceiling "$RC_A")" "$((96 << 20)) 50"
+	run "$CTR_ENTER" --unprovision rc-a2
+	assert_success
+	assert_equal "$(rc_ceiling "$RC_A")" "$((64 << 20)) 40"
 }
 
 # ------------------------------------------------ the limits, as the owner
@@ -372,6 +430,54 @@ rc_provision_a() {
 	assert_success
 }
 
+@test "ctr-session never moves pid 1: a hook whose login's process is gone (adopted by PID 1 of a PID namespace) refuses in one line, moves nothing" {
+	rc_provision_a
+	local s out=$BATS_TEST_TMPDIR/out
+	s=$(rc_orphan_script)
+	# In a PID namespace of its own: what a wrong hook would move is the
+	# namespace's init, never the host's.
+	run unshare --pid --fork --mount-proc bash -c '
+		( "$1" 1 "$2" "$3" & )
+		for _ in $(seq 500); do [ -s "$3" ] && break; sleep 0.01; done
+		cat "$3" /proc/1/cgroup' _ "$s" "$RC_A" "$out"
+	assert_success
+	assert_line "ctr-session: the login's process is gone (parent is pid 1): refused"
+	refute_output --partial "$CTR_USER_CGROUP_PARENT"
+	rc_session_empty "$RC_A"
+}
+
+@test "ctr-session refuses a parent that adopted it (a subreaper in another session, its login's process gone): nothing moved" {
+	[ "$(uname -m)" = x86_64 ] || skip "the prctl syscall number below is x86_64's"
+	rc_provision_a
+	local s out=$BATS_TEST_TMPDIR/out
+	s=$(rc_orphan_script)
+	# perl's syscall: prctl(PR_SET_CHILD_SUBREAPER, 1), kept across exec;
+	# setsid -f's first process exits at once, its child is adopted.
+	run perl -e 'syscall(157, 36, 1, 0, 0, 0) == 0 or die "prctl: $!\n"; exec @ARGV or die "exec: $!\n"' bash -c '
+		setsid -f "$1" $$ "$2" "$3"
+		for _ in $(seq 500); do [ -s "$3" ] && break; sleep 0.01; done
+		cat "$3" /proc/$$/cgroup' _ "$s" "$RC_A" "$out"
+	assert_success
+	assert_line "ctr-session: the parent is not in the login's process group (reparented to a subreaper?): refused"
+	refute_output --partial "$CTR_USER_CGROUP_PARENT"
+	rc_session_empty "$RC_A"
+}
+
+@test "ctr-session refuses PAM_USER or PAM_TYPE twice in its environment (pam_exec appends its own after the PAM environment, which may be hers): fail closed" {
+	command -v python3 >/dev/null || skip "no python3 here to exec with a duplicate variable"
+	rc_provision_a
+	run python3 -c '
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+argv = (ctypes.c_char_p * 4)(sys.argv[1].encode(), b"--parent", sys.argv[2].encode(), None)
+envp = (ctypes.c_char_p * 4)(b"PAM_USER=root", b"PAM_TYPE=open_session", ("PAM_USER=" + sys.argv[3]).encode(), None)
+libc.execve(argv[0], argv, envp)
+sys.exit("execve: %d" % ctypes.get_errno())' "$CTR_BIN/ctr-session" "$CTR_USER_CGROUP_PARENT" "$RC_A"
+	assert_failure 1
+	assert_output "ctr-session: PAM_TYPE or PAM_USER is in the environment twice: refused"
+	rc_session_empty "$RC_A"
+}
+
 @test "leaving the container's cgroup does not leave the limit: every procs file she can write is under her ceiling, and after trying them all 80 MiB is still OOM-killed" {
 	rc_provision_a
 	local m
@@ -417,6 +523,35 @@ rc_provision_a() {
 	refute_output --partial "$CTR_USER_CGROUP_PARENT"
 	for d in $(rc_dirs "$RC_A"); do
 		assert [ ! -e "$d" ]
+	done
+}
+
+@test "destroy kills only her processes (by pidfd): a root process moved into her container's cgroup is left alive, the cgroup kept with one line, and a later destroy removes it" {
+	rc_provision_a
+	local uid mine root_pid d
+	uid=$(id -u "$RC_A")
+	rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec sleep 60" >/dev/null 2>&1 3>&- &
+	wait_until 100 pgrep -U "$uid" -x sleep || fail "her sleep did not start"
+	mine=$(pgrep -U "$uid" -x sleep)
+	# What she could do on v2 with a root-owned session process placed in
+	# her ceiling; root does it here, on any layout.
+	sleep 60 3>&- &
+	root_pid=$!
+	for d in $(rc_dirs "$RC_A" rc-a); do
+		echo "$root_pid" >"$d/cgroup.procs"
+	done
+	run "$CTR_ENTER" --unprovision rc-a
+	assert_failure
+	assert_output --partial "process $root_pid (uid 0) is not $RC_A's: not killed, the cgroup stays"
+	kill -0 "$root_pid"
+	wait_until 100 bash -c "! kill -0 $mine" || fail "her process $mine survived"
+	assert [ -d "$(rc_mem_dir "$RC_A" rc-a)/.provisioned" ]
+	kill "$root_pid"
+	wait "$root_pid" || true
+	run "$CTR_ENTER" --unprovision rc-a
+	assert_success
+	for d in $(rc_dirs "$RC_A"); do
+		assert [ ! -e "$d/rc-a" ]
 	done
 }
 

@@ -64,8 +64,15 @@ void cg_set_parent(struct ctr_cgroup *cg, const char *parent);
 struct ctr_cgroup *cg_copy_at(const struct ctr_cgroup *cg, const char *dir);
 /* Open every hierarchy's directory (O_DIRECTORY); -errno recorded. */
 int cg_open_dirs(struct ctr_cgroup *cg);
-/* SIGKILL what is in the cgroup at fd and wait until it is empty. */
-int cg_kill_all(int fd, const char *path);
+/* SIGKILL what is in the cgroup at fd and wait until it is empty.  Run
+ * by root on a cgroup of an owner's (cg->user): only her processes, by
+ * pidfd (cg_owner_kill); another's is left there and the cgroup kept
+ * (-EBUSY, one line). */
+int cg_kill_all(int fd, const char *path, const struct ctr_cgroup *cg);
+/* Root's SIGKILL of pid in her cgroup, through a pidfd, when each of its
+ * uids (real, effective, saved, fs) is hers or in her /etc/subuid range:
+ * 1 killed; 0 not hers (*foreign its uid), left alone; -errno gone. */
+int cg_owner_kill(const struct ctr_cgroup *cg, pid_t pid, uid_t *foreign);
 /* rmdir mount/PARENT's levels, deepest first, while they are empty. */
 void cg_remove_parent(const char *mount, const char *parent);
 /* The marker child of a provisioned cgroup. */
@@ -93,7 +100,7 @@ int cg_owner_grant(struct ctr_cgroup *cg);
  * to her remaining containers' sum, or, with none left, USER removed
  * when no process is in it (a login's processes are never killed: then
  * it stays, with a warning). */
-void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg);
+void cg_owner_release(struct ctr_cgroup *cg);
 
 /* The directory fd serving controller c; -1 when none. */
 int cg_fd(const struct ctr_cgroup *cg, enum cg_ctrl c);

@@ -28,7 +28,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +114,16 @@ static int64_t add_or_unlimited(int64_t a, int64_t b)
 	return s;
 }
 
+static void sum_values(struct owner_sum *s, int64_t memory, int64_t memsw, int64_t quota, int64_t pids)
+{
+	s->memory = add_or_unlimited(s->memory, memory);
+	s->memsw = add_or_unlimited(s->memsw, memsw);
+	s->cpu_quota_us = add_or_unlimited(s->cpu_quota_us, quota);
+	s->pids = add_or_unlimited(s->pids, pids);
+	s->containers++;
+}
+
+/* The limits of the container being provisioned (not in the kernel yet). */
 static void sum_add(struct owner_sum *s, const struct ctr_limits *l)
 {
 	int64_t memsw = l->memory < 0 || l->memory_swap == LIMITS_UNLIMITED ? -1 :
@@ -118,17 +131,80 @@ static void sum_add(struct owner_sum *s, const struct ctr_limits *l)
 	int64_t quota = l->cpu_quota_us > 0 && l->cpu_period_us > 0 ?
 			l->cpu_quota_us * LIMITS_CPU_PERIOD / l->cpu_period_us : -1;
 
-	s->memory = add_or_unlimited(s->memory, l->memory);
-	s->memsw = add_or_unlimited(s->memsw, memsw);
-	s->cpu_quota_us = add_or_unlimited(s->cpu_quota_us, quota);
-	s->pids = add_or_unlimited(s->pids, l->pids_limit > 0 ? l->pids_limit : -1);
-	s->containers++;
+	sum_values(s, l->memory, memsw, quota, l->pids_limit > 0 ? l->pids_limit : -1);
 }
 
-/* Her containers but SKIP (provisioned: the marker; their ceilings from
- * the records CTR_RUN_DIR/NAME.cgroup, none: no limit), plus ADD. */
-static void owner_sum(const struct ctr_cgroup *u, const struct ctr_config *cfg, const char *skip,
-		      const struct ctr_limits *add, struct owner_sum *s)
+/* A limit file's value; -1 for none ("max", v1's -1 or its largest
+ * page-aligned value) and for a file that is missing or unreadable. */
+static int64_t read_limit(int dirfd, const char *file)
+{
+	int64_t v;
+
+	if (dirfd < 0 || cg_read_int(dirfd, file, &v) < 0 || v < 0 || v > INT64_MAX - sysconf(_SC_PAGESIZE))
+		return -1;
+	return v;
+}
+
+/* The directory NAME under USER in the hierarchy serving c; -1 when none. */
+static int open_in(const struct ctr_cgroup *u, enum cg_ctrl c, const char *name)
+{
+	for (size_t i = 0; i < u->n; i++)
+		if (u->h[i].ctrls & CG_BIT(c)) {
+			_cleanup_free_ char *p = xasprintf("%s/%s", u->h[i].path, name);
+
+			return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		}
+	return -1;
+}
+
+/* v2's cpu.max "QUOTA PERIOD" / v1's cfs files: the quota per
+ * LIMITS_CPU_PERIOD, -1 for none. */
+static int64_t read_quota(int fd, bool v2)
+{
+	int64_t quota, period;
+
+	if (fd < 0)
+		return -1;
+	if (v2) {
+		char buf[64], q[24];
+		long long p;
+
+		if (cg_read(fd, "cpu.max", buf, sizeof(buf)) <= 0 || sscanf(buf, "%23s %lld", q, &p) != 2 ||
+		    strcmp(q, "max") == 0)
+			return -1;
+		quota = strtoll(q, NULL, 10);
+		period = p;
+	} else {
+		quota = read_limit(fd, "cpu.cfs_quota_us");
+		period = read_limit(fd, "cpu.cfs_period_us");
+	}
+	if (quota <= 0 || period <= 0)
+		return -1;
+	return quota * LIMITS_CPU_PERIOD / period;
+}
+
+/* The ceiling of USER/NAME as the kernel holds it: its limit files are
+ * root's (her records, in her own directory, she could edit or delete). */
+static void sum_cgroup(struct owner_sum *s, const struct ctr_cgroup *u, const char *name)
+{
+	_cleanup_close_ int mem = open_in(u, CG_MEMORY, name), cpu = open_in(u, CG_CPU, name),
+			    pids = open_in(u, CG_PIDS, name);
+	int64_t memory = read_limit(mem, u->v2 ? "memory.max" : "memory.limit_in_bytes"), memsw = memory;
+
+	if (mem >= 0 && memory >= 0 && u->v2 && faccessat(mem, "memory.swap.max", F_OK, 0) == 0) {
+		int64_t swap = read_limit(mem, "memory.swap.max");
+
+		memsw = swap < 0 ? -1 : add_or_unlimited(memory, swap);
+	} else if (mem >= 0 && memory >= 0 && !u->v2 && faccessat(mem, "memory.memsw.limit_in_bytes", F_OK, 0) == 0) {
+		memsw = read_limit(mem, "memory.memsw.limit_in_bytes");
+	}
+	sum_values(s, memory, memsw, read_quota(cpu, u->v2), read_limit(pids, "pids.max"));
+}
+
+/* Her containers but SKIP (provisioned: the marker; their ceilings read
+ * from their own root-owned limit files), plus ADD. */
+static void owner_sum(const struct ctr_cgroup *u, const char *skip, const struct ctr_limits *add,
+		      struct owner_sum *s)
 {
 	_cleanup_closedir_ DIR *d = opendir(u->h[0].path);
 	struct dirent *de;
@@ -136,18 +212,14 @@ static void owner_sum(const struct ctr_cgroup *u, const struct ctr_config *cfg, 
 
 	memset(s, 0, sizeof(*s));
 	while (d && (de = readdir(d))) {
-		_cleanup_free_ char *m = NULL, *record = NULL, *text = NULL;
-		struct ctr_limits l;
+		_cleanup_free_ char *m = NULL;
 
 		if (de->d_type != DT_DIR || !name_is_valid(de->d_name) || strcmp(de->d_name, skip) == 0)
 			continue;
 		m = xasprintf("%s/%s/" CG_MARKER, u->h[0].path, de->d_name);
 		if (access(m, F_OK) < 0)
 			continue;
-		record = xasprintf("%s/%s.cgroup", cfg->run_dir, de->d_name);
-		if (read_file(record, &text) < 0 || limits_parse_record(text, &l) < 0)
-			limits_init(&l);   /* unknown: no limit */
-		sum_add(s, &l);
+		sum_cgroup(s, u, de->d_name);
 	}
 	if (add)
 		sum_add(s, add);
@@ -267,7 +339,7 @@ int cg_owner_prepare(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 
 	if (r < 0 || (r = cg_open_dirs(u)) < 0)
 		return r;
-	owner_sum(u, cfg, cg->name, &cfg->limits, &s);
+	owner_sum(u, cg->name, &cfg->limits, &s);
 	return write_ceiling(u, &s);
 }
 
@@ -312,7 +384,7 @@ static bool has_procs(const char *path)
 	return fd >= 0 && cg_read(fd, "cgroup.procs", buf, sizeof(buf)) > 0;
 }
 
-void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg)
+void cg_owner_release(struct ctr_cgroup *cg)
 {
 	_cleanup_(cgroup_freep) struct ctr_cgroup *u = cg_copy_at(cg, cg->parent);
 	struct ctr_error keep = CTR_ERROR_INIT;
@@ -322,7 +394,7 @@ void cg_owner_release(struct ctr_cgroup *cg, const struct ctr_config *cfg)
 	ctr_error_local(&keep);
 	if (access(u->h[0].path, F_OK) < 0)
 		goto out;
-	owner_sum(u, cfg, cg->name, NULL, &s);
+	owner_sum(u, cg->name, NULL, &s);
 	if (s.containers > 0) {
 		int r = cg_open_dirs(u);
 
@@ -361,6 +433,69 @@ out:
 	ctr_error_release(&keep);
 }
 
+/* ------------------------------------------------------------- killing */
+
+/* Whether the process of pidfd has not ended (a live or zombie process
+ * keeps its pid: what was read or written by that number was its). */
+static bool alive(int pidfd)
+{
+	return pidfd_send_signal(pidfd, 0, NULL, 0) == 0;
+}
+
+
+/* Whether uid is in one of USER's /etc/subuid ranges (a line names her
+ * or her uid). */
+static bool in_subuid_range(const char *user, uid_t own, uid_t uid)
+{
+	_cleanup_free_ char *text = NULL;
+	char ownstr[16];
+
+	snprintf(ownstr, sizeof(ownstr), "%u", (unsigned)own);
+	if (read_file("/etc/subuid", &text) < 0)
+		return false;
+	for (char *line = text, *next; line && *line; line = next) {
+		char who[64];
+		unsigned long start, count;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%63[^:]:%lu:%lu", who, &start, &count) != 3 ||
+		    (strcmp(who, user) != 0 && strcmp(who, ownstr) != 0))
+			continue;
+		if (uid >= start && uid - start < count)
+			return true;
+	}
+	return false;
+}
+
+int cg_owner_kill(const struct ctr_cgroup *cg, pid_t pid, uid_t *foreign)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/status", (int)pid), *text = NULL;
+	_cleanup_close_ int pidfd = pidfd_open(pid, 0);
+	struct passwd *pw = getpwnam(cg->user);
+	unsigned uid[4];
+	char *line;
+
+	if (pidfd < 0)
+		return -errno;
+	if (read_file(path, &text) < 0 || !alive(pidfd))
+		return -ESRCH;
+	line = strstr(text, "\nUid:");
+	if (!pw || !line || sscanf(line, "\nUid: %u %u %u %u", &uid[0], &uid[1], &uid[2], &uid[3]) != 4) {
+		*foreign = (uid_t)-1;
+		return 0;
+	}
+	for (int i = 0; i < 4; i++)
+		if (uid[i] != pw->pw_uid && !in_subuid_range(cg->user, pw->pw_uid, uid[i])) {
+			*foreign = uid[i];
+			return 0;
+		}
+	if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+		return -errno;
+	return 1;
+}
+
 /* ------------------------------------------------------------ sessions */
 
 /* Whether UDIR (UPARENT/USER in one hierarchy) holds a provisioned
@@ -396,7 +531,32 @@ static void remove_leftover(struct ctr_cgroup *cg)
 	}
 }
 
-int cgroup_session_join(const char *uparent, const char *user, pid_t pid)
+/* The process opening the session: pid 1 never; its real uid hers or
+ * root's, or its effective uid root's (su or sudo run by another user). */
+static int check_session_process(pid_t pid, int pidfd, uid_t uid)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/status", (int)pid), *text = NULL;
+	unsigned ruid, euid;
+	char *line;
+	int r;
+
+	if (pid <= 1)
+		return ctr_failx(-EPERM, "session: refused to move process %d (not a login's)", (int)pid);
+	r = read_file(path, &text);
+	if (r < 0)
+		return ctr_fail(r, "session: read %s", path);
+	line = strstr(text, "\nUid:");
+	if (!alive(pidfd))
+		return ctr_failx(-ESRCH, "session: process %d ended before it was moved", (int)pid);
+	if (!line || sscanf(line, "\nUid: %u %u", &ruid, &euid) != 2)
+		return ctr_failx(-EINVAL, "session: %s has no Uid line", path);
+	if (ruid != uid && ruid != 0 && euid != 0)
+		return ctr_failx(-EPERM, "session: refused to move process %d: uid %u, not the login's (%u) nor root's",
+				 (int)pid, ruid, (unsigned)uid);
+	return 0;
+}
+
+int cgroup_session_join(const char *uparent, const char *user, pid_t pid, int pidfd)
 {
 	_cleanup_(cgroup_freep) struct ctr_cgroup *cg = NULL;
 	_cleanup_free_ char *udir = NULL;
@@ -427,6 +587,9 @@ int cgroup_session_join(const char *uparent, const char *user, pid_t pid)
 		remove_leftover(cg);
 		return 0;
 	}
+	r = check_session_process(pid, pidfd, pw->pw_uid);
+	if (r < 0)
+		return r;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
 		if (mkdir(cg->h[i].path, 0755) < 0 && errno != EEXIST)
@@ -437,6 +600,9 @@ int cgroup_session_join(const char *uparent, const char *user, pid_t pid)
 		r = write_file_at(cg->h[i].fd, "cgroup.procs", "%s", buf);
 		if (r < 0)
 			return ctr_fail(r, "session: move process %d of %s into %s", (int)pid, user, cg->h[i].path);
+		if (!alive(pidfd))
+			return ctr_failx(-ESRCH, "session: process %d ended while it was moved into %s",
+					 (int)pid, cg->h[i].path);
 	}
 	return 0;
 }

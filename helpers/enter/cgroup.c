@@ -468,15 +468,20 @@ static DIR *list_dir(int fd)
 }
 
 /* SIGKILL what is in the cgroup (cgroup.kill when the kernel has it and
- * we may write it: not so for an owner's run) and wait until it is empty.
- * Only pids listed in this cgroup are signalled. */
-int cg_kill_all(int fd, const char *path)
+ * we may write it: not so for an owner's run, nor for root in an owner's
+ * cgroup) and wait until it is empty.  Only pids listed in this cgroup are
+ * signalled; root in an owner's cgroup kills only hers (cg_owner_kill). */
+int cg_kill_all(int fd, const char *path, const struct ctr_cgroup *cg)
 {
-	bool has_kill = faccessat(fd, "cgroup.kill", W_OK, 0) == 0;
+	bool owned = cg && cg->user && geteuid() == 0;
+	bool has_kill = !owned && faccessat(fd, "cgroup.kill", W_OK, 0) == 0;
 
 	for (int i = 0; i < CG_RETRIES; i++) {
 		_cleanup_free_ char *procs = NULL;
 		int r = read_file_at(fd, "cgroup.procs", &procs);
+		long stranger = 0;
+		uid_t foreign = 0;
+		bool killed = false;
 
 		if (r == -ENOENT || r == -ENODEV)
 			return 0;
@@ -495,10 +500,19 @@ int cg_kill_all(int fd, const char *path)
 				if (end == s)
 					break;
 				/* Never 0, 1 or ourselves, whatever the file says. */
-				if (pid > 1 && pid != getpid())
+				if (pid <= 1 || pid == getpid())
+					continue;
+				if (!owned)
 					kill((pid_t)pid, SIGKILL);
+				else if (cg_owner_kill(cg, (pid_t)pid, &foreign) == 0)
+					stranger = pid;
+				else
+					killed = true;
 			}
 		}
+		if (stranger && !killed)
+			return ctr_failx(-EBUSY, "empty cgroup %s: process %ld (uid %d) is not %s's: not killed, the cgroup stays",
+					 path, stranger, (int)foreign, cg->user);
 		pause_briefly();
 	}
 	return ctr_failx(-EBUSY, "empty cgroup %s: processes still run after SIGKILL", path);
@@ -513,7 +527,7 @@ static bool remove_if_empty(int pfd, const char *name)
 }
 
 /* Empty and remove the cgroup NAME under pfd, its sub-cgroups first. */
-static int remove_tree(int pfd, const char *name, const char *path)
+static int remove_tree(int pfd, const char *name, const char *path, const struct ctr_cgroup *cg)
 {
 	_cleanup_close_ int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_closedir_ DIR *d = NULL;
@@ -531,11 +545,11 @@ static int remove_tree(int pfd, const char *name, const char *path)
 		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = xasprintf("%s/%s", path, de->d_name);
-		r = remove_tree(fd, de->d_name, sub);
+		r = remove_tree(fd, de->d_name, sub, cg);
 	}
 	if (r < 0)
 		return r;
-	r = cg_kill_all(fd, path);
+	r = cg_kill_all(fd, path, cg);
 	if (r < 0)
 		return r;
 	/* EBUSY while a child just removed goes offline (an RCU grace
@@ -814,7 +828,7 @@ static int make_run_child(struct ctr_cgroup *cg)
 
 		if (made < 0 && errno == EEXIST) {
 			_cleanup_free_ char *path = xasprintf("%s/" CG_RUN_CHILD, cg->h[i].path);
-			int r = remove_tree(cg->h[i].fd, CG_RUN_CHILD, path);
+			int r = remove_tree(cg->h[i].fd, CG_RUN_CHILD, path, cg);
 
 			if (r < 0)
 				return r;
@@ -959,11 +973,11 @@ static int end_provisioned(struct ctr_cgroup *cg)
 
 		if (h->top >= 0) {
 			if (unlinkat(h->top, CG_RUN_CHILD, AT_REMOVEDIR) < 0 && errno != ENOENT)
-				r = remove_tree(h->top, CG_RUN_CHILD, h->path);
+				r = remove_tree(h->top, CG_RUN_CHILD, h->path, cg);
 			if (cg->v2)
 				cg_v2_disable(h->top);
 		} else if (top >= 0) {
-			r = cg_kill_all(top, h->path);
+			r = cg_kill_all(top, h->path, cg);
 			/* Controllers a run enabled before it was killed
 			 * (between cg_v2_enable and its child's mkdir) would
 			 * make every later start without a child fail. */
@@ -974,7 +988,7 @@ static int end_provisioned(struct ctr_cgroup *cg)
 			_cleanup_free_ char *ppath = xasprintf("%s/%s", h->mount, cg->parent);
 			_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-			r = pfd < 0 ? 0 : remove_tree(pfd, cg->name, ppath);
+			r = pfd < 0 ? 0 : remove_tree(pfd, cg->name, ppath, cg);
 			cg_remove_parent(h->mount, cg->parent);
 		}
 		if (r < 0 && ret == 0)
@@ -1064,16 +1078,30 @@ int cgroup_provision(const struct ctr_config *cfg)
 	}
 	cgroup_destroy(cg);
 	if (owner) {
-		cg_owner_release(owner, cfg);
+		cg_owner_release(owner);
 		cgroup_free(owner);
 	}
 	ctr_error_release(&keep);
 	return r;
 }
 
+/* Whether NAME's directory has the marker in some hierarchy. */
+static bool has_marker(const struct ctr_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		_cleanup_free_ char *m = xasprintf("%s/" CG_MARKER, cg->h[i].path);
+
+		if (access(m, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Only what --provision made: with no record (CTR_RUN_DIR/NAME.cgroup)
  * nothing is removed, and in each hierarchy only a directory with the
- * marker (a foreign or orphan PARENT/NAME is left alone). */
+ * marker (a foreign or orphan PARENT/NAME is left alone).  An owned
+ * container's marker alone is enough: her record is in her own
+ * directory, and she may have deleted it. */
 int cgroup_unprovision(const struct ctr_config *cfg)
 {
 	struct ctr_cgroup *cg;
@@ -1085,7 +1113,7 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
-	if (access(cg->record, F_OK) < 0) {
+	if (access(cg->record, F_OK) < 0 && !(cg->user && has_marker(cg))) {
 		cgroup_free(cg);
 		return 0;
 	}
@@ -1111,19 +1139,26 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 		    unlinkat(cg->h[i].fd, CG_MARKER, AT_REMOVEDIR) < 0)
 			locked[i] = false;   /* not provisioned: not ours */
 	}
-	for (size_t i = 0; i < cg->n && r == 0; i++) {
+	for (size_t i = 0; i < cg->n && (r == 0 || cg->user); i++) {
 		_cleanup_free_ char *ppath = xasprintf("%s/%s", cg->h[i].mount, cg->parent);
 		_cleanup_close_ int pfd = open(ppath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int ri = 0;
 
 		if (pfd < 0 || !locked[i])
 			continue;
 		if (!remove_if_empty(pfd, cg->name))
-			r = remove_tree(pfd, cg->name, cg->h[i].path);
+			ri = remove_tree(pfd, cg->name, cg->h[i].path, cg);
+		/* An owner's cgroup kept (a process not hers is in it): its
+		 * marker back, so that a later --unprovision removes it. */
+		if (ri < 0 && cg->user)
+			mkdirat(cg->h[i].fd, CG_MARKER, 0755);
+		if (ri < 0 && r == 0)
+			r = ri;
 		if (!cg->user)
 			cg_remove_parent(cg->h[i].mount, cg->parent);
 	}
 	if (cg->user)
-		cg_owner_release(cg, cfg);
+		cg_owner_release(cg);
 	cgroup_free(cg);
 	return r;
 }
@@ -1265,7 +1300,7 @@ int cgroup_destroy(struct ctr_cgroup *cg)
 			if (pfd < 0)
 				r = ctr_fail(-errno, "open cgroup %s", ppath);
 			else if (!remove_if_empty(pfd, cg->name))
-				r = remove_tree(pfd, cg->name, cg->h[i].path);
+				r = remove_tree(pfd, cg->name, cg->h[i].path, cg);
 		}
 		if (r < 0 && ret == 0)
 			ret = r;

@@ -75,8 +75,12 @@ int cgroup_unprovision(const struct ctr_config *cfg);
 /* The session hook (ctr-session, run as root by pam_exec at a login of
  * USER): move pid into UPARENT/USER/session in every hierarchy, so that
  * her login is under her per-user ceiling; 0 and nothing done when she
- * has no ceiling (no container of hers) or is root. */
-int cgroup_session_join(const char *uparent, const char *user, pid_t pid);
+ * has no ceiling (no container of hers) or is root.  pidfd is pid's
+ * (pidfd_open): pid is moved only while pidfd shows it alive, never pid 1,
+ * and only a process whose real uid is hers or root's, or that runs as
+ * root (a set-user-ID PAM application: su, sudo); else -EPERM, nothing
+ * moved (or, when it ended during the move, -ESRCH). */
+int cgroup_session_join(const char *uparent, const char *user, pid_t pid, int pidfd);
 
 /* "50 MiB" (or "no limit") for `killed by the OOM killer (memory limit 50 MiB)`;
  * returns 0, or -ENOENT when no --memory was given (buf says "no limit"). */

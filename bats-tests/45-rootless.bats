@@ -366,3 +366,46 @@ tmp"
 	assert_failure
 	rl_nothing_left rl-a
 }
+
+# ------------------------------------------------------------ root in her dirs
+
+# A root-owned canary directory outside her dirs, with a file and a subdir.
+rl_canary() {
+	mkdir -p "$1/sub"
+	echo keep >"$1/file"
+	echo keep >"$1/sub/file"
+}
+
+rl_canary_intact() {
+	[ "$(cat "$1/file")" = keep ] || fail "canary $1/file gone"
+	[ "$(cat "$1/sub/file")" = keep ] || fail "canary $1/sub/file gone"
+}
+
+@test "root removes nothing of hers by path: a root start, --cleanup and --join of her stopped container touch nothing; destroy follows none of her symlinks" {
+	local uid run lib canary=$BATS_TEST_TMPDIR/canary
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	lib=$CTR_LIB_DIR/.user/$uid
+	rl_canary "$canary"
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	# she forges what a dead --rm run leaves (a marker, rm=1, a lock file)
+	# and plants symlinks to the canary, one where a directory was
+	as_test_user "$RL_A" sh -ec '
+		mkdir "$1/rl-a"; : >"$1/rl-a/rm"; : >"$1/rl-a.lock"
+		printf "name=rl-a\nsupervisor=1\npid=1\npid_start=1\nrm=1\n" >"$1/rl-a/state"
+		echo mine >"$2/rl-a/mine"
+		ln -s "$3" "$1/rl-a/link"; ln -s "$3" "$2/rl-a/link"; ln -s "$3" "$2/.rl-a.rm"
+		mkdir "$2/rl-a/sub"; mv "$2/rl-a/sub" "$2/rl-a/sub.old"; ln -s "$3" "$2/rl-a/sub"
+	' sh "$run" "$lib" "$canary"
+	run -125 ctr-enter rl-a -- true
+	assert_output "ctr-enter: rl-a: owned by uid $uid: start it as that user (root may join it once it runs)"
+	run -125 ctr-enter --cleanup rl-a
+	assert_output "ctr-enter: rl-a: owned by uid $uid: clean it up as that user (root may join it once it runs)"
+	run -125 ctr-enter rl-a --join -- true
+	assert_output "ctr-enter: rl-a: container is not running"
+	[ -f "$lib/rl-a/mine" ] || fail "root's refused run removed her layer"
+	[ -f "$run/rl-a/rm" ] && [ -f "$run/rl-a.lock" ] || fail "root's refused run cleaned her state"
+	netns-setup destroy rl-a
+	rl_canary_intact "$canary"
+	rl_nothing_left rl-a
+}

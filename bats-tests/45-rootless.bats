@@ -409,3 +409,47 @@ rl_canary_intact() {
 	rl_canary_intact "$canary"
 	rl_nothing_left rl-a
 }
+
+@test "root's join of her container refuses a forged state whose pid is not in her namespaces" {
+	local uid run other start
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	# a host process with a mount namespace of its own (as a container's
+	# PID 1 has): her state names it, with its start time
+	unshare -m --propagation private sleep 1000 &
+	other=$!
+	wait_until 100 eval '[ "$(readlink /proc/$other/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]'
+	start=$(awk '{ print $22 }' "/proc/$other/stat")
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
+		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\n" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
+		sh "$run" "$other" "$start"
+	run -125 ctr-enter rl-a -- true
+	kill "$other"
+	wait "$other" || true
+	assert_output "ctr-enter: rl-a: the state's pid is not in the container's user and network namespaces: refused"
+	netns-setup destroy rl-a
+	rl_nothing_left rl-a
+}
+
+@test "FIFOs she plants as root's files (her state, the record's tmp file) do not block root: create, join and destroy go on" {
+	local uid run
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"; mkfifo "$1/rl-a/state" "$1/rl-b.cgroup.tmp"' sh "$run"
+	# (timeout: the watchdog of a root command that would block)
+	run -125 timeout 20 ctr-enter rl-a -- true
+	assert_output "ctr-enter: rl-a: owned by uid $uid: start it as that user (root may join it once it runs)"
+	run -125 timeout 20 ctr-enter rl-a --join -- true
+	assert_output "ctr-enter: rl-a: container is not running"
+	run timeout 30 netns-setup create rl-b "$RL_NET.3/24" --owner "$RL_A" --memory 64m --bridge "$CTR_BRIDGE" --no-nat
+	assert_success
+	[ -f "$run/rl-b.cgroup" ] && [ ! -p "$run/rl-b.cgroup" ] || fail "the record is not a file root made"
+	run timeout 30 netns-setup destroy rl-b
+	assert_success
+	run timeout 30 netns-setup destroy rl-a
+	assert_success
+	rl_nothing_left rl-a
+	rl_nothing_left rl-b
+}

@@ -49,6 +49,7 @@ static const struct {
 	{ "mnt", CLONE_NEWNS },
 };
 #define NS_N ARRAY_SIZE(nstypes)
+#define NS_NET 4   /* nstypes[NS_NET] is net */
 #define NS_PID 5   /* nstypes[NS_PID] is pid */
 
 bool join_option_allowed(const char *lng)
@@ -247,6 +248,9 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 	}
 	adopt_state(cfg, st);
 	if (open_namespaces(st->pid, fds) < 0)
+		goto out;
+	/* her state file is hers: its pid must be in her namespaces */
+	if (cfg->owned && ns_check_owned_pid(cfg, fds[0], fds[NS_NET]) < 0)
 		goto out;
 	if (!state_pid1_alive(st)) {
 		ctr_failx(-ESRCH, "container stopped while joining it");

@@ -147,7 +147,7 @@ static void clean_stale(const struct ctr_config *cfg)
 	ctr_error_local(&best_effort);
 	rm_rf(top);
 	if (access(marker, F_OK) == 0 ||
-	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
+	    (read_file_regular(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		rm_rf(layer);
@@ -288,7 +288,7 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 				char *p;
 				long pid = 0;
 
-				if (read_file(st, &buf) == 0 && (p = strstr(buf, "supervisor=")))
+				if (read_file_regular(st, &buf) == 0 && (p = strstr(buf, "supervisor=")))
 					pid = strtol(p + 11, NULL, 10);
 				if (pid > 0)
 					return ctr_failx(-EBUSY, "container is already running (supervisor pid %ld)", pid);
@@ -485,7 +485,7 @@ int state_read(const struct ctr_config *cfg, struct ctr_state *st)
 	st->limits = (struct ctr_limits){ .memory = -1, .memory_swap = -1, .cpu_quota_us = -1,
 					  .cpu_period_us = -1, .cpu_shares = -1, .pids_limit = -1 };
 	ctr_error_local(&none);   /* no state is no error */
-	r = read_file(path, &buf);
+	r = read_file_regular(path, &buf);
 	ctr_error_release(&none);
 	if (r < 0)
 		return r == -ENOENT ? -ENOENT : ctr_fail(r, "read state %s", path);
@@ -550,6 +550,16 @@ static void iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A new file TMP, made here (a stale one, or a FIFO or symlink someone
+ * planted in a directory that is not only ours, is unlinked first and
+ * never opened); fd or -1 with errno. */
+static int open_tmp(const char *tmp)
+{
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -1;
+	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+}
+
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time_t start)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
@@ -559,7 +569,7 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time
 	int r;
 
 	iso_time(start, started, sizeof(started));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open_tmp(tmp);
 	if (fd < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
 	r = dprintf(fd,
@@ -604,7 +614,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 int write_atomic(const char *path, const char *buf, size_t len)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open_tmp(tmp);
 	ssize_t n = 0;
 
 	if (fd < 0)

@@ -59,6 +59,7 @@ teardown() {
 	for n in ctrt45c ctrt45d; do
 		test_user_del "$n" 2>/dev/null || true
 	done
+	groupdel ctrt45g 2>/dev/null || true
 	rl_remove_ceiling "$RL_A"
 }
 
@@ -154,6 +155,28 @@ rl_nothing_left() {
 	assert_output --regexp "^netns-setup: rl-bad: owner ctrt45c: subordinate uid range $((a + 100))-[0-9]+ in /etc/subuid overlaps $RL_A's $a-"
 	rl_nothing_left rl-bad
 	test_user_del ctrt45c
+}
+
+@test "create --owner: the name session; a subordinate range containing a host user's uid or a host group's gid: one line each, nothing left" {
+	run -1 netns-setup create session "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner "$RL_A"
+	assert_output "netns-setup: session: the name session is reserved for a container owned by a user (her ceiling's session cgroup)"
+	rl_nothing_left session
+	test_user_add ctrt45c -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+	test_user_add ctrt45d -u 2000000000 -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+	groupadd -g 2100000000 ctrt45g
+	echo "ctrt45c:1999999990:65536" >>/etc/subuid
+	echo "ctrt45c:3000000000:65536" >>/etc/subgid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate uid range 1999999990-2000065525 in /etc/subuid contains the host uid 2000000000 (ctrt45d)"
+	sed -i '/^ctrt45c:/d' /etc/subuid /etc/subgid
+	echo "ctrt45c:3000000000:65536" >>/etc/subuid
+	echo "ctrt45c:2099999000:65536" >>/etc/subgid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	groupdel ctrt45g
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate gid range 2099999000-2100064535 in /etc/subgid contains the host gid 2100000000 (ctrt45g)"
+	rl_nothing_left rl-bad
+	test_user_del ctrt45c
+	test_user_del ctrt45d
 }
 
 @test "create --owner of an image on a filesystem without idmapped mounts (ramfs): one line, rolled back, nothing left" {

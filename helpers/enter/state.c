@@ -108,7 +108,9 @@ static int rm_rf(const char *path)
 		dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	else if (slash) {
 		*slash = '\0';
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		/* (the directory itself is configuration: it may be a symlink;
+		 * an owner's is in root's .user, which she cannot change) */
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	} else
 		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

@@ -59,6 +59,7 @@ teardown() {
 	for n in ctrt45c ctrt45d; do
 		test_user_del "$n" 2>/dev/null || true
 	done
+	groupdel ctrt45g 2>/dev/null || true
 	rl_remove_ceiling "$RL_A"
 }
 
@@ -154,6 +155,28 @@ rl_nothing_left() {
 	assert_output --regexp "^netns-setup: rl-bad: owner ctrt45c: subordinate uid range $((a + 100))-[0-9]+ in /etc/subuid overlaps $RL_A's $a-"
 	rl_nothing_left rl-bad
 	test_user_del ctrt45c
+}
+
+@test "create --owner: the name session; a subordinate range containing a host user's uid or a host group's gid: one line each, nothing left" {
+	run -1 netns-setup create session "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner "$RL_A"
+	assert_output "netns-setup: session: the name session is reserved for a container owned by a user (her ceiling's session cgroup)"
+	rl_nothing_left session
+	test_user_add ctrt45c -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+	test_user_add ctrt45d -u 2000000000 -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
+	groupadd -g 2100000000 ctrt45g
+	echo "ctrt45c:1999999990:65536" >>/etc/subuid
+	echo "ctrt45c:3000000000:65536" >>/etc/subgid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate uid range 1999999990-2000065525 in /etc/subuid contains the host uid 2000000000 (ctrt45d)"
+	sed -i '/^ctrt45c:/d' /etc/subuid /etc/subgid
+	echo "ctrt45c:3000000000:65536" >>/etc/subuid
+	echo "ctrt45c:2099999000:65536" >>/etc/subgid
+	run -1 netns-setup create rl-bad "$RL_NET.9/24" --bridge "$CTR_BRIDGE" --no-nat --owner ctrt45c
+	groupdel ctrt45g
+	assert_output "netns-setup: rl-bad: owner ctrt45c: subordinate gid range 2099999000-2100064535 in /etc/subgid contains the host gid 2100000000 (ctrt45g)"
+	rl_nothing_left rl-bad
+	test_user_del ctrt45c
+	test_user_del ctrt45d
 }
 
 @test "create --owner of an image on a filesystem without idmapped mounts (ramfs): one line, rolled back, nothing left" {
@@ -365,4 +388,91 @@ tmp"
 	run pgrep -f "^sleep 1000"
 	assert_failure
 	rl_nothing_left rl-a
+}
+
+# ------------------------------------------------------------ root in her dirs
+
+# A root-owned canary directory outside her dirs, with a file and a subdir.
+rl_canary() {
+	mkdir -p "$1/sub"
+	echo keep >"$1/file"
+	echo keep >"$1/sub/file"
+}
+
+rl_canary_intact() {
+	[ "$(cat "$1/file")" = keep ] || fail "canary $1/file gone"
+	[ "$(cat "$1/sub/file")" = keep ] || fail "canary $1/sub/file gone"
+}
+
+@test "root removes nothing of hers by path: a root start, --cleanup and --join of her stopped container touch nothing; destroy follows none of her symlinks" {
+	local uid run lib canary=$BATS_TEST_TMPDIR/canary
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	lib=$CTR_LIB_DIR/.user/$uid
+	rl_canary "$canary"
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	# she forges what a dead --rm run leaves (a marker, rm=1, a lock file)
+	# and plants symlinks to the canary, one where a directory was
+	as_test_user "$RL_A" sh -ec '
+		mkdir "$1/rl-a"; : >"$1/rl-a/rm"; : >"$1/rl-a.lock"
+		printf "name=rl-a\nsupervisor=1\npid=1\npid_start=1\nrm=1\n" >"$1/rl-a/state"
+		echo mine >"$2/rl-a/mine"
+		ln -s "$3" "$1/rl-a/link"; ln -s "$3" "$2/rl-a/link"; ln -s "$3" "$2/.rl-a.rm"
+		mkdir "$2/rl-a/sub"; mv "$2/rl-a/sub" "$2/rl-a/sub.old"; ln -s "$3" "$2/rl-a/sub"
+	' sh "$run" "$lib" "$canary"
+	run -125 ctr-enter rl-a -- true
+	assert_output "ctr-enter: rl-a: owned by uid $uid: start it as that user (root may join it once it runs)"
+	run -125 ctr-enter --cleanup rl-a
+	assert_output "ctr-enter: rl-a: owned by uid $uid: clean it up as that user (root may join it once it runs)"
+	run -125 ctr-enter rl-a --join -- true
+	assert_output "ctr-enter: rl-a: container is not running"
+	[ -f "$lib/rl-a/mine" ] || fail "root's refused run removed her layer"
+	[ -f "$run/rl-a/rm" ] && [ -f "$run/rl-a.lock" ] || fail "root's refused run cleaned her state"
+	netns-setup destroy rl-a
+	rl_canary_intact "$canary"
+	rl_nothing_left rl-a
+}
+
+@test "root's join of her container refuses a forged state whose pid is not in her namespaces" {
+	local uid run other start
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	# a host process with a mount namespace of its own (as a container's
+	# PID 1 has): her state names it, with its start time
+	unshare -m --propagation private sleep 1000 &
+	other=$!
+	wait_until 100 eval '[ "$(readlink /proc/$other/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]'
+	start=$(awk '{ print $22 }' "/proc/$other/stat")
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
+		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\n" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
+		sh "$run" "$other" "$start"
+	run -125 ctr-enter rl-a -- true
+	kill "$other"
+	wait "$other" || true
+	assert_output "ctr-enter: rl-a: the state's pid is not in the container's user and network namespaces: refused"
+	netns-setup destroy rl-a
+	rl_nothing_left rl-a
+}
+
+@test "FIFOs she plants as root's files (her state, the record's tmp file) do not block root: create, join and destroy go on" {
+	local uid run
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"; mkfifo "$1/rl-a/state" "$1/rl-b.cgroup.tmp"' sh "$run"
+	# (timeout: the watchdog of a root command that would block)
+	run -125 timeout 20 ctr-enter rl-a -- true
+	assert_output "ctr-enter: rl-a: owned by uid $uid: start it as that user (root may join it once it runs)"
+	run -125 timeout 20 ctr-enter rl-a --join -- true
+	assert_output "ctr-enter: rl-a: container is not running"
+	run timeout 30 netns-setup create rl-b "$RL_NET.3/24" --owner "$RL_A" --memory 64m --bridge "$CTR_BRIDGE" --no-nat
+	assert_success
+	[ -f "$run/rl-b.cgroup" ] && [ ! -p "$run/rl-b.cgroup" ] || fail "the record is not a file root made"
+	run timeout 30 netns-setup destroy rl-b
+	assert_success
+	run timeout 30 netns-setup destroy rl-a
+	assert_success
+	rl_nothing_left rl-a
+	rl_nothing_left rl-b
 }

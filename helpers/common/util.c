@@ -196,6 +196,34 @@ int read_file(const char *path, char **out)
 	return read_file_at(AT_FDCWD, path, out);
 }
 
+/* A file in a directory someone else may write to (a user's run dir): not
+ * through a symlink, a regular file only (O_NONBLOCK: a FIFO planted there
+ * does not block the open), at most READ_REGULAR_MAX bytes. */
+#define READ_REGULAR_MAX (1 << 20)
+int read_file_regular(const char *path, char **out)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return ctr_fail(-errno, "open %s", path);
+	if (fstat(fd, &st) < 0)
+		return ctr_fail(-errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return ctr_failx(-EINVAL, "%s: not a regular file", path);
+	if (st.st_size > READ_REGULAR_MAX)
+		return ctr_failx(-EFBIG, "%s: larger than %d bytes", path, READ_REGULAR_MAX);
+	buf = xcalloc((size_t)st.st_size + 1, 1);
+	n = read_full(fd, buf, (size_t)st.st_size);
+	if (n < 0)
+		return ctr_fail((int)n, "read %s", path);
+	buf[n] = '\0';
+	*out = ctr_steal_ptr(&buf);
+	return 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = xstrdup(path);

@@ -88,6 +88,7 @@ ssize_t read_full(int fd, char *buf, size_t size);
 /* Reads a whole small file into *out (NUL-terminated, trailing newline kept). */
 int read_file(const char *path, char **out);
 int read_file_at(int dirfd, const char *path, char **out);
+int read_file_regular(const char *path, char **out);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode);
 /* -w DIR: mkdir -p DIR (as whoever runs it, mode 0755 before the umask),

@@ -770,7 +770,7 @@ static void use_child(struct cg_hier *h, int fd)
 static int read_ceiling(const struct ctr_cgroup *cg, struct ctr_limits *ceil)
 {
 	_cleanup_free_ char *text = NULL;
-	int r = read_file(cg->record, &text);
+	int r = read_file_regular(cg->record, &text);
 
 	if (r == -ENOENT)
 		return 1;   /* another CTR_RUN_DIR: the kernel still holds the ceiling */
@@ -1321,7 +1321,7 @@ int cgroup_describe_memory_limit(const struct ctr_config *cfg, char *buf, size_t
 		_cleanup_free_ char *text = NULL;
 		struct ctr_limits ceil;
 
-		if (read_file(record, &text) == 0 && limits_parse_record(text, &ceil) == 0)
+		if (read_file_regular(record, &text) == 0 && limits_parse_record(text, &ceil) == 0)
 			memory = ceil.memory;
 	}
 	if (memory < 0) {
@@ -1345,7 +1345,7 @@ int cgroup_read_stats(struct ctr_cgroup *cg, struct ctr_stats *st)
 	else
 		cg_v1_read_stats(cg, st);
 	/* An owner's run noted where the CPU time stood (note_cpu_base). */
-	if (cg->provisioned && cg->h[0].top < 0 && cg->cpu_base && read_file(cg->cpu_base, &base) == 0 &&
+	if (cg->provisioned && cg->h[0].top < 0 && cg->cpu_base && read_file_regular(cg->cpu_base, &base) == 0 &&
 	    cpu_usage_ns(cg, &ns) == 0)
 		st->cpu_usage_ns = ns > atoll(base) ? ns - atoll(base) : 0;
 	return 0;

@@ -49,6 +49,7 @@ static const struct {
 	{ "mnt", CLONE_NEWNS },
 };
 #define NS_N ARRAY_SIZE(nstypes)
+#define NS_NET 4   /* nstypes[NS_NET] is net */
 #define NS_PID 5   /* nstypes[NS_PID] is pid */
 
 bool join_option_allowed(const char *lng)
@@ -248,6 +249,9 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 	adopt_state(cfg, st);
 	if (open_namespaces(st->pid, fds) < 0)
 		goto out;
+	/* her state file is hers: its pid must be in her namespaces */
+	if (cfg->owned && ns_check_owned_pid(cfg, fds[0], fds[NS_NET]) < 0)
+		goto out;
 	if (!state_pid1_alive(st)) {
 		ctr_failx(-ESRCH, "container stopped while joining it");
 		goto out;
@@ -311,11 +315,44 @@ out:
 	return EXIT_CTR_FAIL;
 }
 
+/* Root and a container owned by a user: her run and layer directories are
+ * hers, so root neither locks nor cleans anything there (she could swap a
+ * directory for a symlink under its feet); it only joins a running one.
+ * A start and --cleanup are hers. */
+static int root_join_owned(struct ctr_config *cfg)
+{
+	struct ctr_state st;
+	struct ctr_error quiet = CTR_ERROR_INIT;
+	bool have, running;
+	int code;
+
+	ctr_error_local(&quiet);
+	have = state_read(cfg, &st) == 0;
+	ctr_error_release(&quiet);
+	running = have && state_pid1_alive(&st);
+	if (running && !cfg->cleanup) {
+		code = join_running(cfg, &st);
+		state_free(&st);
+		return code;
+	}
+	if (have)
+		state_free(&st);
+	if (cfg->join_only && !cfg->cleanup)
+		ctr_failx(-ESRCH, "container is not running");
+	else
+		ctr_failx(-EPERM, "owned by uid %u: %s as that user (root may join it once it runs)",
+			  (unsigned)cfg->owner_uid, cfg->cleanup ? "clean it up" : "start it");
+	ctr_report(cfg->name);
+	return EXIT_CTR_FAIL;
+}
+
 int join_or_lock(struct ctr_config *cfg, int *lockfd)
 {
 	struct ctr_state st;
 	int fd = -1, r, code;
 
+	if (cfg->owned && getuid() == 0)
+		return root_join_owned(cfg);
 	if (cfg->cleanup) {
 		r = lifecycle_cleanup(cfg);
 		if (r < 0)

@@ -146,6 +146,32 @@ int ns_probe_owner(struct ctr_config *cfg)
 	return 0;
 }
 
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_ino == sb.st_ino &&
+	       sa.st_dev == sb.st_dev;
+}
+
+int ns_check_owned_pid(const struct ctr_config *cfg, int userfd, int netfd)
+{
+	_cleanup_close_ int net = -1;
+	_cleanup_close_ int user = -1;
+	int r;
+
+	if (userfd >= 0 && netfd >= 0) {
+		if ((r = ns_open_netns(cfg, &net)) < 0)
+			return r;
+		user = ioctl(net, NS_GET_USERNS);
+		if (user < 0)
+			return ctr_fail(-errno, "user namespace of the network namespace (NS_GET_USERNS)");
+		if (same_file(user, userfd) && same_file(net, netfd))
+			return 0;
+	}
+	return ctr_failx(-EPERM, "the state's pid is not in the container's user and network namespaces: refused");
+}
+
 int ns_join_owner_userns(const struct ctr_config *cfg)
 {
 	_cleanup_close_ int user = owner_userns(cfg);

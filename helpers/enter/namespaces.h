@@ -32,6 +32,10 @@ int ns_unshare_cgroup(void);
  * error for a non-root caller only (root gets the start's message). */
 int ns_probe_owner(struct ctr_config *cfg);
 /* setns into the user namespace that owns NAME's netns. */
+/* A container owned by a user: USERFD and NETFD (a process's user and net
+ * namespaces, -1 when ours) are the user namespace owning NAME's netns and
+ * that netns; else -EPERM (her state names a process that is not hers). */
+int ns_check_owned_pid(const struct ctr_config *cfg, int userfd, int netfd);
 int ns_join_owner_userns(const struct ctr_config *cfg);
 /* In a user namespace: become its root (uid and gid 0, no supplementary
  * groups), so that nothing runs there with the caller's host identity

@@ -7,9 +7,8 @@
  * and CTR_RUN_DIR is left as it was found (a CTR_RUN_DIR this run made is
  * removed again when empty; a locker that finds it gone makes it again).
  */
-#define _XOPEN_SOURCE 700
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
@@ -17,9 +16,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "util.h"
+
+/* deeper trees are refused (each level holds a directory fd) */
+#define RM_MAX_DEPTH 512
 
 char *state_mountpoint(const struct ctr_config *cfg)
 {
@@ -47,34 +50,77 @@ bool state_layer_exists(const struct ctr_config *cfg)
 	return lstat(layer, &st) == 0;
 }
 
-static int rm_rf_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Remove NAME in the directory DFD, a tree on the mount MNT (never crossing
+ * into another mount, never following a symlink: every step is relative to
+ * a directory fd held open, so that a directory swapped for a symlink
+ * meanwhile is unlinked as the symlink it is); 0 / -errno. */
+static int rm_at(int dfd, const char *name, const struct statx *top, unsigned depth)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR) {
-		if (rmdir(path) < 0 && errno != ENOENT)
-			return -errno;
-	} else if (unlink(path) < 0 && errno != ENOENT) {
+	struct statx sx;
+	_cleanup_close_ int fd = -1;
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (statx(dfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(sx.stx_mode))
+		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	if (depth > RM_MAX_DEPTH)
+		return -ELOOP;
+	/* Overlay's work/work is mode 000: root may still enter it. */
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MNT_ID, &sx) < 0)
 		return -errno;
+	if (sx.stx_dev_major != top->stx_dev_major || sx.stx_dev_minor != top->stx_dev_minor ||
+	    ((sx.stx_mask & top->stx_mask & STATX_MNT_ID) && sx.stx_mnt_id != top->stx_mnt_id))
+		return -EXDEV;   /* a mount point: left as it is */
+	d = fdopendir(fd);
+	if (!d)
+		return -errno;
+	fd = -1;   /* the DIR owns it */
+	while (r == 0 && (errno = 0, e = readdir(d))) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			r = rm_at(dirfd(d), e->d_name, top, depth + 1);
 	}
-	return 0;
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(d);
+	if (r == 0 && unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
 }
 
-/* rm -rf that does not cross mount points; 0 / -errno. */
+/* rm -rf PATH without crossing mount points or following symlinks below
+ * PATH's directory; 0 / -errno. */
 static int rm_rf(const char *path)
 {
-	struct stat st;
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : dir;
+	_cleanup_close_ int dfd = -1;
+	struct statx top;
 	int r;
 
-	if (lstat(path, &st) < 0)
+	if (slash == dir)
+		dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else if (slash) {
+		*slash = '\0';
+		/* (the directory itself is configuration: it may be a symlink;
+		 * an owner's is in root's .user, which she cannot change) */
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else
+		dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return errno == ENOENT ? 0 : ctr_fail(-errno, "remove %s", path);
-	/* Overlay's work/work is mode 000: root may still enter it. */
-	r = nftw(path, rm_rf_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-	if (r < 0)
-		return ctr_fail(r == -1 ? -errno : r, "remove %s", path);
-	if (r > 0)
-		return ctr_fail(-r, "remove %s", path);
-	return 0;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return ctr_failx(-EINVAL, "remove %s: not a name", path);
+	if (statx(dfd, base, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MNT_ID, &top) < 0)
+		return errno == ENOENT ? 0 : ctr_fail(-errno, "remove %s", path);
+	r = rm_at(dfd, base, &top, 0);
+	return r < 0 ? ctr_fail(r, "remove %s", path) : 0;
 }
 
 /* CTR_RUN_DIR/NAME/rm: made before the layer by a --rm start, so that a
@@ -98,10 +144,12 @@ static void clean_stale(const struct ctr_config *cfg)
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_error_ struct ctr_error best_effort = CTR_ERROR_INIT;
 
+	if (cfg->owned && getuid() == 0)
+		return;   /* her directories: root removes nothing there (join.c) */
 	ctr_error_local(&best_effort);
 	rm_rf(top);
 	if (access(marker, F_OK) == 0 ||
-	    (read_file(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
+	    (read_file_regular(state, &buf) == 0 && strstr(buf, "\nrm=1\n"))) {
 		_cleanup_free_ char *layer = state_layer_dir(cfg);
 
 		rm_rf(layer);
@@ -242,7 +290,7 @@ static int lock_run_dir(const struct ctr_config *cfg, int *lockfd)
 				char *p;
 				long pid = 0;
 
-				if (read_file(st, &buf) == 0 && (p = strstr(buf, "supervisor=")))
+				if (read_file_regular(st, &buf) == 0 && (p = strstr(buf, "supervisor=")))
 					pid = strtol(p + 11, NULL, 10);
 				if (pid > 0)
 					return ctr_failx(-EBUSY, "container is already running (supervisor pid %ld)", pid);
@@ -439,7 +487,7 @@ int state_read(const struct ctr_config *cfg, struct ctr_state *st)
 	st->limits = (struct ctr_limits){ .memory = -1, .memory_swap = -1, .cpu_quota_us = -1,
 					  .cpu_period_us = -1, .cpu_shares = -1, .pids_limit = -1 };
 	ctr_error_local(&none);   /* no state is no error */
-	r = read_file(path, &buf);
+	r = read_file_regular(path, &buf);
 	ctr_error_release(&none);
 	if (r < 0)
 		return r == -ENOENT ? -ENOENT : ctr_fail(r, "read state %s", path);
@@ -504,6 +552,16 @@ static void iso_time(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A new file TMP, made here (a stale one, or a FIFO or symlink someone
+ * planted in a directory that is not only ours, is unlinked first and
+ * never opened); fd or -1 with errno. */
+static int open_tmp(const char *tmp)
+{
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -1;
+	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+}
+
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time_t start)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
@@ -513,7 +571,7 @@ int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time
 	int r;
 
 	iso_time(start, started, sizeof(started));
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open_tmp(tmp);
 	if (fd < 0)
 		return ctr_fail(-errno, "write state %s", tmp);
 	r = dprintf(fd,
@@ -558,7 +616,7 @@ void state_remove(const struct ctr_config *cfg, int lockfd, bool drop_layer)
 int write_atomic(const char *path, const char *buf, size_t len)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int fd = open_tmp(tmp);
 	ssize_t n = 0;
 
 	if (fd < 0)

@@ -6,7 +6,7 @@
  *               [--owner UID:GID:USTART:UCOUNT:GSTART:GCOUNT USERNS_PIN IMAGE VIEW]
  *               [STATE_DIR SELF]
  *   ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]
- *   ctr-netlink disown USERNS_PIN VIEW [--kill]
+ *   ctr-netlink disown USERNS_PIN VIEW [--kill [NETNS]]
  *
  * netns-setup (bash) keeps the policy, the checks and the state; this
  * program does the link, address and namespace work of one command in one
@@ -32,9 +32,11 @@
  * (read-only, nosuid, nodev) is attached on VIEW.  ping_group_range is
  * then the namespace's own gids (0..GCOUNT-1).
  *
- * disown: (--kill: SIGKILL to every process of the user namespace pinned
- * on USERNS_PIN, found by namespace, not by cgroup) the view and the pin
- * unmounted and removed.
+ * disown: the netns (NETNS, unmounted, its file kept for destroy), the
+ * view and the user namespace pin unmounted and removed; then (--kill)
+ * SIGKILL to every process of that user namespace, found by namespace,
+ * not by cgroup, pass after pass; survivors (uninterruptible sleep) are a
+ * warning on stderr with their pids, exit 0.
  *
  * destroy: VETH (when given), the netns (unmount and unlink: the kernel
  * frees it, and any link still in it, once nothing uses it), BRIDGE (when
@@ -334,7 +336,7 @@ static int usage(void)
 	fputs("usage: ctr-netlink create NAME VETH BRIDGE IP PREFIX GATEWAY NEW_BRIDGE MAC\n"
 	      "                   [--owner UID:GID:USTART:UCOUNT:GSTART:GCOUNT USERNS_PIN IMAGE VIEW] [STATE_DIR SELF]\n"
 	      "       ctr-netlink destroy NAME VETH|'' BRIDGE|'' [STATE_DIR]\n"
-	      "       ctr-netlink disown USERNS_PIN VIEW [--kill]\n"
+	      "       ctr-netlink disown USERNS_PIN VIEW [--kill [NETNS]]\n"
 	      "(the kernel half of netns-setup; see netns-setup(1))\n", stderr);
 	return 2;
 }
@@ -363,17 +365,32 @@ static bool parse_create(char **argv, struct create_args *a)
 	       inet_pton(AF_INET, argv[5], &a->gw) == 1;
 }
 
-/* disown USERNS_PIN VIEW [--kill] */
+/* disown USERNS_PIN VIEW [--kill [NETNS]]: the pins go first, so that
+ * nobody enters the namespaces through them while the kill passes run;
+ * processes that survive every pass are a warning, not an end. */
 static int disown(int argc, char **argv)
 {
-	int r = 0;
+	bool kill_all = argc >= 5 && strcmp(argv[4], "--kill") == 0;
+	_cleanup_free_ char *stuck = NULL;
+	struct stat target;
+	int have = 0, r = 0;
 
-	if (argc == 5 && strcmp(argv[4], "--kill") == 0)
-		r = owner_kill_userns(argv[2]);
+	if (kill_all)
+		r = have = owner_stat_pin(argv[2], &target);
+	if (r >= 0 && kill_all && argc == 6)
+		r = owner_unmount(argv[5]);
 	if (r >= 0)
 		r = owner_unpin(argv[3], true);
 	if (r >= 0)
 		r = owner_unpin(argv[2], false);
+	if (r >= 0 && have > 0) {
+		r = owner_kill_userns(&target, &stuck);
+		if (r > 0) {
+			fprintf(stderr, "warning: %d process(es) of its user namespace survive SIGKILL (uninterruptible sleep?): pid %s\n",
+				r, stuck);
+			r = 0;
+		}
+	}
 	if (r < 0)
 		fprintf(stderr, "%s\n", ctr_errmsg());
 	return r < 0 ? 1 : 0;
@@ -401,7 +418,7 @@ int main(int argc, char **argv)
 	struct create_args a = { 0 };
 	int r;
 
-	if ((argc == 4 || argc == 5) && strcmp(argv[1], "disown") == 0)
+	if (argc >= 4 && argc <= 6 && strcmp(argv[1], "disown") == 0)
 		return disown(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "create") == 0 && !take_owner(&argc, argv, &a))
 		return usage();

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/nsfs.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -130,6 +131,19 @@ static int verify(int netfd, const struct owner_spec *spec)
 	return 0;
 }
 
+#define OWNER_CHILD_WAIT_MS 10000
+
+/* FD readable (or at its end) within MS milliseconds; -ETIMEDOUT. */
+static int wait_readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	while ((r = poll(&p, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
+}
+
 /* Maps, pins, check: the parent's half while the child waits. */
 static int make_namespaces(pid_t pid, const char *netns_path, const struct owner_spec *spec, int from_child)
 {
@@ -137,6 +151,10 @@ static int make_namespaces(pid_t pid, const char *netns_path, const struct owner
 	_cleanup_free_ char *gmap = xasprintf("0 %lu %lu\n", spec->gstart, spec->gcount);
 	int err = -1, r;
 
+	/* she may stop her child (it runs as her uid): not forever */
+	if (wait_readable(from_child, OWNER_CHILD_WAIT_MS) < 0)
+		return ctr_failx(-ETIMEDOUT, "user namespace: the child as uid %u did not answer in %d s",
+				 (unsigned)spec->uid, OWNER_CHILD_WAIT_MS / 1000);
 	if (read_full(from_child, (char *)&err, sizeof(err)) != sizeof(err))
 		return ctr_failx(-EIO, "user namespace: the child as uid %u ended early", (unsigned)spec->uid);
 	if (err)
@@ -183,9 +201,13 @@ int owner_netns_add(const char *netns_path, const struct owner_spec *spec)
 	r = pid < 0 ? ctr_fail(-errno, "fork") : make_namespaces(pid, netns_path, spec, to_parent[0]);
 	close(to_parent[0]);
 	close(to_child[1]);   /* the child ends */
-	if (pid > 0)
+	if (pid > 0) {
+		/* the pins hold the namespaces: the child is done, and a
+		 * child she stopped (SIGSTOP as her uid) would hold us */
+		kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+	}
 	if (r < 0)
 		goto fail;
 	fd = open(netns_path, O_RDONLY | O_CLOEXEC);
@@ -270,8 +292,9 @@ static bool is_zombie(const char *pid)
 	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
 }
 
-/* One pass over /proc: SIGKILL to each process in the namespace; the count. */
-static int kill_pass(const struct stat *target)
+/* One pass over /proc: SIGKILL to each process in the namespace; the
+ * count.  STUCK (when not NULL): their pids, space-separated. */
+static int kill_pass(const struct stat *target, char **stuck)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -283,27 +306,47 @@ static int kill_pass(const struct stat *target)
 		if (e->d_name[0] < '1' || e->d_name[0] > '9' || !in_userns(e->d_name, target) ||
 		    is_zombie(e->d_name))
 			continue;
-		if (kill((pid_t)atoi(e->d_name), SIGKILL) == 0)
+		if (kill((pid_t)atoi(e->d_name), SIGKILL) == 0) {
 			n++;
+			if (stuck) {
+				char *more = xasprintf("%s%s%s", *stuck ? *stuck : "", *stuck ? " " : "", e->d_name);
+
+				free(*stuck);
+				*stuck = more;
+			}
+		}
 	}
 	return n;
 }
 
-int owner_kill_userns(const char *pin)
+int owner_stat_pin(const char *pin, struct stat *target)
 {
-	struct stat target;
+	if (stat(pin, target) < 0)
+		return errno == ENOENT ? 0 : ctr_fail(-errno, "stat %s", pin);
+	return 1;
+}
+
+int owner_kill_userns(const struct stat *target, char **stuck)
+{
 	struct timespec nap = { 0, 10 * 1000 * 1000 };
 
-	if (stat(pin, &target) < 0)
-		return errno == ENOENT ? 0 : ctr_fail(-errno, "stat %s", pin);
+	*stuck = NULL;
 	for (int i = 0; i < 500; i++) {
-		int n = kill_pass(&target);
+		int n = kill_pass(target, NULL);
 
 		if (n <= 0)
 			return n;
 		nanosleep(&nap, NULL);
 	}
-	return ctr_failx(-EBUSY, "processes of the user namespace %s survive SIGKILL", pin);
+	/* (uninterruptible sleep: a FUSE server of hers, say) */
+	return kill_pass(target, stuck);
+}
+
+int owner_unmount(const char *path)
+{
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return ctr_fail(-errno, "unmount %s", path);
+	return 0;
 }
 
 int owner_unpin(const char *path, bool dir)

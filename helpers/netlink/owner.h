@@ -29,9 +29,17 @@ int owner_netns_add(const char *netns_path, const struct owner_spec *spec);
 /* The image's idmapped view through the user namespace pinned at
  * SPEC->userns_pin: read-only, nosuid, nodev, on SPEC->image_view. */
 int owner_image_view(const struct owner_spec *spec);
-/* SIGKILL every process whose user namespace is the one pinned at PIN or
- * a descendant of it; waits (up to 5 s) until they are gone.  0 / -errno. */
-int owner_kill_userns(const char *pin);
+/* The user namespace pinned at PIN into *TARGET: 1, 0 when there is no
+ * pin, -errno. */
+struct stat;
+int owner_stat_pin(const char *pin, struct stat *target);
+/* SIGKILL every process whose user namespace is TARGET or a descendant of
+ * it, pass after pass (up to 5 s) until they are gone: 0; -errno; or the
+ * number of processes that survive (uninterruptible sleep), *STUCK their
+ * pids (free it). */
+int owner_kill_userns(const struct stat *target, char **stuck);
+/* Unmount PATH (a pin), keeping the file; what is gone is no error. */
+int owner_unmount(const char *path);
 /* Unmount and remove PATH (a pin or the view); what is gone is no error. */
 int owner_unpin(const char *path, bool dir);
 

@@ -372,7 +372,7 @@ tmp"
 	assert_success
 	wait_until 100 eval 'as_test_user "$RL_A" ctrctl ps | grep -q "^rl-a  *running"'
 	run -1 as_test_user "$RL_A" ctrctl rm -f rl-a
-	assert_output "ctrctl: rm: must be run as root (an owned container goes with sudo netns-setup destroy NAME)"
+	assert_output "ctrctl: rm: must be run as root (sudo ctrctl rm NAME; a container owned by a user goes with sudo netns-setup destroy NAME)"
 }
 
 @test "destroy -f ends her processes found by user namespace (also one she moved out of the netns) and leaves nothing" {

@@ -32,12 +32,7 @@ setup_file() {
 	ctr_test_env rootless
 	# the test users walk to their directories and the image view, which
 	# are under the suite's private tmpdir: let them through (not read)
-	local d=$BATS_FILE_TMPDIR
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod o+x "$d"
-		d=${d%/*}
-		[ -n "$d" ] || d=/
-	done
+	let_test_users_through "$BATS_FILE_TMPDIR"
 	rl_snapshot >"$BATS_FILE_TMPDIR/before"
 	test_user_add "$RL_A"
 	test_user_add "$RL_B"
@@ -70,25 +65,11 @@ rl_start() {
 	echo "${r%% *}"
 }
 
-# COMMAND... as USER (no capabilities, no groups) in a login that the
-# session hook placed under her ceiling, as PAM's pam_exec would: on v2
-# moving a process into her container's cgroup needs write access to the
-# common ancestor's cgroup.procs, so her processes must already be in
-# her delegated subtree (46-rootless-cgroup tests the hook itself).
-rl_login() {
-	local user=$1
-	shift
-	(
-		PAM_TYPE=open_session PAM_USER=$user "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT" || exit 99
-		as_test_user "$user" "$@"
-	)
-}
-
 # ctr-enter as USER, logged in.
 rl_enter() {
 	local user=$1
 	shift
-	rl_login "$user" ctr-enter "$@"
+	login_as_test_user "$user" ctr-enter "$@"
 }
 
 # Her ceiling's session leaf (the hook's) and the ceiling, once empty:
@@ -352,7 +333,7 @@ tmp"
 	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
 	run rl_enter "$RL_A" rl-a -d -- sleep 1000
 	assert_success
-	run rl_login "$RL_A" ctrctl ps
+	run login_as_test_user "$RL_A" ctrctl ps
 	assert_success
 	assert_line --index 1 --regexp '^rl-a +running '
 	run as_test_user "$RL_A" ctrctl stats --no-stream rl-a
@@ -368,7 +349,7 @@ tmp"
 	assert_success
 	run as_test_user "$RL_A" ctrctl ps -a
 	assert_line --index 1 --regexp '^rl-a +stopped '
-	run rl_login "$RL_A" ctrctl start rl-a
+	run login_as_test_user "$RL_A" ctrctl start rl-a
 	assert_success
 	wait_until 100 eval 'as_test_user "$RL_A" ctrctl ps | grep -q "^rl-a  *running"'
 	run -1 as_test_user "$RL_A" ctrctl rm -f rl-a

@@ -123,18 +123,6 @@ rc_join_code() {
 	echo "${code}:"
 }
 
-# Run COMMAND... as USER in a login the session hook placed, as PAM's
-# pam_exec would: root runs ctr-session with PAM_TYPE and PAM_USER in the
-# process that then becomes the user's (its parent), then drops to USER.
-rc_login() {
-	local user=$1
-	shift
-	(
-		PAM_TYPE=open_session PAM_USER=$user "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT" || exit 99
-		as_test_user "$user" "$@"
-	)
-}
-
 # Allocate and touch MiB mebibytes (perl: Debian's perl-base is essential).
 rc_alloc() {
 	printf '%s\n' "perl -e '\$x = q(x) x ($1 * 1024 * 1024); print qq(allocated $1 MiB\\n)'"
@@ -154,7 +142,7 @@ rc_oom_kills() {
 rc_start() { # USER ARGS...
 	local user=$1
 	shift
-	rc_login "$user" env CTR_RUN_DIR="$RC_USER_RUN" "$CTR_HOOKS_BIN/cg-join" "$@"
+	login_as_test_user "$user" env CTR_RUN_DIR="$RC_USER_RUN" "$CTR_HOOKS_BIN/cg-join" "$@"
 }
 
 # The memory high-water mark of USER's container NAME.
@@ -305,10 +293,10 @@ rc_session_empty() {
 	rc_provision_a
 	local before
 	before=$(rc_oom_kills "$(rc_mem_dir "$RC_A" rc-a)")
-	run rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && $(rc_alloc 20)"
+	run login_as_test_user "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && $(rc_alloc 20)"
 	assert_success
 	assert_output "allocated 20 MiB"
-	run rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec $(rc_alloc 80)"
+	run login_as_test_user "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec $(rc_alloc 80)"
 	assert_equal "$status" 137
 	refute_output --partial allocated
 	[ "$(rc_oom_kills "$(rc_mem_dir "$RC_A" rc-a)")" -gt "$before" ]
@@ -316,7 +304,7 @@ rc_session_empty() {
 
 @test "as the owner: a fork bomb in her container's cgroup stops at its pids limit (40)" {
 	rc_provision_a
-	run rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec perl -e '
+	run login_as_test_user "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec perl -e '
 		my @kids; my \$failed = 0;
 		for (1 .. 100) { my \$p = fork; if (!defined \$p) { \$failed++; next } if (\$p == 0) { sleep 60; exit 0 } push @kids, \$p }
 		print scalar(@kids), q( forked, ), \$failed, qq( refused\\n); kill 9, @kids; 1 while wait != -1'"
@@ -355,17 +343,17 @@ rc_session_empty() {
 	rc_provision_a
 	run "$CTR_ENTER" --provision rc-b --owner "$RC_B" --memory 64
 	assert_success
-	run rc_login "$RC_B" sh -c "$(rc_join_code "$RC_A" rc-a)"
+	run login_as_test_user "$RC_B" sh -c "$(rc_join_code "$RC_A" rc-a)"
 	assert_failure
 	assert_output --partial "Permission denied"
 	# His process (in his own session), moved by her into her container: refused.
-	rc_login "$RC_B" sleep 60 >/dev/null 2>&1 3>&- &
+	login_as_test_user "$RC_B" sleep 60 >/dev/null 2>&1 3>&- &
 	local pid=
 	wait_until 100 pgrep -U "$(id -u "$RC_B")" -x sleep || fail "his sleep did not start"
 	pid=$(pgrep -U "$(id -u "$RC_B")" -x sleep)
 	local f
 	if [ "$(cg_layout)" = v1 ]; then f=tasks; else f=cgroup.procs; fi
-	run rc_login "$RC_A" sh -c "echo $pid >$(rc_mem_dir "$RC_A" rc-a)/$f"
+	run login_as_test_user "$RC_A" sh -c "echo $pid >$(rc_mem_dir "$RC_A" rc-a)/$f"
 	assert_failure
 	run grep -c "$CTR_USER_CGROUP_PARENT/$RC_A" "/proc/$pid/cgroup"
 	assert_output 0
@@ -413,15 +401,15 @@ rc_session_empty() {
 	local before
 	# v1 counts a kill in the victim's own cgroup (v2 also above): the session's.
 	before=$(rc_oom_kills "$(rc_mem_dir "$RC_A" session)")
-	run rc_login "$RC_A" sh -c 'cat /proc/self/cgroup'
+	run login_as_test_user "$RC_A" sh -c 'cat /proc/self/cgroup'
 	assert_success
 	assert_output --partial "$CTR_USER_CGROUP_PARENT/$RC_A/session"
 	refute_output --partial "rc-a"
-	run rc_login "$RC_A" sh -c "exec $(rc_alloc 80)"
+	run login_as_test_user "$RC_A" sh -c "exec $(rc_alloc 80)"
 	assert_equal "$status" 137
 	[ "$(rc_oom_kills "$(rc_mem_dir "$RC_A" session)")" -gt "$before" ]
 	# A user without containers: the hook does nothing (and root neither).
-	run rc_login "$RC_B" sh -c 'cat /proc/self/cgroup'
+	run login_as_test_user "$RC_B" sh -c 'cat /proc/self/cgroup'
 	assert_success
 	refute_output --partial "$CTR_USER_CGROUP_PARENT"
 	run env PAM_TYPE=open_session PAM_USER=root "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT"
@@ -497,14 +485,14 @@ sys.exit("execve: %d" % ctypes.get_errno())' "$CTR_BIN/ctr-session" "$CTR_USER_C
 		code+=" \$(find $m \\( -name cgroup.procs -o -name tasks \\) -writable) $m/cgroup.procs"
 	done
 	code+="; do echo 0 >\$f 2>/dev/null; done; grep -q '$CTR_USER_CGROUP_PARENT/$RC_A' /proc/self/cgroup && exec $(rc_alloc 80)"
-	run rc_login "$RC_A" sh -c "$code"
+	run login_as_test_user "$RC_A" sh -c "$code"
 	assert_equal "$status" 137
 	refute_output --partial allocated
 }
 
 @test "her last container goes with its ceiling; a login still in it keeps it (one warning, no process killed), and her next login removes it once empty" {
 	rc_provision_a
-	rc_login "$RC_A" sleep 60 >/dev/null 2>&1 3>&- &
+	login_as_test_user "$RC_A" sleep 60 >/dev/null 2>&1 3>&- &
 	local uid pid
 	uid=$(id -u "$RC_A")
 	wait_until 100 pgrep -U "$uid" -x sleep || fail "her sleep did not start"
@@ -518,7 +506,7 @@ sys.exit("execve: %d" % ctypes.get_errno())' "$CTR_BIN/ctr-session" "$CTR_USER_C
 	grep -q "$CTR_USER_CGROUP_PARENT/$RC_A/session" "/proc/$pid/cgroup"
 	rc_kill_user_procs "$RC_A"
 	# Her next login: no container of hers, the empty leftover goes.
-	run rc_login "$RC_A" sh -c 'cat /proc/self/cgroup'
+	run login_as_test_user "$RC_A" sh -c 'cat /proc/self/cgroup'
 	assert_success
 	refute_output --partial "$CTR_USER_CGROUP_PARENT"
 	for d in $(rc_dirs "$RC_A"); do
@@ -530,7 +518,7 @@ sys.exit("execve: %d" % ctypes.get_errno())' "$CTR_BIN/ctr-session" "$CTR_USER_C
 	rc_provision_a
 	local uid mine root_pid d
 	uid=$(id -u "$RC_A")
-	rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec sleep 60" >/dev/null 2>&1 3>&- &
+	login_as_test_user "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec sleep 60" >/dev/null 2>&1 3>&- &
 	wait_until 100 pgrep -U "$uid" -x sleep || fail "her sleep did not start"
 	mine=$(pgrep -U "$uid" -x sleep)
 	# What she could do on v2 with a root-owned session process placed in
@@ -559,7 +547,7 @@ sys.exit("execve: %d" % ctypes.get_errno())' "$CTR_BIN/ctr-session" "$CTR_USER_C
 
 @test "--stats works for the owner (reads only); another user has no such container" {
 	rc_provision_a
-	rc_login "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec sleep 60" >/dev/null 2>&1 3>&- &
+	login_as_test_user "$RC_A" sh -c "$(rc_join_code "$RC_A" rc-a) && exec sleep 60" >/dev/null 2>&1 3>&- &
 	wait_until 100 grep -q . "$(rc_mem_dir "$RC_A" rc-a)/cgroup.procs" || fail "nothing joined"
 	run as_test_user "$RC_A" "$CTR_ENTER" --stats rc-a --json
 	assert_success

@@ -25,12 +25,7 @@ setup_file() {
 	require_root
 	ctr_test_env rlnet
 	# her create walks to the suite's private tmpdir: let the users through
-	local d=$BATS_FILE_TMPDIR
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod o+x "$d"
-		d=${d%/*}
-		[ -n "$d" ] || d=/
-	done
+	let_test_users_through "$BATS_FILE_TMPDIR"
 	rn_snapshot >"$BATS_FILE_TMPDIR/before"
 	test_user_add "$RN_A"
 	test_user_add "$RN_B"
@@ -66,6 +61,22 @@ eth0_mac() {
 # Wait for "listening" in FILE (a probe started in the background).
 wait_listening() {
 	wait_until 100 grep -q listening "$1" || fail "the probe did not start: $(cat "$1")"
+}
+
+# Her sniffer (3 s, promiscuous, in her netns, as her) while the host
+# sends five datagrams carrying a secret to ADDR; its verdict in FILE.
+rn_sniff_while_sent_to() {
+	local addr=$1 file=$2 i
+	as_owner_in_netns "$RN_A" rn-a python3 "$CTR_SRC/bats-tests/probes/spoof.py" \
+		sniff eth0 3 secret-of-47 >"$file" &
+	BG_PIDS=$!
+	wait_listening "$file"
+	for i in 1 2 3 4 5; do
+		printf 'secret-of-47 %s' "$i" | socat -u - "UDP4-SENDTO:$addr:7403"
+		sleep 0.1
+	done
+	wait "$BG_PIDS" || true
+	BG_PIDS=
 }
 
 @test "she holds CAP_NET_RAW in her own netns without privilege: the probe works (a raw frame out of her eth0 with her own addresses reaches the host)" {
@@ -120,30 +131,11 @@ wait_listening() {
 	# the bridge has learnt both ports (unicast is not flooded)
 	ip netns exec rn-b ping -c1 -W2 "$RN_NET.1" >/dev/null
 	ip netns exec rn-a ping -c1 -W2 "$RN_NET.1" >/dev/null
-	as_owner_in_netns "$RN_A" rn-a python3 "$CTR_SRC/bats-tests/probes/spoof.py" \
-		sniff eth0 3 secret-of-47 >"$BATS_TEST_TMPDIR/sniff-his" &
-	BG_PIDS=$!
-	wait_listening "$BATS_TEST_TMPDIR/sniff-his"
-	local i
-	for i in 1 2 3 4 5; do
-		printf 'secret-of-47 %s' "$i" | socat -u - "UDP4-SENDTO:$RN_NET.3:7403"
-		sleep 0.1
-	done
-	wait "$BG_PIDS" || true
-	BG_PIDS=
+	rn_sniff_while_sent_to "$RN_NET.3" "$BATS_TEST_TMPDIR/sniff-his"
 	run cat "$BATS_TEST_TMPDIR/sniff-his"
 	assert_output $'listening\nnot seen'
 	# the control: the same sniffer sees a datagram meant for her container
-	as_owner_in_netns "$RN_A" rn-a python3 "$CTR_SRC/bats-tests/probes/spoof.py" \
-		sniff eth0 3 secret-of-47 >"$BATS_TEST_TMPDIR/sniff-hers" &
-	BG_PIDS=$!
-	wait_listening "$BATS_TEST_TMPDIR/sniff-hers"
-	for i in 1 2 3 4 5; do
-		printf 'secret-of-47 %s' "$i" | socat -u - "UDP4-SENDTO:$RN_NET.2:7403"
-		sleep 0.1
-	done
-	wait "$BG_PIDS" || true
-	BG_PIDS=
+	rn_sniff_while_sent_to "$RN_NET.2" "$BATS_TEST_TMPDIR/sniff-hers"
 	run cat "$BATS_TEST_TMPDIR/sniff-hers"
 	assert_output $'listening\nseen'
 }

@@ -331,3 +331,28 @@ as_test_user() {
 		--inh-caps=-all --bounding-set=-all -- \
 		env -i HOME=/ USER="$name" LOGNAME="$name" PATH="$PATH" "${keep[@]}" "$@"
 }
+
+# Let the test users walk (not read) the path down to DIR (a suite's
+# private tmpdir, where their state, layer and image view are).
+let_test_users_through() {
+	local d=$1
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=${d%/*}
+		[ -n "$d" ] || d=/
+	done
+}
+
+# login_as_test_user USER COMMAND...: COMMAND as USER (as_test_user) in a
+# login the session hook placed under her ceiling, as PAM's pam_exec would:
+# root runs ctr-session with PAM_TYPE and PAM_USER in the process that then
+# becomes hers (its parent). On v2 moving a process into her container's
+# cgroup needs her processes in her delegated subtree already.
+login_as_test_user() {
+	local user=$1
+	shift
+	(
+		PAM_TYPE=open_session PAM_USER=$user "$CTR_BIN/ctr-session" --parent "$CTR_USER_CGROUP_PARENT" || exit 99
+		as_test_user "$user" "$@"
+	)
+}

@@ -104,6 +104,12 @@ struct ctr_config {
 	 * idmapped view of the image netns-setup made */
 	bool owned;
 	uid_t owner_uid;
+	/* NAME's netns belongs to a user namespace of its own: owned, or
+	 * root's (netns-setup create --userns: owner_uid 0, started by root).
+	 * PID 1 and every joiner become that namespace's root, host uid
+	 * userns_root (the first id of its range, for the layer's owner) */
+	bool userns;
+	uid_t userns_root;
 
 	/* --stats NAME [--json] (cgroup.c reader) */
 	bool stats;

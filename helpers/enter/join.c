@@ -182,7 +182,7 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	process_retitle("ctr-exec");
 	process_wait_go(sock);
 	/* rlimits first: raising one needs CAP_SYS_RESOURCE, which goes next */
-	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds, cfg->owned) < 0 || security_narrow_caps(cfg) < 0)
+	if (security_set_rlimits(cfg) < 0 || enter_namespaces(fds, cfg->userns) < 0 || security_narrow_caps(cfg) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	process_test_delay();
 	process_send_pty(io, sock, AT_FDCWD, "/dev/ptmx", false);
@@ -254,7 +254,7 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 	if (open_namespaces(st->pid, fds) < 0)
 		goto out;
 	/* her state file is hers: its pid must be in her namespaces */
-	if (cfg->owned && ns_check_owned_pid(cfg, fds[0], fds[NS_NET]) < 0)
+	if (cfg->userns && ns_check_owned_pid(cfg, fds[0], fds[NS_NET]) < 0)
 		goto out;
 	if (!state_pid1_alive(st)) {
 		ctr_failx(-ESRCH, "container stopped while joining it");

@@ -239,9 +239,15 @@ static int prepare_start(struct start *s)
 	s->cfg->rm_top = s->cfg->rm && state_layer_exists(s->cfg);
 	if ((r = state_prepare(s->cfg, &s->new_layer)) < 0)
 		return r;
-	/* her user namespace first: it owns the netns, and PID 1's PID
+	/* Root's container in a user namespace of its own (--userns): the
+	 * cgroup now, while we still have our capabilities (a device filter
+	 * needs CAP_SYS_ADMIN of the host); the join keeps the uid 0 that
+	 * the cgroup files' modes let write, not the capabilities. */
+	if (s->cfg->userns && !s->cfg->owned && (r = cgroup_create(s->cfg, &s->cg)) < 0)
+		return r;
+	/* the user namespace first: it owns the netns, and PID 1's PID
 	 * namespace is made in it */
-	if (s->cfg->owned && (r = ns_join_owner_userns(s->cfg)) < 0)
+	if (s->cfg->userns && (r = ns_join_owner_userns(s->cfg)) < 0)
 		return r;
 	if ((r = ns_join_net(s->netfd)) < 0)
 		return r;
@@ -278,7 +284,7 @@ static int spawn_pid1(struct start *s)
 	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
 	 * cgroup work costs no wall time.  It waits for GO before it unshares
 	 * its cgroup namespace and runs anything of the user's. */
-	if ((r = cgroup_create(s->cfg, &s->cg)) < 0 ||
+	if ((!s->cg && (r = cgroup_create(s->cfg, &s->cg)) < 0) ||
 	    (r = process_release(s->cg, s->pid, s->sv[0], &s->master)) < 0)
 		kill_pid1(s->pid);
 	return r;

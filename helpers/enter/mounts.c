@@ -265,10 +265,12 @@ static int open_in_root_depth(int rootfd, const char *path, bool create, bool di
 	}
 }
 
-/* The fds of mounts_open_owned (-1: not an owned container). */
+/* The fds of mounts_open_owned (-1: not in a user namespace of its own).
+ * Every path is opened before PID 1 becomes the namespace's root, whose
+ * host uid may not search the directories above them. */
 static struct {
-	int mp, upper, work;
-} owned = { -1, -1, -1 };
+	int mp, image, upper, work;
+} owned = { -1, -1, -1, -1 };
 
 static int open_path(const char *path, int *fd)
 {
@@ -283,7 +285,7 @@ int mounts_open_owned(const struct ctr_config *cfg, const char *mp)
 	_cleanup_free_ char *work = xasprintf("%s/work", layer);
 	int r;
 
-	if ((r = open_path(mp, &owned.mp)) < 0)
+	if ((r = open_path(mp, &owned.mp)) < 0 || (r = open_path(cfg->rootfs, &owned.image)) < 0)
 		return r;
 	if (cfg->read_only)
 		return 0;
@@ -340,7 +342,7 @@ static int mount_owned_overlay(const struct ctr_config *cfg, int *rootfd)
 	_cleanup_close_ int mnt = -1;
 	_cleanup_close_ int top = -1;
 	_cleanup_free_ char *lower = NULL;
-	char upper[64], work[64], kept[64];
+	char upper[64], work[64], kept[64], image[64];
 
 	if (fs < 0)
 		return ctr_fail(-errno, "fsopen overlay");
@@ -352,7 +354,8 @@ static int mount_owned_overlay(const struct ctr_config *cfg, int *rootfd)
 		top = r;
 	}
 	fd_path(owned.upper, kept, sizeof(kept));
-	lower = top >= 0 ? xasprintf("%s:%s", kept, cfg->rootfs) : xstrdup(cfg->rootfs);
+	fd_path(owned.image, image, sizeof(image));
+	lower = top >= 0 ? xasprintf("%s:%s", kept, image) : xstrdup(image);
 	fd_path(top >= 0 ? top : owned.upper, upper, sizeof(upper));
 	fd_path(owned.work, work, sizeof(work));
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
@@ -383,7 +386,7 @@ static int mount_owned_overlay(const struct ctr_config *cfg, int *rootfd)
 /* An owned container with --read-only: a read-only bind of the view. */
 static int mount_owned_readonly(const struct ctr_config *cfg, int *rootfd)
 {
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, cfg->rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	_cleanup_close_ int tree = open_tree(owned.image, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
 	if (tree < 0)

@@ -93,15 +93,62 @@ static int owner_userns(const struct ctr_config *cfg)
 	return fd;
 }
 
+static const char *net_state_dir(void)
+{
+	const char *e = getenv("CTR_NET_STATE_DIR");
+
+	return e && *e ? e : "/run/ctr-net";
+}
+
+/* "subuid=START:COUNT" of NAME's record (netns-setup create --userns),
+ * root's file: the host uid of the container's root. */
+static int userns_root_from_record(const struct ctr_config *cfg, uid_t *root)
+{
+	_cleanup_free_ char *path = xasprintf("%s/netns/%s", net_state_dir(), cfg->name);
+	_cleanup_free_ char *text = NULL;
+	unsigned long start;
+	const char *p;
+	char *end;
+	int r = read_file_regular(path, &text);
+
+	if (r < 0)
+		return r;
+	p = strstr(text, "\nsubuid=");
+	if (!p)
+		return ctr_failx(-ENOENT, "%s: no subuid= line (not made by netns-setup create --userns)", path);
+	errno = 0;
+	start = strtoul(p + 8, &end, 10);
+	if (errno || end == p + 8 || *end != ':' || start == 0 || start > UINT32_MAX - 65536)
+		return ctr_failx(-EINVAL, "%s: bad subuid= line", path);
+	*root = (uid_t)start;
+	return 0;
+}
+
+/* Root's container in a user namespace of its own (netns-setup create
+ * --userns): started and joined by root only; its image is the idmapped
+ * view; its state and layer stay root's. */
+static int probe_root_userns(struct ctr_config *cfg)
+{
+	int r;
+
+	if (getuid() != 0 || geteuid() != 0)
+		return ctr_failx(-EPERM, "must be run as root (its user namespace is root's: netns-setup create --userns)");
+	if ((r = userns_root_from_record(cfg, &cfg->userns_root)) < 0)
+		return r;
+	free(cfg->rootfs);
+	cfg->rootfs = xasprintf("%s/image/%s", net_state_dir(), cfg->name);
+	return 0;
+}
+
 int ns_probe_owner(struct ctr_config *cfg)
 {
 	_cleanup_close_ int user = -1;
 	struct stat a, b;
 	struct passwd *pw;
 	uid_t owner;
-	const char *e;
 
 	cfg->owned = false;
+	cfg->userns = false;
 	user = owner_userns(cfg);
 	if (user < 0)
 		return getuid() == 0 ? 0 : user;
@@ -114,6 +161,9 @@ int ns_probe_owner(struct ctr_config *cfg)
 	}
 	if (ioctl(user, NS_GET_OWNER_UID, &owner) < 0)
 		return ctr_fail(-errno, "owner of the user namespace (NS_GET_OWNER_UID)");
+	cfg->userns = true;
+	if (owner == 0)
+		return probe_root_userns(cfg);
 	if (getuid() != 0 && owner != getuid())
 		return ctr_failx(-EPERM, "not the owner: its user namespace belongs to uid %u", (unsigned)owner);
 	cfg->owned = true;
@@ -140,9 +190,8 @@ int ns_probe_owner(struct ctr_config *cfg)
 		free(cfg->lib_dir);
 		cfg->lib_dir = lib;
 	}
-	e = getenv("CTR_NET_STATE_DIR");
 	free(cfg->rootfs);
-	cfg->rootfs = xasprintf("%s/image/%s", e && *e ? e : "/run/ctr-net", cfg->name);
+	cfg->rootfs = xasprintf("%s/image/%s", net_state_dir(), cfg->name);
 	return 0;
 }
 

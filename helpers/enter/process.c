@@ -342,7 +342,7 @@ void process_exec_command(const struct ctr_config *cfg, int sock, uid_t uid, gid
 
 	/* an owned container's PID 1 still has the owner's real and saved
 	 * ids (ns_become_userns_root): the switch makes them all the user's */
-	if ((cfg->has_user || cfg->owned) && switch_user(uid, gid, sock) < 0)
+	if ((cfg->has_user || cfg->userns) && switch_user(uid, gid, sock) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (close_inherited_fds(sock) < 0 || security_apply(cfg) < 0 || enter_workdir(cfg, home) < 0)
 		sync_fail(sock, EXIT_CTR_FAIL);

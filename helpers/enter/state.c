@@ -321,6 +321,26 @@ int state_lock(const struct ctr_config *cfg, int *lockfd)
 	return r;
 }
 
+/* Root's container in a user namespace of its own: its layer's upper and
+ * work belong to the container's root (host uid cfg->userns_root), given
+ * to it when this run made them.  A layer made for another range, or
+ * without --userns, is refused: its files would be nobody's inside, and
+ * ctr changes no file of a layer it did not just make. */
+static int userns_layer(const struct ctr_config *cfg, const char *upper, const char *work, bool made)
+{
+	uid_t root = cfg->userns_root;
+	struct stat st;
+
+	if (made && work && (lchown(upper, root, root) < 0 || lchown(work, root, root) < 0))
+		return ctr_fail(-errno, "give the new layer to the container's root (host uid %u)", (unsigned)root);
+	if (lstat(upper, &st) < 0)
+		return ctr_fail(-errno, "stat %s", upper);
+	if (st.st_uid != root)
+		return ctr_failx(-EPERM, "layer %s belongs to host uid %u, not to this container's root (host uid %u): made without --userns or for another range; remove it (ctrctl rm %s) or create the network as it was",
+				 upper, (unsigned)st.st_uid, (unsigned)root, cfg->name);
+	return 0;
+}
+
 int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 {
 	_cleanup_free_ char *mp = state_mountpoint(cfg);
@@ -334,8 +354,13 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		r = mkdir_p(mp, 0755);
 	if (r < 0)
 		return r;
-	if (cfg->rm_top && cfg->owned)
-		return 0;   /* her throwaway upper is a tmpfs of PID 1 (mounts.c) */
+	if (cfg->rm_top && cfg->userns) {
+		/* the throwaway upper is a tmpfs of PID 1 (mounts.c); the
+		 * kept layer below it must still be this range's */
+		_cleanup_free_ char *upper = xasprintf("%s/upper", layer);
+
+		return cfg->owned ? 0 : userns_layer(cfg, upper, NULL, false);
+	}
 	if (cfg->rm_top) {
 		/* the layer is kept as it is: a throwaway upper over it */
 		_cleanup_free_ char *top = state_top_dir(cfg);
@@ -369,6 +394,9 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 				break;
 		}
 		if (r < 0 || (r = mkdir_p(work, 0700)) < 0)
+			return r;
+		/* (an owner's layer is made by netns-setup, for her range) */
+		if (cfg->userns && !cfg->owned && (r = userns_layer(cfg, upper, work, *layer_created)) < 0)
 			return r;
 	}
 	return 0;

@@ -58,8 +58,10 @@ bool owner_parse(const char *text, struct owner_spec *spec)
 	spec->ucount = v[3];
 	spec->gstart = v[4];
 	spec->gcount = v[5];
-	return v[0] == spec->uid && v[1] == spec->gid && v[0] != 0 && v[3] > 0 && v[5] > 0 &&
-	       v[2] + v[3] <= UINT32_MAX && v[4] + v[5] <= UINT32_MAX;
+	/* uid 0 (with gid 0): root's own container in a user namespace of
+	 * its own (netns-setup create --userns) */
+	return v[0] == spec->uid && v[1] == spec->gid && (v[0] != 0 || v[1] == 0) && v[2] > 0 &&
+	       v[4] > 0 && v[3] > 0 && v[5] > 0 && v[2] + v[3] <= UINT32_MAX && v[4] + v[5] <= UINT32_MAX;
 }
 
 /* The child: the owner, in her new user and network namespaces, until we

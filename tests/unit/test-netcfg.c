@@ -103,7 +103,11 @@ static void test_owner(void)
 	CHECK(owner_parse("1001:100:100000:65536:200000:65536", &o) && o.uid == 1001 && o.gid == 100 &&
 	      o.ustart == 100000 && o.ucount == 65536 && o.gstart == 200000 && o.gcount == 65536,
 	      "a full owner spec");
-	CHECK(!owner_parse("0:0:100000:65536:100000:65536", &o), "uid 0 refused");
+	CHECK(owner_parse("0:0:1879048192:65536:1879048192:65536", &o) && o.uid == 0 && o.gid == 0 &&
+	      o.ustart == 1879048192, "root's own (--userns): uid 0 with gid 0");
+	CHECK(!owner_parse("0:100:100000:65536:100000:65536", &o), "uid 0 with another gid refused");
+	CHECK(!owner_parse("0:0:0:65536:100000:65536", &o), "a uid range from 0 refused");
+	CHECK(!owner_parse("1001:100:100000:65536:0:65536", &o), "a gid range from 0 refused");
 	CHECK(!owner_parse("1001:100:100000:0:100000:65536", &o), "an empty uid range refused");
 	CHECK(!owner_parse("1001:100:100000:65536:100000", &o), "five fields refused");
 	CHECK(!owner_parse("1001:100:100000:65536:100000:65536:1", &o), "seven fields refused");

@@ -18,11 +18,13 @@ RUN=""
 USER_NAME=ctrtbench
 OWNED=ctb-own
 ROOTS=ctb-root
+USERNS=ctb-uns
 
 cleanup_rootless_bench() {
 	local d
 	netns-setup destroy "$OWNED" -f >/dev/null 2>&1 || true
 	netns-setup destroy "$ROOTS" -f >/dev/null 2>&1 || true
+	netns-setup destroy "$USERNS" -f >/dev/null 2>&1 || true
 	# her ceiling's session leaf (this script's shell was placed there)
 	while read -r d; do
 		rmdir "$d/session" "$d" "${d%/*}" 2>/dev/null || true
@@ -48,6 +50,7 @@ run_hyperfine() {
 	local as_user="setpriv --reuid=$uid --regid=$gid --clear-groups --inh-caps=-all --bounding-set=-all --"
 	local bwrap="bwrap --unshare-user --uid 0 --gid 0 --ro-bind $BENCH_ROOTFS / --proc /proc --dev /dev --unshare-pid --unshare-uts --unshare-ipc --unshare-net /bin/true"
 	local -a runs=(-n "ctr-enter, root" "$as_root ctr-enter $ROOTS -- /bin/true"
+		-n "ctr-enter --userns container, root" "$as_root ctr-enter $USERNS -- /bin/true"
 		-n "ctr-enter, the owner (no privilege)" "$as_user ctr-enter $OWNED -- /bin/true")
 	# shellcheck disable=SC2086  # split as hyperfine splits the same string
 	if ! $as_user $bwrap >/dev/null 2>&1; then
@@ -70,6 +73,9 @@ main() {
 	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$USER_NAME"
 	netns-setup create "$ROOTS" 10.206.2.2/24 --bridge ctb-own --no-nat >/dev/null
 	netns-setup create "$OWNED" 10.206.2.3/24 --bridge ctb-own --no-nat --owner "$USER_NAME" >/dev/null
+	# root's container in a user namespace of its own: its layer is
+	# removed with the work dir
+	netns-setup create "$USERNS" 10.206.2.4/24 --bridge ctb-own --no-nat --userns >/dev/null
 	echo "### Start-to-exit as the owner of a container, no privilege ($BENCH_RUNS runs each, hyperfine -N)"
 	echo
 	echo "Each row through the same setpriv: as root, or as a user with no capability"
@@ -83,7 +89,7 @@ main() {
 		PAM_TYPE=open_session PAM_USER=$USER_NAME ctr-session --parent "$CTR_USER_CGROUP_PARENT"
 		run_hyperfine "$WORK/rootless.json"
 	); then
-		bench_table "$WORK/rootless.json" 2
+		bench_table "$WORK/rootless.json" 3
 	else
 		bench_table "$WORK/rootless.json" 0
 	fi

@@ -160,6 +160,45 @@ pv_cpu_ns() {
 	assert_success
 }
 
+# The kernel's cgroup_attach_task events (tracefs, in an instance of this
+# test's own: the host's tracing is left as it is) of one start of NAME,
+# into BATS_TEST_TMPDIR/attach: one line per process moved into a cgroup.
+pv_trace_attach() {
+	local tr="$BATS_TEST_TMPDIR/tracefs" inst pid1 rc=0
+	mkdir -p "$tr"
+	mount -t tracefs nodev "$tr"
+	inst="$tr/instances/ctr-test-$$"
+	mkdir "$inst"
+	echo 1 >"$inst/events/cgroup/cgroup_attach_task/enable"
+	ctr-enter "$1" -- sh -c 'echo $$' >"$BATS_TEST_TMPDIR/pid1" || rc=$?
+	echo 0 >"$inst/events/cgroup/cgroup_attach_task/enable"
+	grep -F "dst_path=/$CTR_CGROUP_PARENT/$1" "$inst/trace" >"$BATS_TEST_TMPDIR/attach" || true
+	rmdir "$inst"
+	umount "$tr"
+	return "$rc"
+}
+
+@test "a start moves no process into the cgroup from outside: on v2 PID 1 is born in it (clone3, CLONE_INTO_CGROUP), on v1 it moves itself; the kernel's own events say so" {
+	pv_trace_attach pv-a
+	[ "$(cat "$BATS_TEST_TMPDIR/pid1")" = 1 ]
+	if [ "$(cg_layout)" = v2 ]; then
+		# no migration at all: born there
+		run cat "$BATS_TEST_TMPDIR/attach"
+		assert_output ''
+	else
+		# one self-move per hierarchy: the task that moves (the line's
+		# TASK-PID) is the one moved (pid=), PID 1 before its exec (comm
+		# still ctr-enter); no move by anyone else
+		[ -s "$BATS_TEST_TMPDIR/attach" ] || fail "no attach event for pv-a on v1"
+		run grep -vc 'comm=ctr-enter' "$BATS_TEST_TMPDIR/attach"
+		assert_output 0
+		run awk '{ n = split($1, t, "-"); for (i = 1; i <= NF; i++) if ($i ~ /^pid=/) moved = substr($i, 5);
+			print (t[n] == moved ? "self " moved : "other " moved) }' "$BATS_TEST_TMPDIR/attach"
+		refute_output --partial other
+		[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ] || fail "more than one process moved: $(cat "$BATS_TEST_TMPDIR/attach")"
+	fi
+}
+
 @test "a second ctr-enter NAME from another CTR_RUN_DIR fails with one line and leaves the running container alone" {
 	local sup pid1
 	ctr-enter pv-a -- sleep 30 &

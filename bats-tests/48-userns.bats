@@ -18,9 +18,11 @@ bats_require_minimum_version 1.5.0
 
 UN_NET=10.207.48
 # The suite's own pool, at the top of the default one (a user's containers
-# take blocks from its bottom first): four blocks.
-UN_POOL_START=2147221504
-UN_POOL=$UN_POOL_START-2147483647
+# take blocks from its bottom first), below systemd's foreign range: four
+# blocks.
+UN_POOL_START=2147090432
+UN_POOL=$UN_POOL_START-2147352575
+UN_USER=ctrt48a
 
 un_snapshot() {
 	suite_snapshot un- ct-userns userns
@@ -75,6 +77,7 @@ teardown() {
 	remove_containers un-a un-b un-c
 	: >"$CTR_SUBUID"
 	: >"$CTR_SUBGID"
+	test_user_del "$UN_USER"
 }
 
 # The first host uid of NAME's range (its record's subuid=START:COUNT).
@@ -204,8 +207,12 @@ probe_detail() {
 	a=$(un_start un-a) b=$(un_start un-b)
 	[ "$a" -eq $((UN_POOL_START + 65536)) ]
 	[ "$b" -eq $((UN_POOL_START + 2 * 65536)) ]
-	run ctr-enter un-a -- sh -c 'echo kept >/root/f'
+	# its root may chown its upper (the container's /) to any id of its
+	# block: the block a layer holds is in root's LAYER/userns, not there
+	run ctr-enter un-a -- sh -c 'echo kept >/root/f && chown 65535:65535 /'
 	assert_success
+	assert_equal "$(stat -c %u "$CTR_LIB_DIR/un-a/upper")" $((a + 65535))
+	assert_equal "$(cat "$CTR_LIB_DIR/un-a/userns")" "$a:65536"
 	netns-setup destroy un-a
 	# un-a's layer holds its block: a new container takes the next one
 	net_create un-c "$UN_NET.4/24" --userns >/dev/null
@@ -227,13 +234,15 @@ probe_detail() {
 
 @test "bad input, one line each, nothing left: with --owner, a layer of host root's files, another range's layer, a bad pool, a start by a user" {
 	mkdir -p "$CTR_LIB_DIR/un-a/upper"
+	echo root-file >"$CTR_LIB_DIR/un-a/upper/f"
 	run netns-setup create un-a "$UN_NET.2/24" --userns --bridge "$CTR_BRIDGE" --no-nat
 	assert_failure 1
 	assert_output "netns-setup: un-a: --userns: layer $CTR_LIB_DIR/un-a holds host root's files (a container without --userns): ctrctl rm un-a first, or create without --userns"
-	chown 12345:12345 "$CTR_LIB_DIR/un-a/upper"
+	echo 12345:65536 >"$CTR_LIB_DIR/un-a/userns"
 	run netns-setup create un-a "$UN_NET.2/24" --userns --bridge "$CTR_BRIDGE" --no-nat
 	assert_failure 1
-	assert_output "netns-setup: un-a: --userns: layer $CTR_LIB_DIR/un-a belongs to host uid 12345, gid 12345, not a range of CTR_USERNS_POOL $UN_POOL: ctrctl rm un-a first"
+	assert_output "netns-setup: un-a: --userns: layer $CTR_LIB_DIR/un-a was made for host uid 12345, not a block of CTR_USERNS_POOL $UN_POOL: ctrctl rm un-a first"
+	assert_equal "$(cat "$CTR_LIB_DIR/un-a/upper/f")" root-file
 	rm -rf "$CTR_LIB_DIR/un-a"
 	run netns-setup create un-a "$UN_NET.2/24" --userns --owner nobody
 	assert_failure 1
@@ -251,13 +260,38 @@ probe_detail() {
 	run setpriv --reuid 65534 --regid 65534 --clear-groups ctr-enter un-a -- true
 	assert_failure 125
 	assert_output "ctr-enter: un-a: must be run as root (its user namespace is root's: netns-setup create --userns)"
-	# a layer made for another block of the pool: refused at start, untouched
+	# a layer made for another block of the pool: refused at start (also
+	# with --rm, where it would be a lower layer), untouched
 	mkdir -p "$CTR_LIB_DIR/un-a/upper" "$CTR_LIB_DIR/un-a/work"
-	chown $((UN_POOL_START + 3 * 65536)) "$CTR_LIB_DIR/un-a/upper"
-	run ctr-enter un-a --rm -- true
+	echo "$((UN_POOL_START + 3 * 65536)):65536" >"$CTR_LIB_DIR/un-a/userns"
+	for rm in '' --rm; do
+		# shellcheck disable=SC2086 # empty: no argument
+		run ctr-enter un-a $rm -- true
+		assert_failure 125
+		assert_output --partial "layer $CTR_LIB_DIR/un-a was made for host uid $((UN_POOL_START + 3 * 65536)), not for this container's root (host uid $(un_start un-a))"
+	done
+	assert_equal "$(cat "$CTR_LIB_DIR/un-a/userns")" "$((UN_POOL_START + 3 * 65536)):65536"
+	# a layer with host root's files: refused at start too
+	rm "$CTR_LIB_DIR/un-a/userns"
+	echo root-file >"$CTR_LIB_DIR/un-a/upper/f"
+	run ctr-enter un-a -- true
 	assert_failure 125
-	assert_output --partial "belongs to host uid $((UN_POOL_START + 3 * 65536)), not to this container's root"
-	[ "$(stat -c %u "$CTR_LIB_DIR/un-a/upper")" -eq $((UN_POOL_START + 3 * 65536)) ]
+	assert_output --partial "layer $CTR_LIB_DIR/un-a holds files of a container without --userns"
+	assert_equal "$(stat -c %u "$CTR_LIB_DIR/un-a/upper/f")" 0
+}
+
+@test "--owner: a subordinate range that overlaps a --userns container's block is refused in one line" {
+	local start
+	net_create un-a "$UN_NET.2/24" --userns >/dev/null
+	start=$(un_start un-a)
+	test_user_add "$UN_USER"
+	echo "$UN_USER:$((start + 1000)):65536" >"$CTR_SUBUID"
+	echo "$UN_USER:$((start + 1000)):65536" >"$CTR_SUBGID"
+	run netns-setup create un-b "$UN_NET.3/24" --owner "$UN_USER" --bridge "$CTR_BRIDGE" --no-nat
+	assert_failure 1
+	assert_output "netns-setup: un-b: owner $UN_USER: her subordinate range overlaps container un-a's ($start-$((start + 65535)))"
+	[ ! -e /run/netns/un-b ]
+	[ ! -e "$CTR_NET_STATE_DIR/netns/un-b" ]
 }
 
 @test "destroy -f: its processes end (found by user namespace), nothing of it is left; the layer stays until ctrctl rm" {

@@ -35,6 +35,7 @@ struct ctr_cgroup {
 				     * its end empties it but keeps it */
 	char *record;               /* CTR_RUN_DIR/NAME.cgroup: the ceiling */
 	int dev_link;               /* v2: the device filter's bpf link (provisioned) */
+	bool born_inside;           /* v2: PID 1 cloned into it (CLONE_INTO_CGROUP) */
 	unsigned needed;            /* CG_BIT()s the limits need */
 	int64_t oom_base;           /* the OOM count at the start (a provisioned
 				     * directory's counters are its lifetime's) */

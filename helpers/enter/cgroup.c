@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 
 #include "cgroup-internal.h"
@@ -1273,6 +1275,28 @@ int cgroup_attach(struct ctr_cgroup *cg, pid_t pid)
 			return ctr_fail(-errno, "move process %d into cgroup %s", (int)pid, cg->h[i].path);
 	}
 	return 0;
+}
+
+bool cgroup_unified_host(void)
+{
+	struct statfs sfs;
+
+	return statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+int cgroup_clone_fd(const struct ctr_cgroup *cg)
+{
+	return cg && cg->v2 && cg->n == 1 ? cg->h[0].fd : -1;
+}
+
+void cgroup_born_inside(struct ctr_cgroup *cg)
+{
+	cg->born_inside = true;
+}
+
+bool cgroup_is_born_inside(const struct ctr_cgroup *cg)
+{
+	return cg->born_inside;
 }
 
 bool cgroup_oom_killed(struct ctr_cgroup *cg)

@@ -43,6 +43,16 @@ int cgroup_create(const struct ctr_config *cfg, struct ctr_cgroup **out);
 /* Move pid into the container's cgroup(s).  Called by the supervisor for
  * PID 1 before the child is released, and for joining processes. */
 int cgroup_attach(struct ctr_cgroup *cg, pid_t pid);
+/* v2: an fd of the cgroup a new process should be born in (clone3's
+ * CLONE_INTO_CGROUP: no move, so none of the global lock a cgroup.procs
+ * write takes); -1 on v1.  cgroup_born_inside: the process was born
+ * there (cgroup_attach is not needed). */
+int cgroup_clone_fd(const struct ctr_cgroup *cg);
+/* /sys/fs/cgroup is cgroup2 (statfs: a cheap guess of the layout, made
+ * before the cgroup is; a wrong guess costs time, never correctness). */
+bool cgroup_unified_host(void);
+void cgroup_born_inside(struct ctr_cgroup *cg);
+bool cgroup_is_born_inside(const struct ctr_cgroup *cg);
 /* v1: the `tasks` file of the container's cgroup in each hierarchy, opened
  * for writing, into fds (at most max); returns how many, 0 on v2 (then
  * cgroup_attach).  PID 1 writes "0" into each itself: a thread that moves

@@ -47,7 +47,7 @@ static void build_root(const struct ctr_config *cfg, int sock, const struct rela
 		sync_fail(sock, EXIT_CTR_FAIL);
 	/* (opened in the new mount namespace: overlay takes only layers of
 	 * the mounter's own namespace) */
-	if (cfg->userns && (mounts_open_owned(cfg, mp) < 0 || ns_become_userns_root(true) < 0 ||
+	if (cfg->userns && (mounts_open_owned(cfg, mp) < 0 || ns_become_userns_root(cfg->owned) < 0 ||
 			   prctl(PR_SET_PDEATHSIG, SIGKILL) < 0))
 		sync_fail(sock, EXIT_CTR_FAIL);
 	if (mounts_setup(cfg, mp, &rootfd, &devfd) < 0)

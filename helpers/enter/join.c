@@ -191,17 +191,19 @@ __attribute__((noreturn)) static void join_child(const struct ctr_config *cfg, i
 	process_exec_command(cfg, sock, uid, gid, home);
 }
 
-/* fork() with the child in the container's PID namespace; we stay in ours. */
-static pid_t fork_into(int pidns, int ownns)
+/* fork() with the child in the container's PID namespace (on v2 born in
+ * its cgroup: cgroup_born_inside); we stay in ours. */
+static pid_t fork_into(int pidns, int ownns, struct ctr_cgroup *cg)
 {
+	bool inside;
 	pid_t pid;
 
 	if (pidns >= 0 && setns(pidns, CLONE_NEWPID) < 0)
 		return ctr_fail(-errno, "join pid namespace");
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		ctr_fail(-errno, "fork");
+	pid = ns_clone(false, cgroup_clone_fd(cg), &inside);
+	if (pid > 0 && inside)
+		cgroup_born_inside(cg);
 	/* (the owner, in her user namespace now, may not go back to the
 	 * host's PID namespace: she has no capability there; we fork no more) */
 	if (pid != 0 && pidns >= 0 && ownns >= 0 && setns(ownns, CLONE_NEWPID) < 0)
@@ -293,7 +295,7 @@ static int join_running(struct ctr_config *cfg, const struct ctr_state *st)
 		close(ownpid);
 		ownpid = -1;
 	}
-	pid = fork_into(fds[NS_PID], ownpid);
+	pid = fork_into(fds[NS_PID], ownpid, cg);
 	if (pid < 0)
 		goto out;
 	if (pid == 0) {

@@ -6,9 +6,9 @@
  *   lock NAME (cleans a dead run's leftovers), or join NAME if it runs
  *   checks that change nothing (rootfs marker, volumes); open /run/netns/NAME
  *   state dir + layer; setns(net); socketpair              (prepare_start)
- *   clone(CLONE_NEWPID) -> child is PID 1, which
- *   builds its mounts while we cgroup_create, cgroup_attach(child); GO
- *                                                          (spawn_pid1)
+ *   v2: cgroup_create, then clone3(CLONE_NEWPID|CLONE_INTO_CGROUP): PID 1
+ *   is born in its cgroup.  v1: clone(CLONE_NEWPID), and PID 1 builds its
+ *   mounts while we cgroup_create; it moves itself at GO   (spawn_pid1)
  *   child: container_main() ... exec; we read its errors until EOF
  *                                                          (await_exec)
  *   write state (only now may a joiner find the container); run-args
@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -243,11 +244,18 @@ static int prepare_start(struct start *s)
 	 * cgroup now, while we still have our capabilities (a device filter
 	 * needs CAP_SYS_ADMIN of the host); the join keeps the uid 0 that
 	 * the cgroup files' modes let write, not the capabilities. */
-	if (s->cfg->userns && !s->cfg->owned && (r = cgroup_create(s->cfg, &s->cg)) < 0)
-		return r;
+	if (s->cfg->userns && !s->cfg->owned) {
+		if ((r = cgroup_create(s->cfg, &s->cg)) < 0)
+			return r;
+		/* host uid 0 in its user namespace: nothing of it may trace us */
+		if (prctl(PR_SET_DUMPABLE, 0) < 0)
+			return ctr_fail(-errno, "prctl(PR_SET_DUMPABLE)");
+	}
 	/* the user namespace first: it owns the netns, and PID 1's PID
 	 * namespace is made in it */
 	if (s->cfg->userns && (r = ns_join_owner_userns(s->cfg)) < 0)
+		return r;
+	if (s->cfg->userns && !s->cfg->owned && (r = ns_check_userns_root(s->cfg)) < 0)
 		return r;
 	if ((r = ns_join_net(s->netfd)) < 0)
 		return r;
@@ -264,10 +272,16 @@ static int prepare_start(struct start *s)
  * supervisor's releases run in it), then its cgroup and GO. */
 static int spawn_pid1(struct start *s)
 {
+	bool inside;
 	int r;
 
+	/* v2: the cgroup first, and PID 1 is born in it (no move, so no
+	 * global lock).  v1: PID 1 builds its mounts while we make or join
+	 * the cgroup (two CPUs: no wall time), and moves itself at GO. */
+	if (!s->cg && cgroup_unified_host() && (r = cgroup_create(s->cfg, &s->cg)) < 0)
+		return r;
 	fflush(NULL);
-	s->pid = ns_fork_pid1();
+	s->pid = ns_clone(true, cgroup_clone_fd(s->cg), &inside);
 	if (s->pid < 0)
 		return s->pid;
 	if (s->pid == 0) {
@@ -279,11 +293,13 @@ static int spawn_pid1(struct start *s)
 		close(s->netfd);
 		container_main(s->cfg, s->sv[1], &s->io);
 	}
+	if (inside)
+		cgroup_born_inside(s->cg);
 	close_fd(&s->sv[1]);
 	relay_parent(&s->io);
-	/* PID 1 builds its mounts meanwhile (container.c): on two CPUs the
-	 * cgroup work costs no wall time.  It waits for GO before it unshares
-	 * its cgroup namespace and runs anything of the user's. */
+	/* PID 1 builds its mounts meanwhile (container.c).  It waits for GO
+	 * before it unshares its cgroup namespace and runs anything of the
+	 * user's. */
 	if ((!s->cg && (r = cgroup_create(s->cfg, &s->cg)) < 0) ||
 	    (r = process_release(s->cg, s->pid, s->sv[0], &s->master)) < 0)
 		kill_pid1(s->pid);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/nsfs.h>
+#include <linux/sched.h>   /* struct clone_args, CLONE_INTO_CGROUP */
 #include <pwd.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -55,13 +56,34 @@ int ns_join_net(int fd)
 	return 0;
 }
 
-pid_t ns_fork_pid1(void)
+pid_t ns_clone(bool new_pidns, int cgroup_fd, bool *in_cgroup)
 {
-	/* The raw syscall behaves like fork() (no stack: copy-on-write). */
-	long pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+	unsigned long flags = new_pidns ? CLONE_NEWPID : 0;
+	const char *what = new_pidns ? "clone into a new PID namespace" : "fork";
+	long pid;
 
+	*in_cgroup = false;
+	/* v2: born in its cgroup (clone3, Linux >= 5.7); the raw syscalls
+	 * behave like fork() (no stack: copy-on-write; we have one thread) */
+	if (cgroup_fd >= 0) {
+		struct clone_args args = {
+			.flags = flags | CLONE_INTO_CGROUP,
+			.exit_signal = SIGCHLD,
+			.cgroup = (uint64_t)cgroup_fd,
+		};
+
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*in_cgroup = true;
+			return (pid_t)pid;
+		}
+		/* an older kernel: cloned as below, then moved */
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return ctr_fail(-errno, "%s, in the container's cgroup (clone3)", what);
+	}
+	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0)
-		return ctr_fail(-errno, "clone into a new PID namespace");
+		return ctr_fail(-errno, "%s", what);
 	return (pid_t)pid;
 }
 
@@ -229,6 +251,20 @@ int ns_join_owner_userns(const struct ctr_config *cfg)
 		return user;
 	if (setns(user, CLONE_NEWUSER) < 0)
 		return ctr_fail(-errno, "join the container's user namespace");
+	return 0;
+}
+
+int ns_check_userns_root(const struct ctr_config *cfg)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned long inside, outside;
+	int r = read_file("/proc/self/uid_map", &map);
+
+	if (r < 0)
+		return r;
+	if (sscanf(map, "%lu %lu", &inside, &outside) != 2 || inside != 0 || outside != cfg->userns_root)
+		return ctr_failx(-ESTALE, "its user namespace maps uid 0 to host uid %lu, its record says %u: made again meanwhile? (try again)",
+				 outside, (unsigned)cfg->userns_root);
 	return 0;
 }
 

@@ -16,7 +16,10 @@ int ns_join_net(int fd);
  * fork (pid / 0 in the child), or -errno (recorded).  A clone flag rather
  * than unshare(CLONE_NEWPID): the supervisor's own later forks (none today;
  * LeakSanitizer's at exit) still work after PID 1 is gone. */
-pid_t ns_fork_pid1(void);
+/* fork() (NEW_PIDNS: the child is PID 1 of a new PID namespace); on v2
+ * with CGROUP_FD >= 0 the child is born in that cgroup (*IN_CGROUP), else
+ * the caller moves it.  -errno (recorded). */
+pid_t ns_clone(bool new_pidns, int cgroup_fd, bool *in_cgroup);
 /* In the child: new mount, UTS and IPC namespaces, at once; the cgroup
  * namespace once the supervisor has placed us in the container's cgroup,
  * so that its root is that cgroup. */
@@ -45,5 +48,9 @@ int ns_join_owner_userns(const struct ctr_config *cfg);
  * task only from a writer whose euid is the task's uid or suid, and the
  * supervisor (the owner) opened PID 1's tasks files. */
 int ns_become_userns_root(bool effective_only);
+/* Root's container (--userns), once in its user namespace: uid 0 there is
+ * host uid cfg->userns_root, as its record said (the layer was given to
+ * that uid): else -ESTALE, recorded. */
+int ns_check_userns_root(const struct ctr_config *cfg);
 
 #endif

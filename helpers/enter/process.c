@@ -367,7 +367,7 @@ int process_release(struct ctr_cgroup *cg, pid_t pid, int sock, int *master)
 			r = sync_send(sock, MSG_CGROUP, 0, NULL, fds[i]);
 		close(fds[i]);
 	}
-	if (r == 0 && n == 0)
+	if (r == 0 && n == 0 && !cgroup_is_born_inside(cg))
 		r = cgroup_attach(cg, pid);
 	if (r == 0)
 		r = sync_send(sock, MSG_GO, 0, NULL, -1);

@@ -321,23 +321,66 @@ int state_lock(const struct ctr_config *cfg, int *lockfd)
 	return r;
 }
 
-/* Root's container in a user namespace of its own: its layer's upper and
- * work belong to the container's root (host uid cfg->userns_root), given
- * to it when this run made them.  A layer made for another range, or
- * without --userns, is refused: its files would be nobody's inside, and
- * ctr changes no file of a layer it did not just make. */
-static int userns_layer(const struct ctr_config *cfg, const char *upper, const char *work, bool made)
+/* An empty directory (or none): nothing of anyone's in it. */
+static bool dir_empty(const char *path)
 {
-	uid_t root = cfg->userns_root;
-	struct stat st;
+	_cleanup_closedir_ DIR *d = opendir(path);
+	struct dirent *e;
 
-	if (made && work && (lchown(upper, root, root) < 0 || lchown(work, root, root) < 0))
+	if (!d)
+		return errno == ENOENT;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+			return false;
+	return true;
+}
+
+/*
+ * Root's container in a user namespace of its own (netns-setup create
+ * --userns): its layer's upper and work belong to the container's root,
+ * host uid cfg->userns_root, and LAYER/userns (root's, outside what the
+ * container sees: it cannot change it the way it can chown its upper)
+ * says for which block: "START:65536".  A layer without that file gets
+ * it only while its upper and work are empty (a new layer, or one a
+ * killed start left half made); a non-empty one is host root's (made
+ * without --userns) and refused, as is one made for another block: ctr
+ * changes no file of a layer it did not just make.
+ */
+static int userns_layer(const struct ctr_config *cfg, const char *layer, const char *upper, const char *work)
+{
+	_cleanup_free_ char *file = xasprintf("%s/userns", layer);
+	_cleanup_free_ char *text = NULL;
+	struct ctr_error quiet = CTR_ERROR_INIT;
+	uid_t root = cfg->userns_root;
+	unsigned long start;
+	int r;
+
+	ctr_error_local(&quiet);
+	r = read_file_regular(file, &text);
+	ctr_error_release(&quiet);
+	if (r == 0) {
+		start = strtoul(text, NULL, 10);
+		if (start != root)
+			return ctr_failx(-EPERM, "layer %s was made for host uid %lu, not for this container's root (host uid %u): remove it (ctrctl rm %s) or create the network as it was",
+					 layer, start, (unsigned)root, cfg->name);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	if (!dir_empty(upper) || (work && !dir_empty(work)))
+		return ctr_failx(-EPERM, "layer %s holds files of a container without --userns (its upper belongs to host root): remove it (ctrctl rm %s) or create the network without --userns",
+				 layer, cfg->name);
+	if (!work)
+		return ctr_failx(-EPERM, "layer %s is not this container's yet: start it once without --rm", layer);
+	if (lchown(upper, root, root) < 0 || lchown(work, root, root) < 0)
 		return ctr_fail(-errno, "give the new layer to the container's root (host uid %u)", (unsigned)root);
-	if (lstat(upper, &st) < 0)
-		return ctr_fail(-errno, "stat %s", upper);
-	if (st.st_uid != root)
-		return ctr_failx(-EPERM, "layer %s belongs to host uid %u, not to this container's root (host uid %u): made without --userns or for another range; remove it (ctrctl rm %s) or create the network as it was",
-				 upper, (unsigned)st.st_uid, (unsigned)root, cfg->name);
+	{
+		_cleanup_free_ char *tmp = xasprintf("%s.new", file);
+		_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		if (fd < 0 || dprintf(fd, "%u:65536\n", (unsigned)root) < 0 || rename(tmp, file) < 0)
+			return ctr_fail(-errno, "write %s", file);
+	}
 	return 0;
 }
 
@@ -359,7 +402,7 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		 * kept layer below it must still be this range's */
 		_cleanup_free_ char *upper = xasprintf("%s/upper", layer);
 
-		return cfg->owned ? 0 : userns_layer(cfg, upper, NULL, false);
+		return cfg->owned ? 0 : userns_layer(cfg, layer, upper, NULL);
 	}
 	if (cfg->rm_top) {
 		/* the layer is kept as it is: a throwaway upper over it */
@@ -396,7 +439,7 @@ int state_prepare(const struct ctr_config *cfg, bool *layer_created)
 		if (r < 0 || (r = mkdir_p(work, 0700)) < 0)
 			return r;
 		/* (an owner's layer is made by netns-setup, for her range) */
-		if (cfg->userns && !cfg->owned && (r = userns_layer(cfg, upper, work, *layer_created)) < 0)
+		if (cfg->userns && !cfg->owned && (r = userns_layer(cfg, layer, upper, work)) < 0)
 			return r;
 	}
 	return 0;

@@ -108,6 +108,40 @@ pv_cpu_ns() {
 	done
 }
 
+@test "a create killed with -9 right after its cgroup was provisioned: the next command removes the cgroup with the rest" {
+	# A ctr-enter wrapper that provisions, then hangs (netns-setup waits
+	# for it), so that netns-setup is killed with the cgroup made and its
+	# record still saying cgroup=2.
+	local bin=$BATS_TEST_TMPDIR/bin before pid
+	before=$(cg_all_dirs)
+	mkdir -p "$bin"
+	cat >"$bin/ctr-enter" <<-EOF
+		#!/bin/bash
+		$CTR_ENTER "\$@" || exit
+		[ "\$1" != --provision ] || { echo \$\$ >"$BATS_TEST_TMPDIR/enter.pid"; exec sleep 100; }
+	EOF
+	chmod +x "$bin/ctr-enter"
+	CTR_ENTER=$bin/ctr-enter netns-setup create pv-d "$PV_NET.5/24" --memory 32 --bridge "$CTR_BRIDGE" --no-nat &
+	pid=$!
+	wait_until 100 test -s "$BATS_TEST_TMPDIR/enter.pid" || fail "the wrapper never provisioned"
+	[ -d "$(cg_dir pv-d memory)" ]
+	run grep -x cgroup=2 "$CTR_NET_STATE_DIR/netns/pv-d"
+	assert_success
+	kill -9 "$pid" "$(cat "$BATS_TEST_TMPDIR/enter.pid")"
+	wait "$pid" || true
+	# the next command rolls the create back, the cgroup with it
+	net_create pv-c "$PV_NET.4/24" >/dev/null
+	[ ! -e /run/netns/pv-d ]
+	[ ! -e "$CTR_NET_STATE_DIR/netns/pv-d" ]
+	[ ! -e "$CTR_RUN_DIR/pv-d.cgroup" ]
+	run bash -c "find /sys/fs/cgroup -maxdepth 5 -type d -path '*/$CTR_CGROUP_PARENT/pv-d*'"
+	assert_output ''
+	# and the name can be created again
+	net_create pv-d "$PV_NET.5/24" --memory 32 >/dev/null
+	remove_containers pv-c pv-d
+	assert_equal "$(cg_all_dirs)" "$before"
+}
+
 @test "a failed create leaves a foreign PARENT/NAME cgroup and its process alone" {
 	local d sleeper
 	d=$(cg_dir pv-c pids)

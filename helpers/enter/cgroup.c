@@ -1099,11 +1099,12 @@ static bool has_marker(const struct ctr_cgroup *cg)
 	return false;
 }
 
-/* Only what --provision made: with no record (CTR_RUN_DIR/NAME.cgroup)
- * nothing is removed, and in each hierarchy only a directory with the
- * marker (a foreign or orphan PARENT/NAME is left alone).  An owned
- * container's marker alone is enough: her record is in her own
- * directory, and she may have deleted it. */
+/* Only what --provision made: in each hierarchy only a directory with the
+ * marker (a foreign or orphan PARENT/NAME is left alone).  The marker
+ * alone is enough: a --provision killed before it wrote its record
+ * (CTR_RUN_DIR/NAME.cgroup; netns-setup's record says cgroup=2 then, and
+ * its rollback unprovisions), and an owned container, whose record is in
+ * her own directory (she may have deleted it). */
 int cgroup_unprovision(const struct ctr_config *cfg)
 {
 	struct ctr_cgroup *cg;
@@ -1115,7 +1116,7 @@ int cgroup_unprovision(const struct ctr_config *cfg)
 	r = cg_new(cfg, cfg->name, &cg);
 	if (r < 0)
 		return r;
-	if (access(cg->record, F_OK) < 0 && !(cg->user && has_marker(cg))) {
+	if (access(cg->record, F_OK) < 0 && !has_marker(cg)) {
 		cgroup_free(cg);
 		return 0;
 	}

@@ -205,8 +205,19 @@ pv_trace_attach() {
 	mkdir "$inst"
 	echo 1 >"$inst/events/cgroup/cgroup_attach_task/enable"
 	ctr-enter "$1" -- sh -c 'echo $$' >"$BATS_TEST_TMPDIR/pid1" || rc=$?
+	# the control: a move the test makes itself is seen
+	local ctl sleeper
+	ctl="$(cg_mount memory)/$CTR_CGROUP_PARENT/pv-trace-control"
+	mkdir "$ctl"
+	sleep 30 &
+	sleeper=$!
+	echo "$sleeper" >"$ctl/cgroup.procs"
+	kill "$sleeper"
+	wait "$sleeper" 2>/dev/null || true
 	echo 0 >"$inst/events/cgroup/cgroup_attach_task/enable"
 	grep -F "dst_path=/$CTR_CGROUP_PARENT/$1" "$inst/trace" >"$BATS_TEST_TMPDIR/attach" || true
+	grep -F "dst_path=/$CTR_CGROUP_PARENT/pv-trace-control" "$inst/trace" >"$BATS_TEST_TMPDIR/control" || true
+	wait_until 100 rmdir "$ctl"
 	rmdir "$inst"
 	umount "$tr"
 	return "$rc"
@@ -215,6 +226,8 @@ pv_trace_attach() {
 @test "a start moves no process into the cgroup from outside: on v2 PID 1 is born in it (clone3, CLONE_INTO_CGROUP), on v1 it moves itself; the kernel's own events say so" {
 	pv_trace_attach pv-a
 	[ "$(cat "$BATS_TEST_TMPDIR/pid1")" = 1 ]
+	run grep -c "pid=" "$BATS_TEST_TMPDIR/control"
+	assert_output 1   # the tracing works: the test's own move was seen
 	if [ "$(cg_layout)" = v2 ]; then
 		# no migration at all: born there
 		run cat "$BATS_TEST_TMPDIR/attach"

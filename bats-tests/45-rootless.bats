@@ -421,6 +421,11 @@ rl-r running null"
 	run -1 ctrctl restart rl-a
 	assert_output --partial "owned by $RL_A: restart it as that user"
 	kill -0 "$pid1"
+	# root's exec: uid 0 of her namespace (ctr-enter's join of hers)
+	run ctrctl exec rl-a -- sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_line --index 0 0
+	assert_line --index 1 "sleep 1000 "
 	# root stops hers (sleep as PID 1 ignores SIGTERM: SIGKILL after 1 s)
 	run ctrctl stop -t 1 rl-a rl-b
 	assert_success
@@ -468,6 +473,15 @@ rl-r running null"
 	run timeout 20 ctrctl inspect rl-a
 	assert_success
 	assert_line state=stopped
+	# a directory she makes for the name of root's network makes it not hers
+	net_create rl-r "$RL_NET.4/24" >/dev/null
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-r"' sh "$run"
+	run ctrctl ps -a
+	assert_line --regexp '^rl-r +created .* root$'
+	run ctrctl rm rl-r
+	assert_success
+	[ ! -e /run/netns/rl-r ] || fail "root's rm of rl-r left its netns"
+	as_test_user "$RL_A" rmdir "$run/rl-r"
 	netns-setup destroy rl-a
 	rl_nothing_left rl-a
 }

@@ -39,8 +39,9 @@ setup_file() {
 }
 
 teardown_file() {
-	remove_containers rl-a rl-b rl-bad
+	remove_containers rl-a rl-b rl-bad rl-r
 	rl_remove_ceiling "$RL_A"
+	rl_remove_ceiling "$RL_B"
 	test_user_del "$RL_A"
 	test_user_del "$RL_B"
 	snapshot_unchanged "$BATS_FILE_TMPDIR/before" "$(settled_snapshot rl_snapshot "$BATS_FILE_TMPDIR/before")"
@@ -48,7 +49,8 @@ teardown_file() {
 
 teardown() {
 	local n
-	for n in rl-a rl-b rl-bad; do
+	ctrctl rm -f rl-r >/dev/null 2>&1 || true
+	for n in rl-a rl-b rl-bad rl-r; do
 		netns-setup destroy "$n" -f >/dev/null 2>&1 || true
 	done
 	for n in ctrt45c ctrt45d; do
@@ -56,6 +58,7 @@ teardown() {
 	done
 	groupdel ctrt45g 2>/dev/null || true
 	rl_remove_ceiling "$RL_A"
+	rl_remove_ceiling "$RL_B"
 }
 
 # The first subordinate uid of USER (what uid 0 inside her containers is).
@@ -354,6 +357,133 @@ tmp"
 	wait_until 100 eval 'as_test_user "$RL_A" ctrctl ps | grep -q "^rl-a  *running"'
 	run -1 as_test_user "$RL_A" ctrctl rm -f rl-a
 	assert_output "ctrctl: rm: must be run as root (sudo ctrctl rm NAME; a container owned by a user goes with sudo netns-setup destroy NAME)"
+}
+
+@test "root's ctrctl sees every owner's containers: ps (OWNER, --json owner), stats, inspect, logs and stop of hers; start and rm stay hers and netns-setup's; each owner still sees only hers" {
+	local pid1
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	net_create rl-b "$RL_NET.3/24" --owner "$RL_B" >/dev/null
+	net_create rl-r "$RL_NET.4/24" >/dev/null
+	run rl_enter "$RL_A" rl-a -d -- sh -c 'echo hello-4517; exec sleep 1000'
+	assert_success
+	run rl_enter "$RL_B" rl-b -d -- sleep 1000
+	assert_success
+	run ctrctl run rl-r -d -- sleep 1000
+	assert_success
+	pid1=$(sed -n 's/^pid=//p' "$CTR_RUN_DIR/.user/$(id -u "$RL_A")/rl-a/state")
+	[ -n "$pid1" ]
+	# root: all three, each with its owner, the columns before OWNER as ever
+	run ctrctl ps
+	assert_success
+	assert_line --index 0 --regexp '^NAME +STATE +PID +IP .* PORTS +OWNER$'
+	assert_line --regexp "^rl-a +running +$pid1 +$RL_NET\.2 .* $RL_A\$"
+	assert_line --regexp "^rl-b +running +[0-9]+ +$RL_NET\.3 .* $RL_B\$"
+	assert_line --regexp "^rl-r +running +[0-9]+ +$RL_NET\.4 .* root\$"
+	run ctrctl ps --json
+	assert_success
+	run jq -r '.[] | [.name, .state, (.owner // "null")] | join(" ")' <<<"$output"
+	assert_output "rl-a running $RL_A
+rl-b running $RL_B
+rl-r running null"
+	run ctrctl stats --no-stream
+	assert_success
+	assert_line --regexp '^rl-a +[0-9.]+% '
+	assert_line --regexp '^rl-b '
+	assert_line --regexp '^rl-r '
+	run ctrctl stats --no-stream rl-a
+	assert_success
+	assert_line --index 1 --regexp '^rl-a +[0-9.]+% +[0-9.]+[KMG]iB / '
+	run ctrctl inspect rl-a
+	assert_success
+	assert_line state=running
+	assert_line "owner=$RL_A"
+	assert_line "pid=$pid1"
+	assert_line "net_ip=$RL_NET.2/24"
+	run ctrctl inspect rl-a --json
+	assert_equal "$(jq -r '.owner + " " + (.pid|tostring)' <<<"$output")" "$RL_A $pid1"
+	assert_equal "$(ctrctl inspect rl-r --json | jq -r .owner)" null
+	wait_until 100 eval 'ctrctl logs rl-a | grep -qx hello-4517'
+	# each owner: only hers, her own name in OWNER
+	run as_test_user "$RL_A" ctrctl ps -a
+	assert_success
+	assert_line --index 0 --regexp ' PORTS +OWNER$'
+	assert_line --index 1 --regexp "^rl-a +running +$pid1 .* $RL_A\$"
+	assert_equal "${#lines[@]}" 2
+	run as_test_user "$RL_B" ctrctl ps -a --json
+	assert_success
+	assert_equal "$(jq -r '[.[] | .name + " " + .owner] | join(",")' <<<"$output")" "rl-b $RL_B"
+	# root never starts hers, nor removes it with ctrctl (her layer is
+	# netns-setup destroy's to remove); nothing is touched
+	run -1 ctrctl start rl-a
+	assert_output "ctrctl: rl-a: owned by $RL_A: start it as that user (root may stop, inspect and join it)"
+	run -1 ctrctl rm -f rl-a
+	assert_output "ctrctl: rl-a: owned by $RL_A: remove it with netns-setup destroy rl-a (-f: also while it runs)"
+	run -1 ctrctl restart rl-a
+	assert_output --partial "owned by $RL_A: restart it as that user"
+	kill -0 "$pid1"
+	# root's exec: uid 0 of her namespace (ctr-enter's join of hers)
+	run ctrctl exec rl-a -- sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	assert_line --index 0 0
+	assert_line --index 1 "sleep 1000 "
+	# root stops hers (sleep as PID 1 ignores SIGTERM: SIGKILL after 1 s)
+	run ctrctl stop -t 1 rl-a rl-b
+	assert_success
+	[ ! -e "/proc/$pid1" ] || [ "$(awk '{print $3}' "/proc/$pid1/stat")" = Z ] || fail "her PID 1 $pid1 survived root's stop"
+	run ctrctl ps -a
+	assert_line --regexp "^rl-a +stopped +- .* $RL_A\$"
+	assert_line --regexp "^rl-b +stopped +- .* $RL_B\$"
+	assert_line --regexp '^rl-r +running '
+	run as_test_user "$RL_A" ctrctl ps -a
+	assert_line --index 1 --regexp '^rl-a +stopped '
+	run ctrctl logs rl-a
+	assert_output hello-4517
+	run -1 ctrctl stop rl-a
+	assert_output "ctrctl: rl-a: not running"
+	ctrctl rm -f rl-r
+}
+
+@test "root's ctrctl stop of her container signals no pid her state names outside her namespaces" {
+	local uid run other start
+	uid=$(id -u "$RL_A")
+	run=$CTR_RUN_DIR/.user/$uid
+	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
+	# a host process of root's in her netns (ip netns exec) and one
+	# elsewhere; her state names each in turn, with its start time
+	ip netns exec rl-a sleep 1000 &
+	other=$!
+	wait_until 100 eval '[ "$(readlink /proc/$other/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
+	start=$(awk '{ print $22 }' "/proc/$other/stat")
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
+		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\nstop_signal=KILL\n" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
+		sh "$run" "$other" "$start"
+	run -1 ctrctl stop -t 0 rl-a
+	assert_output "ctrctl: rl-a: stop: the state's pid $other is not in the container's user and network namespaces: refused"
+	kill -0 "$other" || fail "root's process in her netns was killed"
+	run ctrctl ps
+	assert_line --regexp "^rl-a +running +$other .* $RL_A\$"
+	kill "$other"
+	wait "$other" || true
+	# a FIFO as her state blocks neither ps nor inspect (not running; her
+	# layer, made at create, makes it a stopped one)
+	as_test_user "$RL_A" sh -ec 'rm "$1/rl-a/state"; mkfifo "$1/rl-a/state"' sh "$run"
+	run timeout 20 ctrctl ps -a
+	assert_success
+	assert_line --regexp "^rl-a +stopped +- .* $RL_A\$"
+	run timeout 20 ctrctl inspect rl-a
+	assert_success
+	assert_line state=stopped
+	# a directory she makes for the name of root's network makes it not hers
+	net_create rl-r "$RL_NET.4/24" >/dev/null
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-r"' sh "$run"
+	run ctrctl ps -a
+	assert_line --regexp '^rl-r +created .* root$'
+	run ctrctl rm rl-r
+	assert_success
+	[ ! -e /run/netns/rl-r ] || fail "root's rm of rl-r left its netns"
+	as_test_user "$RL_A" rmdir "$run/rl-r"
+	netns-setup destroy rl-a
+	rl_nothing_left rl-a
 }
 
 @test "destroy -f ends her processes found by user namespace (also one she moved out of the netns) and leaves nothing" {

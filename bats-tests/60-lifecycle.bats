@@ -215,7 +215,7 @@ while True:
 	assert_line "net_ports=47311->8080/tcp"
 	assert_line "net_nat=yes"
 	run ctrctl ps
-	assert_line --regexp '^lfp +running .* 47311->8080/tcp$'
+	assert_line --regexp '^lfp +running .* 47311->8080/tcp +root$'
 	run ctrctl ps --json
 	assert_equal "$(jq -r '.[] | select(.name=="lfp") | .ports' <<<"$output")" "47311->8080/tcp"
 	assert_equal "$(jq -r '.[] | select(.name=="lfa") | .ports' <<<"$output")" null
@@ -366,7 +366,7 @@ proc_uptime() {
 	((up <= ($(now_us) - t0) / 1000000 + 1)) || fail "uptime_s $up: more than since ctrctl run"
 	# the table shows the same figures
 	run ctrctl ps
-	assert_line --regexp "^lfm +running +$(state_field lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s +- +- +-$"
+	assert_line --regexp "^lfm +running +$(state_field lfm pid) +10\.204\.1\.9 +lfm +[0-9.]+MiB / 64\.0MiB +[0-9]+\.[0-9] +$pids +[0-9]+s +- +- +- +root$"
 	run ctrctl rm -f lfm
 	assert_success
 }

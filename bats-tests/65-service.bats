@@ -139,8 +139,8 @@ EOF
 	run ctrctl run -e A=1 svs -w /srv/app --hostname h1 -- sh -c 'echo "run:$A:$(pwd):$(hostname)" >>/root/log; exit 3'
 	assert_failure 3
 	run ctrctl ps -a
-	assert_line --regexp '^NAME +STATE .* UPTIME +EXIT +STOPPED +PORTS$'
-	assert_line --regexp '^svs +stopped +- .* 3 +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +-$'
+	assert_line --regexp '^NAME +STATE .* UPTIME +EXIT +STOPPED +PORTS +OWNER$'
+	assert_line --regexp '^svs +stopped +- .* 3 +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +- +root$'
 	run ctrctl ps -a --json
 	run jq -r '.[] | select(.name == "svs") | [.exit, .oom_killed, (.stopped | test("Z$")), (.started | test("Z$"))] | map(tostring) | join(" ")' <<<"$output"
 	assert_output '3 false true true'

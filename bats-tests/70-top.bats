@@ -137,7 +137,7 @@ web_start() {
 	# CPU% is a number (a sleeping container: near 0), never missing
 	[[ $(jq -r .cpu_percent <<<"$j") =~ ^[0-9]+(\.[0-9])?$ ]] || fail "cpu_percent: $j"
 	# the same field names as ps --json, in the same order, then top's own
-	assert_equal "$(jq -c 'keys_unsorted[0:15]' <<<"$j")" "$(ctrctl ps --json | jq -c '.[0] | keys_unsorted')"
+	assert_equal "$(jq -c 'keys_unsorted[0:16]' <<<"$j")" "$(ctrctl ps --json | jq -c '.[0] | keys_unsorted')"
 	# the layout's own figures: v2 has io.stat, memory.events (high) and PSI
 	if [ "$(cg_layout)" = v2 ]; then
 		[[ $(jq -r .io_read_bytes <<<"$j") =~ ^[0-9]+$ ]] || fail "io_read_bytes on v2: $j"

@@ -2,15 +2,16 @@
 # shellcheck shell=bash
 
 # Container names ctr knows: running (CTR_RUN_DIR), stopped (CTR_LIB_DIR)
-# and created (/run/netns).
+# and created (/run/netns); those owned by a user under .user/UID (root
+# reads every owner's, a user her own).
 _ctr_names() {
-	local kind=$1 d
+	local kind=$1 d run=${CTR_RUN_DIR:-/run/ctr} lib=${CTR_LIB_DIR:-/var/lib/ctr/containers}
 	local -a out=()
-	for d in "${CTR_RUN_DIR:-/run/ctr}"/*/; do
+	for d in "$run"/*/ "$run"/.user/*/*/; do
 		[[ -d $d ]] && out+=("$(basename "$d")")
 	done
 	if [[ $kind == all ]]; then
-		for d in "${CTR_LIB_DIR:-/var/lib/ctr/containers}"/*/ /run/netns/*; do
+		for d in "$lib"/*/ "$lib"/.user/*/*/ /run/netns/*; do
 			[[ -e $d ]] && out+=("$(basename "$d")")
 		done
 	fi

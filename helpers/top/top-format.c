@@ -100,6 +100,8 @@ void top_row_json(FILE *f, const struct top_row *r)
 	fputs(r->running || r->oom < 0 ? "null" : r->oom ? "true" : "false", f);
 	key_str(f, "stopped", r->running ? "" : r->stopped);
 	key_str(f, "ports", r->ports);
+	/* ps's owner: the monitor reads root's containers only (null). */
+	key_str(f, "owner", NULL);
 	/* The monitor's own figures. */
 	key_int(f, "mem_peak", r->mem_peak);
 	key_int(f, "pids_limit", r->pids_limit);

@@ -70,7 +70,7 @@ static void test_figures(void)
 	static const char ps_keys[] =
 		"{\"name\":\"web\",\"state\":\"running\",\"pid\":42,\"ip\":null,\"hostname\":null,"
 		"\"mem_used\":10485760,\"mem_limit\":null,\"cpu_percent\":25.0,\"pids\":3,\"uptime_s\":null,"
-		"\"started\":null,\"exit\":null,\"oom_killed\":null,\"stopped\":null,\"ports\":null,";
+		"\"started\":null,\"exit\":null,\"oom_killed\":null,\"stopped\":null,\"ports\":null,\"owner\":null,";
 	struct top_row r;
 	char *j, *t;
 

@@ -100,7 +100,8 @@ probe_detail() {
 
 @test "root inside is an unprivileged host uid: uid_map, ps, a file it writes, its eth0 and a server the host reaches; root's join too" {
 	local start
-	net_create un-a "$UN_NET.2/24" --userns --memory 256M >/dev/null
+	# through the porcelain, as a user would
+	ctrctl create un-a "$UN_NET.2/24" --userns --memory 256M --bridge "$CTR_BRIDGE" --no-nat >/dev/null
 	start=$(un_start un-a)
 	[ "$start" -ge "$UN_POOL_START" ]
 	[ $(((start - UN_POOL_START) % 65536)) -eq 0 ]

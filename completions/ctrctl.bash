@@ -53,7 +53,7 @@ _ctrctl() {
 	case $cmd in
 	create)
 		((COMP_CWORD == 2)) && return
-		mapfile -t COMPREPLY < <(compgen -W '--bridge --gateway --nat --no-nat --publish --dns' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W '--bridge --gateway --nat --no-nat --publish --dns --memory --memory-swap --cpus --cpu-shares --pids-limit --userns' -- "$cur")
 		;;
 	run)
 		if ((COMP_CWORD == 2)); then

@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	    pipe(go) < 0) {
 		ctr_report(cfg.name);
 		cgroup_destroy(cg);
+		cli_free(&cfg);   /* (an ASan build checks for leaks at exit) */
 		return 125;
 	}
 	pid = fork();
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
 		if (pid > 0)
 			kill(pid, SIGKILL);
 		cgroup_destroy(cg);
+		cli_free(&cfg);
 		return 125;
 	}
 	if (write(go[1], "1", 1) != 1)

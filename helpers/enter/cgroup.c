@@ -1403,9 +1403,9 @@ int cgroup_print_stats(const struct ctr_config *cfg, const char *name, bool json
 		char buf[16];
 
 		if (cg_read(cg->h[0].fd, "cgroup.procs", buf, sizeof(buf)) <= 0) {
+			r = ctr_failx(-ENOENT, "cgroup %s/%s: container %s is not running", cg->parent, name, name);
 			cgroup_free(cg);
-			return ctr_failx(-ENOENT, "cgroup %s/%s: container %s is not running",
-					 cg->parent, name, name);
+			return r;
 		}
 	}
 	cgroup_read_stats(cg, &st);

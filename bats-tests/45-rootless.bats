@@ -473,6 +473,26 @@ rl-r running null"
 	run timeout 20 ctrctl inspect rl-a
 	assert_success
 	assert_line state=stopped
+	# a pid that is a path (to a FIFO of hers as its "stat"), a hostname
+	# with a terminal escape, a log that is a symlink to a root-only file:
+	# root's ps, inspect and logs neither block, nor print the escape or
+	# the file (read as her)
+	local secret="$BATS_TEST_TMPDIR/root-only" lib=$CTR_LIB_DIR/.user/$uid
+	echo root-secret-45 >"$secret"
+	chmod 0600 "$secret"
+	as_test_user "$RL_A" sh -ec 'rm "$1/rl-a/state"; mkdir -p "$1/fake"; mkfifo "$1/fake/stat"
+		printf "name=rl-a\nsupervisor=../%s/fake\nsupervisor_start=1\npid=../%s/fake\npid_start=1\nhostname=\033]0;pwned\007x\n" "$1" "$1" >"$1/rl-a/state"
+		ln -sf "$2" "$3/rl-a/log"' sh "$run" "$secret" "$lib"
+	run timeout 20 ctrctl ps -a
+	assert_success
+	assert_line --regexp "^rl-a +stopped +- .* $RL_A\$"
+	refute_output --partial $'\033'
+	run timeout 20 ctrctl inspect rl-a --json
+	assert_success
+	refute_output --partial $'\033'
+	run timeout 20 ctrctl logs rl-a
+	refute_output --partial root-secret-45
+	as_test_user "$RL_A" sh -ec 'rm -r "$1/fake" "$1/rl-a/state" "$2/rl-a/log"' sh "$run" "$lib"
 	# a directory she makes for the name of root's network makes it not hers
 	net_create rl-r "$RL_NET.4/24" >/dev/null
 	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-r"' sh "$run"

@@ -20,6 +20,9 @@ FILL=${BENCH_FILL:-100}
 WORK=$(mktemp -d /tmp/ctr-bench-netns.XXXXXX)
 export CTR_NET_STATE_DIR=$WORK/state
 export CTR_BRIDGE=$BRIDGE
+# the cgroup create provisions (ctr-enter --provision) and its record:
+# never the user's own /run/ctr or cgroup parent
+export CTR_RUN_DIR=$WORK/run CTR_CGROUP_PARENT=ctrbench-netns
 
 # The naive way: seven ip processes (netns add, veth add, 2x addr add,
 # 3x link set up) on the same bridge.

@@ -105,7 +105,7 @@ for name in targets:
 main() {
 	bench_require_root
 	WORK=$(mktemp -d /var/tmp/ctr-bench-ports.XXXXXX)
-	export CTR_NET_STATE_DIR=$WORK/state
+	export CTR_NET_STATE_DIR=$WORK/state CTR_RUN_DIR=$WORK/run CTR_CGROUP_PARENT=ctrbench-ports
 	trap cleanup_ports_bench EXIT
 	netns-setup create "$NET" "$IP/24" --bridge "$BRIDGE" -p "$HOSTPORT:$PORT" >/dev/null
 	ip netns exec "$NET" python3 -c "$server_py" "$PORT" &

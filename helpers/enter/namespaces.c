@@ -77,8 +77,10 @@ pid_t ns_clone(bool new_pidns, int cgroup_fd, bool *in_cgroup)
 			*in_cgroup = true;
 			return (pid_t)pid;
 		}
-		/* an older kernel: cloned as below, then moved */
-		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+		/* an older kernel (or a seccomp filter of the caller's that
+		 * refuses clone3): cloned as below, then moved, which the
+		 * kernel checks the same way */
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EPERM)
 			return ctr_fail(-errno, "%s, in the container's cgroup (clone3)", what);
 	}
 	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);

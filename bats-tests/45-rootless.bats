@@ -86,6 +86,17 @@ rl_remove_ceiling() {
 	done < <(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/$CTR_USER_CGROUP_PARENT/$1" 2>/dev/null)
 }
 
+# RL_A writes, in her run dir RUN, a state of rl-a that names PID (a
+# process not hers) as its PID 1 and supervisor, with its start time, and
+# the lines EXTRA (printf's escapes).
+rl_forge_state() {
+	local run=$1 pid=$2 extra=${3:-} start
+	start=$(awk '{ print $22 }' "/proc/$pid/stat")
+	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
+		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\n$4" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
+		sh "$run" "$pid" "$start" "$extra"
+}
+
 # Nothing of owned container NAME is left: netns, user namespace pin, the
 # image view, her layer and state, the record, the cgroups.
 rl_nothing_left() {
@@ -444,7 +455,7 @@ rl-r running null"
 }
 
 @test "root's ctrctl stop of her container signals no pid her state names outside her namespaces" {
-	local uid run other start
+	local uid run other
 	uid=$(id -u "$RL_A")
 	run=$CTR_RUN_DIR/.user/$uid
 	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
@@ -453,10 +464,7 @@ rl-r running null"
 	ip netns exec rl-a sleep 1000 &
 	other=$!
 	wait_until 100 eval '[ "$(readlink /proc/$other/ns/net)" != "$(readlink /proc/self/ns/net)" ]'
-	start=$(awk '{ print $22 }' "/proc/$other/stat")
-	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
-		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\nstop_signal=KILL\n" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
-		sh "$run" "$other" "$start"
+	rl_forge_state "$run" "$other" 'stop_signal=KILL\n'
 	run -1 ctrctl stop -t 0 rl-a
 	assert_output "ctrctl: rl-a: stop: the state's pid $other is not in the container's user and network namespaces: refused"
 	kill -0 "$other" || fail "root's process in her netns was killed"
@@ -565,7 +573,7 @@ rl_canary_intact() {
 }
 
 @test "root's join of her container refuses a forged state whose pid is not in her namespaces" {
-	local uid run other start
+	local uid run other
 	uid=$(id -u "$RL_A")
 	run=$CTR_RUN_DIR/.user/$uid
 	net_create rl-a "$RL_NET.2/24" --owner "$RL_A" >/dev/null
@@ -574,10 +582,7 @@ rl_canary_intact() {
 	unshare -m --propagation private sleep 1000 &
 	other=$!
 	wait_until 100 eval '[ "$(readlink /proc/$other/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]'
-	start=$(awk '{ print $22 }' "/proc/$other/stat")
-	as_test_user "$RL_A" sh -ec 'mkdir "$1/rl-a"
-		printf "name=rl-a\nsupervisor=%s\nsupervisor_start=%s\npid=%s\npid_start=%s\n" "$2" "$3" "$2" "$3" >"$1/rl-a/state"' \
-		sh "$run" "$other" "$start"
+	rl_forge_state "$run" "$other"
 	run -125 ctr-enter rl-a -- true
 	kill "$other"
 	wait "$other" || true

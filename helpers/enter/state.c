@@ -321,6 +321,13 @@ int state_lock(const struct ctr_config *cfg, int *lockfd)
 	return r;
 }
 
+static int open_tmp(const char *tmp)
+{
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return -1;
+	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+}
+
 /* An empty directory (or none): nothing of anyone's in it. */
 static bool dir_empty(const char *path)
 {
@@ -375,8 +382,8 @@ static int userns_layer(const struct ctr_config *cfg, const char *layer, const c
 	if (lchown(upper, root, root) < 0 || lchown(work, root, root) < 0)
 		return ctr_fail(-errno, "give the new layer to the container's root (host uid %u)", (unsigned)root);
 	{
-		_cleanup_free_ char *tmp = xasprintf("%s.new", file);
-		_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		_cleanup_free_ char *tmp = xasprintf("%s.tmp", file);
+		_cleanup_close_ int fd = open_tmp(tmp);
 
 		if (fd < 0 || dprintf(fd, "%u:65536\n", (unsigned)root) < 0 || rename(tmp, file) < 0)
 			return ctr_fail(-errno, "write %s", file);
@@ -626,13 +633,6 @@ static void iso_time(time_t t, char *buf, size_t len)
 /* A new file TMP, made here (a stale one, or a FIFO or symlink someone
  * planted in a directory that is not only ours, is unlinked first and
  * never opened); fd or -1 with errno. */
-static int open_tmp(const char *tmp)
-{
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return -1;
-	return open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-}
-
 int state_write(const struct ctr_config *cfg, pid_t supervisor, pid_t pid1, time_t start)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s/state", cfg->run_dir, cfg->name);
